@@ -1,0 +1,91 @@
+//! API keys for integrations: created by an administrator, shown once, acting as their creator
+//! limited to the scopes they were given.
+
+use qudao_domain::access::Permission;
+use qudao_domain::ids::ApiKeyId;
+use qudao_domain::{FieldError, Invalid, text};
+use qudao_store::access::api_keys::{self, ApiKeyView, NewApiKey};
+use qudao_store::{API_SCOPES, audit};
+
+use super::auth::API_KEY_PREFIX;
+use crate::tokens::{hash_token, random_token};
+use crate::{App, AppError, AppResult, Ctx};
+
+/// A key just created: the secret is in `key` and is never shown again.
+#[derive(Debug, Clone)]
+pub struct CreatedKey {
+    /// The stored key.
+    pub view: ApiKeyView,
+    /// The full key, `qdk_…`.
+    pub key: String,
+}
+
+/// Creates a key named `name` with `scopes` (each one of [`API_SCOPES`]).
+pub async fn create_api_key(app: &App, ctx: &Ctx, name: &str, scopes: &[String]) -> AppResult<CreatedKey> {
+    ctx.require(Permission::ApiKeysManage)?;
+    let mut invalid = Invalid::new();
+    let name = invalid.check(text::required("name", name, 60));
+    let mut granted: Vec<String> = Vec::new();
+    for scope in scopes.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        if API_SCOPES.contains(&scope) {
+            if !granted.iter().any(|g| g == scope) {
+                granted.push(scope.to_string());
+            }
+        } else {
+            invalid.push(FieldError::with_param("scopes", "unknown_scope", scope));
+        }
+    }
+    if granted.is_empty() && invalid.is_empty() {
+        invalid.push(FieldError::new("scopes", "required"));
+    }
+    invalid.into_result()?;
+    let name = name.ok_or_else(|| AppError::Internal("validated key lost its name".into()))?;
+    let key = format!("{API_KEY_PREFIX}{}", random_token()?);
+    let prefix: String = key.chars().take(12).collect();
+    let now = app.now_ms();
+    let id = ApiKeyId::new();
+    let mut tx = app.write(ctx).await?;
+    api_keys::insert(
+        &mut tx,
+        &NewApiKey {
+            id,
+            name: &name,
+            key_hash: &hash_token(&key),
+            prefix: &prefix,
+            scopes: &granted,
+            user_id: ctx.caller().user_id(),
+            partner_id: ctx.caller().partner_id(),
+            created_by: ctx.caller().user_id(),
+            now_ms: now,
+        },
+    )
+    .await?;
+    let view = api_keys::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    audit::insert(&mut tx, &ctx.audit::<(), _>(now, "api_key", id, "create", ctx.caller().partner_id(), None, Some(&view)))
+        .await?;
+    tx.commit().await?;
+    Ok(CreatedKey { view, key })
+}
+
+/// The keys the caller may see.
+pub async fn list_api_keys(app: &App, ctx: &Ctx) -> AppResult<Vec<ApiKeyView>> {
+    ctx.require(Permission::ApiKeysManage)?;
+    let mut tx = app.read(ctx).await?;
+    Ok(api_keys::list(&mut tx).await?)
+}
+
+/// Revokes a key; requests with it fail from then on.
+pub async fn revoke_api_key(app: &App, ctx: &Ctx, id: ApiKeyId) -> AppResult<ApiKeyView> {
+    ctx.require(Permission::ApiKeysManage)?;
+    let now = app.now_ms();
+    let mut tx = app.write(ctx).await?;
+    let before = api_keys::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if !api_keys::revoke(&mut tx, id, now).await? {
+        return Err(AppError::Conflict("already_revoked"));
+    }
+    let after = api_keys::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    audit::insert(&mut tx, &ctx.audit(now, "api_key", id, "revoke", ctx.caller().partner_id(), Some(&before), Some(&after)))
+        .await?;
+    tx.commit().await?;
+    Ok(after)
+}

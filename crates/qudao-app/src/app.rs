@@ -1,0 +1,66 @@
+//! The application: the database, the file storage, the clock and the configuration, shared by
+//! every request and command.
+
+use std::sync::Arc;
+
+use qudao_store::{Db, Tx};
+
+use crate::clock::Clock;
+use crate::files::FileStore;
+use crate::{AppConfig, AppResult, Ctx};
+
+/// Everything a use case needs besides its input. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    config: AppConfig,
+    files: Arc<dyn FileStore>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("db", &self.inner.db.dialect()).finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// Assembles the application.
+    pub fn new(db: Db, config: AppConfig, files: Arc<dyn FileStore>, clock: Arc<dyn Clock>) -> App {
+        App { inner: Arc::new(Inner { db, config, files, clock }) }
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &AppConfig {
+        &self.inner.config
+    }
+
+    /// The file storage.
+    pub fn files(&self) -> &dyn FileStore {
+        self.inner.files.as_ref()
+    }
+
+    /// Now, from the injected clock.
+    pub fn now_ms(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+
+    /// A read transaction in the caller's scope.
+    pub(crate) async fn read(&self, ctx: &Ctx) -> AppResult<Tx> {
+        Ok(self.inner.db.read(&ctx.scope()).await?)
+    }
+
+    /// A write transaction in the caller's scope.
+    pub(crate) async fn write(&self, ctx: &Ctx) -> AppResult<Tx> {
+        Ok(self.inner.db.write(&ctx.scope()).await?)
+    }
+}

@@ -1,0 +1,29 @@
+//! Qudao's use cases.
+//!
+//! One function per action (`create_partner`, `invite_user`, `upload_product_image`…), taking the
+//! caller's [`Ctx`] and typed input. Each checks the caller's permission, opens the transaction in
+//! the caller's scope, applies the business rules from `qudao-domain`, reads and writes through
+//! `qudao-store`, and writes the audit row (and, for creating requests, the idempotency record) in
+//! that same transaction. HTTP handlers and CLI commands both call these; neither touches SQL.
+
+pub mod access;
+mod app;
+pub mod audit;
+pub mod catalog;
+pub mod clock;
+mod config;
+mod ctx;
+pub mod demo;
+mod error;
+pub mod files;
+pub mod idempotency;
+pub mod maintenance;
+pub mod partners;
+pub mod settings;
+pub mod sheets;
+pub mod tokens;
+
+pub use app::App;
+pub use config::AppConfig;
+pub use ctx::Ctx;
+pub use error::{AppError, AppResult};

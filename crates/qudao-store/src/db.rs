@@ -1,0 +1,185 @@
+//! The connection pool, chosen from the URL, and the transactions every query runs in.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
+
+use crate::error::{StoreError, StoreResult};
+use crate::scope::Scope;
+use crate::tx::Tx;
+
+/// The two databases Qudao runs on. The few places their SQL differs match on this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// Embedded, the default: one file, WAL, `synchronous=FULL`.
+    Sqlite,
+    /// PostgreSQL 15 or later, for production and several instances.
+    Postgres,
+}
+
+/// Pool settings.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    /// Most connections held open.
+    pub max_connections: u32,
+    /// How long a request waits for a connection before failing.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self { max_connections: 16, acquire_timeout: Duration::from_secs(10) }
+    }
+}
+
+/// The database: a pool and its dialect. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    dialect: Dialect,
+}
+
+impl Db {
+    /// Connects to `url` (`sqlite://path/to/file.sqlite` or `postgres://…`). A SQLite file and
+    /// its folder are created when missing.
+    pub async fn connect(url: &str, options: &DbOptions) -> StoreResult<Db> {
+        sqlx::any::install_default_drivers();
+        let dialect = dialect_of(url)?;
+        let url = match dialect {
+            Dialect::Sqlite => prepare_sqlite_url(url)?,
+            Dialect::Postgres => url.to_string(),
+        };
+        let connect = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+        let pool = AnyPoolOptions::new()
+            .max_connections(match dialect {
+                // One writer at a time anyway; a few readers beside it in WAL mode.
+                Dialect::Sqlite => options.max_connections.min(8),
+                Dialect::Postgres => options.max_connections,
+            })
+            .acquire_timeout(options.acquire_timeout)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if dialect == Dialect::Sqlite {
+                        // WAL lets readers work beside the writer; FULL makes an acknowledged
+                        // commit survive power loss; foreign keys are off by default in SQLite.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 15000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(connect)
+            .await?;
+        Ok(Db { pool, dialect })
+    }
+
+    /// Applies every embedded migration not yet applied.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        let migrator = crate::migrate::migrator(self.dialect);
+        migrator.run(&self.pool).await.map_err(|e| StoreError::Database(e.into()))?;
+        Ok(())
+    }
+
+    /// Which database this is.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// A transaction for reads within `scope`.
+    pub async fn read(&self, scope: &Scope) -> StoreResult<Tx> {
+        let inner = match self.dialect {
+            Dialect::Sqlite => self.pool.begin().await?,
+            Dialect::Postgres => self.pool.begin_with("BEGIN READ ONLY").await?,
+        };
+        Tx::start(inner, scope.clone(), self.dialect).await
+    }
+
+    /// A transaction that may write, within `scope`. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so concurrent read-then-write transactions queue instead of failing.
+    pub async fn write(&self, scope: &Scope) -> StoreResult<Tx> {
+        let inner = match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Dialect::Postgres => self.pool.begin().await?,
+        };
+        Tx::start(inner, scope.clone(), self.dialect).await
+    }
+
+    /// Whether the database answers; for `/readyz`.
+    pub async fn ping(&self) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await?;
+        conn.ping().await?;
+        Ok(())
+    }
+
+    /// Closes every connection; used at shutdown so SQLite checkpoints its WAL.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Refreshes the planner's statistics after bulk writes (PostgreSQL; SQLite's `optimize`).
+    pub async fn analyze(&self) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await?;
+        match self.dialect {
+            Dialect::Sqlite => conn.execute("PRAGMA optimize").await?,
+            Dialect::Postgres => conn.execute("ANALYZE").await?,
+        };
+        Ok(())
+    }
+}
+
+/// The dialect named by a URL's scheme.
+pub fn dialect_of(url: &str) -> StoreResult<Dialect> {
+    if url.starts_with("sqlite:") {
+        Ok(Dialect::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Dialect::Postgres)
+    } else {
+        Err(StoreError::Database(sqlx::Error::Configuration(
+            "the database URL must start with sqlite: or postgres://".into(),
+        )))
+    }
+}
+
+/// Creates the SQLite file's folder and asks for the file to be created (`mode=rwc`).
+fn prepare_sqlite_url(url: &str) -> StoreResult<String> {
+    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != ":memory:"
+        && let Some(parent) = std::path::Path::new(path).parent()
+            && !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+            }
+    let query = if query.contains("mode=") {
+        query.to_string()
+    } else if query.is_empty() {
+        "mode=rwc".to_string()
+    } else {
+        format!("{query}&mode=rwc")
+    };
+    Ok(format!("sqlite://{path}?{query}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dialects_come_from_the_scheme() {
+        assert_eq!(dialect_of("sqlite://x.db").unwrap(), Dialect::Sqlite);
+        assert_eq!(dialect_of("postgres://u@h/db").unwrap(), Dialect::Postgres);
+        assert!(dialect_of("mysql://u@h/db").is_err());
+    }
+
+    #[test]
+    fn sqlite_urls_ask_for_creation() {
+        let dir = std::env::temp_dir().join(format!("qudao-url-{}", std::process::id()));
+        let url = format!("sqlite://{}/q.sqlite", dir.display());
+        assert!(prepare_sqlite_url(&url).unwrap().ends_with("/q.sqlite?mode=rwc"));
+        assert!(dir.exists());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,31 @@
+//! Qudao's persistence.
+//!
+//! One code base for SQLite and PostgreSQL through sqlx's `Any` driver: SQL is written once in the
+//! portable subset (see `DEPENDENCIES.md`), and the few places the dialects differ match on
+//! [`Dialect`]. Every query runs in a [`Tx`] that carries the caller's [`Scope`]; reads a user can
+//! reach filter by it in SQL, and PostgreSQL enforces it again with row-level security.
+//!
+//! Modules are named as in every other layer: `partners`, `catalog`, `access`, `audit`, …
+
+pub mod access;
+pub mod audit;
+pub mod catalog;
+pub mod counters;
+mod db;
+mod error;
+pub mod files;
+pub mod idempotency;
+mod migrate;
+pub mod page;
+pub mod partners;
+mod scope;
+pub mod settings;
+pub(crate) mod sql;
+mod tx;
+
+pub use db::{Db, DbOptions, Dialect, dialect_of};
+pub use error::{StoreError, StoreResult};
+pub use migrate::{MIGRATIONS, MigrationFile};
+pub use scope::{API_SCOPES, Caller, CallerAuth, Scope, permission_scope};
+pub(crate) use sql::{RowExt, Sql};
+pub use tx::Tx;

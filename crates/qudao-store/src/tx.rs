@@ -1,0 +1,62 @@
+//! A transaction that knows its scope.
+
+use sqlx::{Any, AnyConnection, Transaction};
+
+use crate::Dialect;
+use crate::error::StoreResult;
+use crate::scope::Scope;
+use crate::sql::Sql;
+
+/// A database transaction with the scope it was opened for. Store functions read the scope from
+/// here, so a query cannot run without one; on PostgreSQL the scope is also set for row-level
+/// security when the transaction begins. Dropped without [`Tx::commit`], it rolls back.
+pub struct Tx {
+    inner: Transaction<'static, Any>,
+    scope: Scope,
+    dialect: Dialect,
+}
+
+impl Tx {
+    pub(crate) async fn start(inner: Transaction<'static, Any>, scope: Scope, dialect: Dialect) -> StoreResult<Tx> {
+        let mut tx = Tx { inner, scope, dialect };
+        if dialect == Dialect::Postgres {
+            let [kind, user, partner, subdealers] = tx.scope.rls_settings();
+            let mut sql = Sql::new("SELECT set_config('role', 'qudao_app', true), set_config('qudao.scope', ");
+            sql.bind(kind).push(", true), set_config('qudao.user', ").bind(user);
+            sql.push(", true), set_config('qudao.partner', ").bind(partner);
+            sql.push(", true), set_config('qudao.subdealers', ").bind(subdealers).push(", true)");
+            sql.fetch_optional(tx.conn()).await?;
+        }
+        Ok(tx)
+    }
+
+    /// The scope this transaction was opened for.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// Which database the transaction runs on.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The connection, for store functions.
+    pub(crate) fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+
+    /// Makes every write of the transaction durable.
+    pub async fn commit(self) -> StoreResult<()> {
+        self.inner.commit().await?;
+        Ok(())
+    }
+
+    /// Runs SQL that ignores the scope's predicate, to show in tests that row-level security
+    /// alone still hides other partners' rows on PostgreSQL. Not for application code.
+    #[doc(hidden)]
+    pub async fn unfiltered_ids_for_wall_test(&mut self, table: &'static str) -> StoreResult<Vec<String>> {
+        use crate::sql::RowExt;
+        let sql = Sql::new(&format!("SELECT id FROM {table} ORDER BY id"));
+        sql.fetch_all(self.conn()).await?.iter().map(|row| row.text("id")).collect()
+    }
+}
