@@ -8,20 +8,30 @@ use qudao_store::access::api_keys::{self, ApiKeyView, NewApiKey};
 use qudao_store::{API_SCOPES, audit};
 
 use super::auth::API_KEY_PREFIX;
+use crate::idempotency::{self, IdemKey};
 use crate::tokens::{hash_token, random_token};
 use crate::{App, AppError, AppResult, Ctx};
 
-/// A key just created: the secret is in `key` and is never shown again.
-#[derive(Debug, Clone)]
+/// A key just created: the secret is in `key` and is never shown again. A replay of the
+/// creating request (same `Idempotency-Key`) answers without the secret, which is stored
+/// nowhere but in its hash.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct CreatedKey {
     /// The stored key.
+    #[serde(flatten)]
     pub view: ApiKeyView,
-    /// The full key, `qdk_…`.
-    pub key: String,
+    /// The full key, `qdk_…`; absent on a replay.
+    pub key: Option<String>,
 }
 
 /// Creates a key named `name` with `scopes` (each one of [`API_SCOPES`]).
-pub async fn create_api_key(app: &App, ctx: &Ctx, name: &str, scopes: &[String]) -> AppResult<CreatedKey> {
+pub async fn create_api_key(
+    app: &App,
+    ctx: &Ctx,
+    name: &str,
+    scopes: &[String],
+    idem: Option<&IdemKey>,
+) -> AppResult<CreatedKey> {
     ctx.require(Permission::ApiKeysManage)?;
     let mut invalid = Invalid::new();
     let name = invalid.check(text::required("name", name, 60));
@@ -60,11 +70,37 @@ pub async fn create_api_key(app: &App, ctx: &Ctx, name: &str, scopes: &[String])
         },
     )
     .await?;
-    let view = api_keys::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    audit::insert(&mut tx, &ctx.audit::<(), _>(now, "api_key", id, "create", ctx.caller().partner_id(), None, Some(&view)))
-        .await?;
+    let view = api_keys::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit::insert(
+        &mut tx,
+        &ctx.audit::<(), _>(
+            now,
+            "api_key",
+            id,
+            "create",
+            ctx.caller().partner_id(),
+            None,
+            Some(&view),
+        ),
+    )
+    .await?;
+    idempotency::complete(
+        &mut tx,
+        idem,
+        201,
+        &CreatedKey {
+            view: view.clone(),
+            key: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
-    Ok(CreatedKey { view, key })
+    Ok(CreatedKey {
+        view,
+        key: Some(key),
+    })
 }
 
 /// The keys the caller may see.
@@ -79,13 +115,28 @@ pub async fn revoke_api_key(app: &App, ctx: &Ctx, id: ApiKeyId) -> AppResult<Api
     ctx.require(Permission::ApiKeysManage)?;
     let now = app.now_ms();
     let mut tx = app.write(ctx).await?;
-    let before = api_keys::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let before = api_keys::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !api_keys::revoke(&mut tx, id, now).await? {
         return Err(AppError::Conflict("already_revoked"));
     }
-    let after = api_keys::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    audit::insert(&mut tx, &ctx.audit(now, "api_key", id, "revoke", ctx.caller().partner_id(), Some(&before), Some(&after)))
-        .await?;
+    let after = api_keys::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit::insert(
+        &mut tx,
+        &ctx.audit(
+            now,
+            "api_key",
+            id,
+            "revoke",
+            ctx.caller().partner_id(),
+            Some(&before),
+            Some(&after),
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }

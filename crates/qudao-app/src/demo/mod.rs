@@ -1,1 +1,177 @@
-//! Demo data (written next).
+//! Demo data: a brand (澜溪食品饮料) with its regions, tiers, catalog, partners, contacts and users
+//! of every role, for trying Qudao out, for screenshots and for load tests.
+//!
+//! Everything is decided by a seed with our own small generator ([`rng`]), so a seed gives the
+//! same names, codes, tiers, regions, prices, relationships, logins and passwords on every machine
+//! and with every dependency version; only the ids (UUID v7) and the times differ. The data files
+//! under `data/` were written for this project and are compiled in.
+//!
+//! `seed` returns the accounts to print: one per interesting role, each with its own documented
+//! password. Every other demo user shares [`SHARED_PASSWORD`].
+
+mod catalog;
+mod data;
+mod geo;
+mod partners;
+mod people;
+mod plan;
+mod regions;
+mod rng;
+mod users;
+
+#[cfg(test)]
+mod tests;
+
+use qudao_domain::access::Role;
+use qudao_store::access::users as store_users;
+use qudao_store::{Scope, settings};
+
+use crate::{App, AppError, AppResult};
+
+/// Size of the demo data set: `Small` to try things out (~200 partners, the catalog file's ~520
+/// SKUs), `Large` to see how lists, search and dashboards behave with 5,000 partners and 5,000
+/// SKUs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoSize {
+    /// About 200 partners and the catalog as the data files have it.
+    Small,
+    /// 5,000 partners and 5,000 SKUs.
+    Large,
+}
+
+/// One demo account to print after seeding, so a person can sign in as each kind of user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoAccount {
+    /// The role the account demonstrates.
+    pub role: Role,
+    /// Login name.
+    pub login: String,
+    /// Its password; fixed for every seed, so the README can list it.
+    pub password: String,
+    /// The partner company, for partner roles; `None` for brand roles.
+    pub partner_name: Option<String>,
+}
+
+/// Progress reporting, so the CLI can draw a progress bar (indicatif lives in the binary, not
+/// here). `seed` calls [`Progress::stage`] at the start of each stage (which ends the previous
+/// one), [`Progress::advance`] as rows are committed, and [`Progress::finish`] once, after the
+/// last stage of a successful run.
+pub trait Progress: Send + Sync {
+    /// A new stage starts (`passwords`, `regions`, `catalog`, `users`, `partners`) with `total`
+    /// steps.
+    fn stage(&self, name: &str, total: u64);
+    /// `n` more steps of the current stage are done.
+    fn advance(&self, n: u64);
+    /// Everything is written.
+    fn finish(&self);
+}
+
+/// No progress output, for tests and quiet callers.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn stage(&self, _name: &str, _total: u64) {}
+    fn advance(&self, _n: u64) {}
+    fn finish(&self) {}
+}
+
+/// The password every generated user shares except the printed accounts. It is hashed once and the
+/// same hash is stored for all of them: acceptable for demo data only (see [`users`]).
+pub const SHARED_PASSWORD: &str = "Demo-Channel-2026";
+
+/// The scope every demo write runs in: no user asked for it.
+fn scope() -> Scope {
+    Scope::system("demo data")
+}
+
+/// Whether the database has no users and no partners yet: demo data is only ever written into an
+/// empty database, never mixed with real records.
+pub async fn is_empty(app: &App) -> AppResult<bool> {
+    let mut tx = app.db().read(&scope()).await?;
+    let users = store_users::count_all(&mut tx).await?;
+    let partners: i64 = qudao_store::partners::count_by_status(&mut tx)
+        .await?
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
+    Ok(users == 0 && partners == 0)
+}
+
+/// Writes the demo data set for `seed` and returns the accounts to print: brand admin, channel
+/// manager of East China, finance, then administrator and sales rep of a platinum distributor
+/// with sub-dealers and of a silver retailer. Refuses with `Conflict("database_not_empty")` when
+/// any user or partner exists. Writes in batches of a few hundred rows, so a run that fails half
+/// way leaves part of the data behind: start again from a fresh database.
+pub async fn seed(
+    app: &App,
+    size: DemoSize,
+    seed: u64,
+    progress: &dyn Progress,
+) -> AppResult<Vec<DemoAccount>> {
+    if !is_empty(app).await? {
+        return Err(AppError::Conflict("database_not_empty"));
+    }
+    let db = app.db();
+    let large = size == DemoSize::Large;
+    let now_ms = app.now_ms();
+    let history_start_ms = now_ms - plan::HISTORY_MS - 86_400_000;
+    let tables = data::Tables::load()?;
+    let cities = geo::cities(&tables)?;
+    let plan = plan::build(&tables, &cities, large, seed)?;
+    let hashes = users::Hashes::compute(progress).await?;
+
+    progress.stage("regions", tables.regions.len() as u64);
+    let mut tx = db.write(&scope()).await?;
+    let region_map = regions::write_regions(&mut tx, &tables).await?;
+    let tiers = regions::write_tiers(&mut tx).await?;
+    tx.commit().await?;
+    progress.advance(tables.regions.len() as u64);
+
+    // The catalog and the brand's staff predate the first partner.
+    let mut catalog_rng = rng::Rng::stream(seed, 1);
+    catalog::write(
+        db,
+        &tables,
+        large,
+        &mut catalog_rng,
+        progress,
+        history_start_ms - 30 * 86_400_000,
+    )
+    .await?;
+
+    let tops: Vec<_> = tables
+        .regions
+        .iter()
+        .filter(|r| r.level == 1)
+        .filter_map(|r| region_map.get(r.code).cloned())
+        .collect();
+    progress.stage("users", 1);
+    let mut tx = db.write(&scope()).await?;
+    let brand_ms = history_start_ms - 60 * 86_400_000;
+    let mut accounts = users::write_brand(&mut tx, &tables, &tops, &hashes, seed, brand_ms).await?;
+    settings::set(&mut tx, settings::BRAND_NAME, "澜溪食品饮料", now_ms, None).await?;
+    settings::set(
+        &mut tx,
+        settings::PARENT_SEES_SUB_DEALERS,
+        "true",
+        now_ms,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    progress.advance(1);
+
+    let context = partners::Context {
+        cities: &cities,
+        regions: &region_map,
+        tiers: &tiers,
+        hashes: &hashes,
+        history_start_ms,
+        now_ms,
+    };
+    accounts.extend(partners::write(db, &context, &plan, progress).await?);
+    db.analyze().await?;
+    progress.finish();
+    Ok(accounts)
+}

@@ -1,0 +1,22 @@
+//! The JSON API under `/api/v1`, one file per module.
+
+mod admin;
+mod catalog;
+mod masters;
+mod paging;
+mod partners;
+mod session;
+mod users;
+
+use crate::registry::Route;
+
+pub use paging::ListQuery;
+
+/// Every API route.
+pub fn routes() -> Vec<Route> {
+    let mut routes = Vec::new();
+    for module in [session::ROUTES, partners::ROUTES, catalog::ROUTES, masters::ROUTES, users::ROUTES, admin::ROUTES] {
+        routes.extend_from_slice(module);
+    }
+    routes
+}

@@ -1,0 +1,6 @@
+//! Pages: account.
+
+use crate::registry::Route;
+
+/// The routes.
+pub const ROUTES: &[Route] = &[];

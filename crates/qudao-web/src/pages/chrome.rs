@@ -1,0 +1,128 @@
+//! The frame around every page: language, signed-in user, navigation, flash message, CSRF token.
+
+use qudao_domain::access::{Permission, RoleSide};
+
+use crate::assets;
+use crate::context::RequestContext;
+use crate::i18n::{self, Lang};
+use crate::state::AppState;
+
+/// One navigation link.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    /// Where it goes.
+    pub href: &'static str,
+    /// Its label.
+    pub label: &'static str,
+    /// Whether it is the current section.
+    pub active: bool,
+}
+
+/// What the base layout needs.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    /// The page's language.
+    pub lang: Lang,
+    /// The page title.
+    pub title: String,
+    /// The signed-in user's name.
+    pub user_name: Option<String>,
+    /// Their role, localised.
+    pub role_label: String,
+    /// The navigation.
+    pub nav: Vec<NavItem>,
+    /// The CSRF token for forms.
+    pub csrf: String,
+    /// A one-shot message.
+    pub flash: Option<String>,
+    /// The brand owner's name.
+    pub brand_name: String,
+    /// The stylesheet's hashed URL.
+    pub css: &'static str,
+    /// The script's hashed URL.
+    pub js: &'static str,
+    /// The current path (the language switch returns here).
+    pub path: String,
+}
+
+/// The sections of the console and the portal, with the permission each needs.
+const CONSOLE: &[(&str, &str, Permission)] = &[
+    ("/console", "nav.dashboard", Permission::ConsoleAccess),
+    ("/console/partners", "nav.partners", Permission::PartnersRead),
+    ("/console/products", "nav.products", Permission::CatalogRead),
+    ("/console/users", "nav.users", Permission::UsersRead),
+    ("/console/api-keys", "nav.api_keys", Permission::ApiKeysManage),
+    ("/console/audit", "nav.audit", Permission::AuditRead),
+    ("/console/settings", "nav.settings", Permission::SettingsManage),
+];
+const PORTAL: &[(&str, &str, Permission)] = &[
+    ("/portal", "nav.home", Permission::PortalAccess),
+    ("/portal/catalog", "nav.catalog", Permission::CatalogRead),
+    ("/portal/company", "nav.company", Permission::PortalAccess),
+    ("/portal/dealers", "nav.dealers", Permission::PortalAccess),
+    ("/portal/users", "nav.users", Permission::UsersRead),
+];
+
+impl Chrome {
+    /// The frame for a page titled by `title_key`, with the navigation section `section`
+    /// highlighted.
+    pub async fn new(state: &AppState, context: &RequestContext, title_key: &str, section: &str) -> Chrome {
+        let lang = context.lang;
+        let mut chrome = Chrome {
+            lang,
+            title: i18n::t(lang, title_key).to_string(),
+            user_name: None,
+            role_label: String::new(),
+            nav: Vec::new(),
+            csrf: context.csrf_token().to_string(),
+            flash: context.flash.as_deref().map(|key| i18n::t(lang, key).to_string()),
+            brand_name: "Qudao".into(),
+            css: assets::css_href(),
+            js: assets::js_href(),
+            path: context.path.clone(),
+        };
+        let Some(ctx) = context.ctx() else { return chrome };
+        let caller = ctx.caller();
+        chrome.user_name = Some(caller.display_name().to_string());
+        chrome.role_label = i18n::t(lang, &format!("role.{}", caller.role().as_str())).to_string();
+        if let Ok(settings) = qudao_app::settings::get_settings(state.app(), &ctx).await {
+            chrome.brand_name = settings.brand_name;
+        }
+        let sections = if caller.role().side() == RoleSide::Brand { CONSOLE } else { PORTAL };
+        let sub_dealers_visible = matches!(
+            caller.data_scope(),
+            qudao_domain::access::DataScope::Partner { with_sub_dealers: true, .. }
+        );
+        chrome.nav = sections
+            .iter()
+            .filter(|(href, _, permission)| caller.may(*permission) && (*href != "/portal/dealers" || sub_dealers_visible))
+            .map(|(href, key, _)| NavItem { href, label: i18n::t(lang, key), active: *href == section })
+            .collect();
+        chrome
+    }
+
+    /// A message in the page's language.
+    pub fn t(&self, key: &str) -> &'static str {
+        i18n::t(self.lang, key)
+    }
+
+    /// A message with one `{n}` placeholder filled.
+    pub fn tn(&self, key: &str, n: &str) -> String {
+        i18n::tf(self.lang, key, &[("n", n)])
+    }
+
+    /// Picks the Chinese or the English of a pair.
+    pub fn pick<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        if self.lang.is_zh() { zh } else { en }
+    }
+
+    /// Formats epoch milliseconds as a China-time date and time.
+    pub fn datetime(&self, ms: i64) -> String {
+        crate::pages::format::datetime(ms)
+    }
+
+    /// Formats fen as money.
+    pub fn money(&self, fen: i64) -> String {
+        qudao_domain::Money::new(fen, qudao_domain::Currency::CNY).to_string()
+    }
+}

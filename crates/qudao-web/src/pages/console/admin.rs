@@ -1,0 +1,6 @@
+//! Console pages: admin.
+
+use crate::registry::Route;
+
+/// The routes.
+pub const ROUTES: &[Route] = &[];

@@ -1,0 +1,6 @@
+//! Console pages: dashboard.
+
+use crate::registry::Route;
+
+/// The routes.
+pub const ROUTES: &[Route] = &[];

@@ -1,0 +1,7 @@
+//! The brand console.
+
+pub mod admin;
+pub mod dashboard;
+pub mod partners;
+pub mod products;
+pub mod users;

@@ -1,0 +1,6 @@
+//! Console pages: partners.
+
+use crate::registry::Route;
+
+/// The routes.
+pub const ROUTES: &[Route] = &[];

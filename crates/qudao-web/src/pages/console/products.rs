@@ -1,0 +1,6 @@
+//! Console pages: products.
+
+use crate::registry::Route;
+
+/// The routes.
+pub const ROUTES: &[Route] = &[];

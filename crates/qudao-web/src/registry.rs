@@ -1,0 +1,245 @@
+//! The route registry: the one list of every route.
+//!
+//! The router is built from it (each route wrapped in its permission guard), the OpenAPI document
+//! is generated from it, and the isolation, CSRF, idempotency and audit tests walk it. A new
+//! endpoint is one more entry in its module's list, and is covered by all of those the day it is
+//! added; a path parameter whose object kind the isolation test cannot fill fails that test.
+
+use axum::http::Method;
+use axum::routing::{self, MethodRouter};
+use qudao_domain::access::Permission;
+
+use crate::openapi::SchemaFn;
+use crate::state::AppState;
+
+/// An HTTP method, as a `Copy` value the registry can hold in constants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    /// GET.
+    Get,
+    /// POST.
+    Post,
+    /// PUT.
+    Put,
+    /// PATCH.
+    Patch,
+    /// DELETE.
+    Delete,
+}
+
+impl Verb {
+    /// The HTTP method.
+    pub fn method(self) -> Method {
+        match self {
+            Verb::Get => Method::GET,
+            Verb::Post => Method::POST,
+            Verb::Put => Method::PUT,
+            Verb::Patch => Method::PATCH,
+            Verb::Delete => Method::DELETE,
+        }
+    }
+
+    /// Lower-case name, as OpenAPI writes it.
+    pub fn lower(self) -> &'static str {
+        match self {
+            Verb::Get => "get",
+            Verb::Post => "post",
+            Verb::Put => "put",
+            Verb::Patch => "patch",
+            Verb::Delete => "delete",
+        }
+    }
+}
+
+/// Wraps a handler for `verb`, for route constructors.
+pub fn on<H, T>(verb: Verb, handler: H) -> MethodRouter<AppState>
+where
+    H: axum::handler::Handler<T, AppState>,
+    T: 'static,
+{
+    match verb {
+        Verb::Get => routing::get(handler),
+        Verb::Post => routing::post(handler),
+        Verb::Put => routing::put(handler),
+        Verb::Patch => routing::patch(handler),
+        Verb::Delete => routing::delete(handler),
+    }
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (sign-in page, health checks, assets).
+    Public,
+    /// A signed-in caller whose role (and API key scopes) grant the permission.
+    Signed(Permission),
+}
+
+/// What a route does to the state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Reads only.
+    Read,
+    /// Changes existing state.
+    Change,
+    /// Creates something; on the API, `Idempotency-Key` is honoured.
+    Create,
+    /// Changes only the caller's own session or preferences (sign-in, sign-out, language):
+    /// not a business change, so it writes no audit row.
+    Session,
+}
+
+/// Which surface a route belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    /// JSON under `/api`.
+    Api,
+    /// Server-rendered pages and form posts.
+    Page,
+}
+
+/// The kind of object a path parameter names; the isolation test fills each kind with ids of
+/// objects the caller must not reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObjectKind {
+    /// A partner company.
+    Partner,
+    /// A partner's contact.
+    Contact,
+    /// A partner's address.
+    Address,
+    /// A user.
+    User,
+    /// A product.
+    Product,
+    /// A SKU.
+    Sku,
+    /// An uploaded file.
+    File,
+    /// An API key.
+    ApiKey,
+    /// A one-time invitation token.
+    InviteToken,
+    /// A one-time password-reset token.
+    ResetToken,
+}
+
+/// One route.
+#[derive(Clone, Copy)]
+pub struct Route {
+    /// HTTP method.
+    pub method: Verb,
+    /// Path, with `{name}` parameters.
+    pub path: &'static str,
+    /// API or page.
+    pub surface: Surface,
+    /// Who may call it.
+    pub access: Access,
+    /// The object kind of each path parameter, in order.
+    pub params: &'static [(&'static str, ObjectKind)],
+    /// What it does.
+    pub effect: Effect,
+    /// Whether the body is a file upload (multipart, larger size limit).
+    pub upload: bool,
+    /// One line for the API documentation.
+    pub summary: &'static str,
+    /// The JSON request body's schema (API routes).
+    pub body: Option<SchemaFn>,
+    /// The JSON response's schema (API routes).
+    pub response: Option<SchemaFn>,
+    /// Builds the handler for the route's method (`|v| on(v, list_partners)`).
+    pub handler: fn(Verb) -> MethodRouter<AppState>,
+}
+
+impl std::fmt::Debug for Route {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.method.method(), self.path)
+    }
+}
+
+impl Route {
+    /// Whether the route changes state (and so needs CSRF protection and, unless it is a
+    /// session route, writes an audit row).
+    pub fn mutates(&self) -> bool {
+        self.effect != Effect::Read
+    }
+
+    /// A JSON route, reading until told otherwise.
+    pub const fn api(
+        method: Verb,
+        path: &'static str,
+        permission: Permission,
+        summary: &'static str,
+        handler: fn(Verb) -> MethodRouter<AppState>,
+    ) -> Route {
+        Route {
+            method,
+            path,
+            surface: Surface::Api,
+            access: Access::Signed(permission),
+            params: &[],
+            effect: Effect::Read,
+            upload: false,
+            summary,
+            body: None,
+            response: None,
+            handler,
+        }
+    }
+
+    /// A page or form post, reading until told otherwise.
+    pub const fn page(
+        method: Verb,
+        path: &'static str,
+        permission: Permission,
+        summary: &'static str,
+        handler: fn(Verb) -> MethodRouter<AppState>,
+    ) -> Route {
+        let mut route = Route::api(method, path, permission, summary, handler);
+        route.surface = Surface::Page;
+        route
+    }
+
+    /// Sets the path parameters' kinds.
+    pub const fn params(mut self, params: &'static [(&'static str, ObjectKind)]) -> Route {
+        self.params = params;
+        self
+    }
+
+    /// Sets the effect.
+    pub const fn effect(mut self, effect: Effect) -> Route {
+        self.effect = effect;
+        self
+    }
+
+    /// Makes the route public.
+    pub const fn public(mut self) -> Route {
+        self.access = Access::Public;
+        self
+    }
+
+    /// Marks a file upload.
+    pub const fn upload(mut self) -> Route {
+        self.upload = true;
+        self
+    }
+
+    /// Sets the request schema.
+    pub const fn body(mut self, schema: SchemaFn) -> Route {
+        self.body = Some(schema);
+        self
+    }
+
+    /// Sets the response schema.
+    pub const fn response(mut self, schema: SchemaFn) -> Route {
+        self.response = Some(schema);
+        self
+    }
+}
+
+/// Every route of Qudao.
+pub fn all() -> Vec<Route> {
+    let mut routes = crate::api::routes();
+    routes.extend(crate::pages::routes());
+    routes
+}
