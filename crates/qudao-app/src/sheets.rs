@@ -92,8 +92,8 @@ fn read_csv(bytes: &[u8]) -> AppResult<Vec<RawRow>> {
 }
 
 fn read_xlsx(bytes: &[u8]) -> AppResult<Vec<RawRow>> {
-    let mut workbook: Xlsx<_> =
-        calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).map_err(|_| AppError::field("file", "not_a_sheet"))?;
+    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec()))
+        .map_err(|_| AppError::field("file", "not_a_sheet"))?;
     let Some(name) = workbook.sheet_names().first().cloned() else {
         return Err(AppError::field("file", "empty_sheet"));
     };
@@ -106,9 +106,7 @@ fn read_xlsx(bytes: &[u8]) -> AppResult<Vec<RawRow>> {
         let mut cells: Vec<String> = vec![String::new(); first_col as usize];
         cells.extend(row.iter().map(cell_text));
         let formula_columns = (0..cells.len())
-            .filter(|col| {
-                formulas.get_value((sheet_row as u32, *col as u32)).is_some_and(|f| !f.trim().is_empty())
-            })
+            .filter(|col| formulas.get_value((sheet_row as u32, *col as u32)).is_some_and(|f| !f.trim().is_empty()))
             .collect();
         rows.push((sheet_row + 1, cells, formula_columns));
     }

@@ -77,8 +77,7 @@ impl Invalid {
 
 impl fmt::Display for Invalid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts: Vec<String> =
-            self.errors.iter().map(|e| format!("{}: {}", e.field, e.code)).collect();
+        let parts: Vec<String> = self.errors.iter().map(|e| format!("{}: {}", e.field, e.code)).collect();
         write!(f, "invalid input ({})", parts.join(", "))
     }
 }

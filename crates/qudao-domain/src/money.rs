@@ -106,18 +106,15 @@ impl Money {
     /// Parses a decimal amount as people type it ("12", "12.5", "1,234.56", "¥12.30") into minor
     /// units; more than two decimals are refused rather than silently rounded.
     pub fn parse_major(field: &str, input: &str, currency: Currency) -> Result<Money, FieldError> {
-        let cleaned: String = crate::text::clean(input, false)
-            .chars()
-            .filter(|c| !matches!(c, ',' | '¥' | '￥' | ' ' | '$'))
-            .collect();
+        let cleaned: String =
+            crate::text::clean(input, false).chars().filter(|c| !matches!(c, ',' | '¥' | '￥' | ' ' | '$')).collect();
         let (negative, digits) = match cleaned.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, cleaned.as_str()),
         };
         let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
-        let valid = !whole.is_empty()
-            && whole.chars().all(|c| c.is_ascii_digit())
-            && frac.chars().all(|c| c.is_ascii_digit());
+        let valid =
+            !whole.is_empty() && whole.chars().all(|c| c.is_ascii_digit()) && frac.chars().all(|c| c.is_ascii_digit());
         if !valid {
             return Err(FieldError::new(field, "invalid_amount"));
         }
@@ -167,11 +164,7 @@ pub fn round_half_up(numerator: i128, denominator: i128) -> i128 {
     debug_assert!(denominator > 0);
     let quotient = numerator / denominator;
     let remainder = numerator % denominator;
-    if remainder.abs() * 2 >= denominator {
-        quotient + numerator.signum()
-    } else {
-        quotient
-    }
+    if remainder.abs() * 2 >= denominator { quotient + numerator.signum() } else { quotient }
 }
 
 /// Splits `total` over parts in proportion to `weights` so that the parts add up to exactly
@@ -232,10 +225,7 @@ mod tests {
         assert_eq!(Money::parse_major("p", "1.234", cny).unwrap_err().code, "too_many_decimals");
         assert_eq!(Money::parse_major("p", "abc", cny).unwrap_err().code, "invalid_amount");
         assert_eq!(Money::parse_major("p", "", cny).unwrap_err().code, "invalid_amount");
-        assert_eq!(
-            Money::parse_major("p", "99999999999999999999", cny).unwrap_err().code,
-            "invalid_amount"
-        );
+        assert_eq!(Money::parse_major("p", "99999999999999999999", cny).unwrap_err().code, "invalid_amount");
     }
 
     #[test]

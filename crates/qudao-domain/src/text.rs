@@ -59,11 +59,7 @@ pub fn optional(field: &str, input: Option<&str>, max_chars: usize) -> Result<Op
 }
 
 /// An optional multi-line text field (descriptions, remarks).
-pub fn optional_multiline(
-    field: &str,
-    input: Option<&str>,
-    max_chars: usize,
-) -> Result<Option<String>, FieldError> {
+pub fn optional_multiline(field: &str, input: Option<&str>, max_chars: usize) -> Result<Option<String>, FieldError> {
     let Some(input) = input else { return Ok(None) };
     let value = clean(input, true);
     if value.is_empty() {

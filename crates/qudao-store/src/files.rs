@@ -73,14 +73,22 @@ pub async fn insert(tx: &mut Tx, f: &FileRecord) -> StoreResult<()> {
     Ok(())
 }
 
-/// A file the scope may read: catalog pictures for everyone signed in, brand files for brand
-/// staff, partner files within the partner scope.
+/// A file the scope may read: catalog pictures for everyone signed in (partners: of active
+/// products only), brand files for brand staff, partner files within the partner scope.
 pub async fn get(tx: &mut Tx, id: FileId) -> StoreResult<Option<FileRecord>> {
     let mut sql = Sql::new(
         "SELECT id, partner_id, purpose, filename, content_type, size_bytes, sha256, storage_key, thumb_key, \
          width, height, created_by, created_ms FROM files WHERE id = ",
     );
-    sql.bind(id).push(" AND ((partner_id IS NULL AND purpose = 'product_image') OR (1 = 1");
+    sql.bind(id).push(" AND ((partner_id IS NULL AND purpose = 'product_image'");
+    if !tx.scope().sees_brand_records() {
+        // Partners see pictures of active products only, like the products themselves.
+        sql.push(
+            " AND EXISTS (SELECT 1 FROM product_images pi JOIN products p ON p.id = pi.product_id \
+             WHERE pi.file_id = files.id AND p.status = 'active')",
+        );
+    }
+    sql.push(") OR (1 = 1");
     tx.scope().filter_owned(&mut sql, "partner_id");
     sql.push("))");
     let Some(row) = sql.fetch_optional(tx.conn()).await? else { return Ok(None) };

@@ -245,9 +245,7 @@ impl Scope {
             ScopeKind::System { .. } => ["system".into(), String::new(), String::new(), "0".into()],
             ScopeKind::Caller { user_id, data } => match data {
                 DataScope::AllPartners => ["all".into(), user_id.to_string(), String::new(), "0".into()],
-                DataScope::Assigned { user_id } => {
-                    ["assigned".into(), user_id.to_string(), String::new(), "0".into()]
-                }
+                DataScope::Assigned { user_id } => ["assigned".into(), user_id.to_string(), String::new(), "0".into()],
                 DataScope::Partner { partner_id, with_sub_dealers } => [
                     "partner".into(),
                     user_id.to_string(),

@@ -111,8 +111,21 @@ macro_rules! id_values {
 }
 use qudao_domain::ids::*;
 id_values!(
-    PartnerId, ContactId, AddressId, UserId, RegionId, TierId, CategoryId, BrandId, UnitId,
-    ProductId, SkuId, FileId, ApiKeyId, AuditId, AssignmentId
+    PartnerId,
+    ContactId,
+    AddressId,
+    UserId,
+    RegionId,
+    TierId,
+    CategoryId,
+    BrandId,
+    UnitId,
+    ProductId,
+    SkuId,
+    FileId,
+    ApiKeyId,
+    AuditId,
+    AssignmentId
 );
 
 /// SQL text with its values, numbered as they are appended.
@@ -260,9 +273,7 @@ impl RowExt for AnyRow {
     fn opt_parse<T: std::str::FromStr>(&self, column: &str) -> StoreResult<Option<T>> {
         match self.opt_text(column)? {
             None => Ok(None),
-            Some(text) => {
-                text.parse().map(Some).map_err(|_| StoreError::Corrupt(format!("{column} = {text:?}")))
-            }
+            Some(text) => text.parse().map(Some).map_err(|_| StoreError::Corrupt(format!("{column} = {text:?}"))),
         }
     }
 }

@@ -216,7 +216,8 @@ impl<'a> Client<'a> {
             }
             _ => path.to_string(),
         };
-        let builder = self.builder(method, &path).header("content-type", format!("multipart/form-data; boundary={boundary}"));
+        let builder =
+            self.builder(method, &path).header("content-type", format!("multipart/form-data; boundary={boundary}"));
         self.send(builder.body(Body::from(body)).expect("request")).await
     }
 }

@@ -50,13 +50,18 @@ pub(crate) async fn masters(app: &qudao_app::App) {
         .await
         .expect("region");
     }
-    for (code, zh, en, rank) in
-        [("platinum", "铂金", "Platinum", 40), ("gold", "黄金", "Gold", 30), ("silver", "白银", "Silver", 20), ("registered", "注册", "Registered", 10)]
-    {
+    for (code, zh, en, rank) in [
+        ("platinum", "铂金", "Platinum", 40),
+        ("gold", "黄金", "Gold", 30),
+        ("silver", "白银", "Silver", 20),
+        ("registered", "注册", "Registered", 10),
+    ] {
         tiers::insert(&mut tx, code, zh, en, rank).await.expect("tier");
     }
     let drinks = masters::insert_category(&mut tx, "BEV", None, "饮料", "Beverages", 1).await.expect("category");
-    masters::insert_category(&mut tx, "BEV-CSD", Some(drinks.id), "碳酸饮料", "Carbonated Drinks", 1).await.expect("category");
+    masters::insert_category(&mut tx, "BEV-CSD", Some(drinks.id), "碳酸饮料", "Carbonated Drinks", 1)
+        .await
+        .expect("category");
     masters::insert_brand(&mut tx, "LANXI", "澜溪", "Lanxi").await.expect("brand");
     masters::insert_unit(&mut tx, "BOTTLE", "瓶", "bottle").await.expect("unit");
     masters::insert_unit(&mut tx, "CASE", "箱", "case").await.expect("unit");

@@ -10,6 +10,7 @@
 mod client;
 mod db;
 mod fixtures;
+pub mod world;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -56,12 +57,7 @@ impl TestApp {
         }
         let files = tempfile::tempdir().expect("temp dir");
         let clock = Arc::new(ShiftedClock::default());
-        let app = App::new(
-            db,
-            config,
-            Arc::new(LocalDiskStore::new(files.path()).expect("file store")),
-            clock.clone(),
-        );
+        let app = App::new(db, config, Arc::new(LocalDiskStore::new(files.path()).expect("file store")), clock.clone());
         fixtures::masters(&app).await;
         let web = WebConfig { trust_forwarded_for: true, ..WebConfig::default() };
         let state = AppState::new(app.clone(), web);

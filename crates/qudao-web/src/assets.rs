@@ -47,11 +47,10 @@ pub fn js_href() -> &'static str {
 pub async fn serve(Path(file): Path<String>) -> Response {
     let wanted = format!("/static/{file}");
     match assets().iter().find(|asset| asset.href == wanted) {
-        Some(asset) => (
-            [(CONTENT_TYPE, asset.content_type), (CACHE_CONTROL, "public, max-age=31536000, immutable")],
-            asset.body,
-        )
-            .into_response(),
+        Some(asset) => {
+            ([(CONTENT_TYPE, asset.content_type), (CACHE_CONTROL, "public, max-age=31536000, immutable")], asset.body)
+                .into_response()
+        }
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }

@@ -81,9 +81,9 @@ fn client_ip(request: &Request, trust_forwarded: bool) -> String {
             .and_then(|v| v.split(',').next())
             .map(str::trim)
             .filter(|v| !v.is_empty())
-        {
-            return first.chars().take(64).collect();
-        }
+    {
+        return first.chars().take(64).collect();
+    }
     request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -116,12 +116,10 @@ pub async fn context(State(state): State<AppState>, request: Request, next: Next
     let mut stale_cookie = false;
     let caller = match &presented {
         Credentials::None => None,
-        Credentials::Cookie(token) | Credentials::Bearer(token) => {
-            match auth::authenticate(state.app(), token).await {
-                Ok(caller) => caller,
-                Err(error) => return render(&state, &context, WebError::from(error).into_response()),
-            }
-        }
+        Credentials::Cookie(token) | Credentials::Bearer(token) => match auth::authenticate(state.app(), token).await {
+            Ok(caller) => caller,
+            Err(error) => return render(&state, &context, WebError::from(error).into_response()),
+        },
     };
     match (&presented, &caller) {
         // A bearer token that does not resolve is an error on every route: the client meant to
@@ -216,9 +214,10 @@ fn render(state: &AppState, context: &RequestContext, response: Response) -> Res
         crate::pages::error_page(context, &info)
     };
     if let Some(seconds) = info.retry_after_s
-        && let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-            rendered.headers_mut().insert(RETRY_AFTER, value);
-        }
+        && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+    {
+        rendered.headers_mut().insert(RETRY_AFTER, value);
+    }
     for (name, value) in response.headers() {
         if name == axum::http::header::SET_COOKIE {
             rendered.headers_mut().append(name, value.clone());

@@ -31,11 +31,11 @@ pub async fn guard(State((state, route)): State<(AppState, Route)>, request: Req
     let Some(context) = request.extensions().get::<RequestContext>().cloned() else {
         return WebError::App(qudao_app::AppError::Internal("no request context".into())).into_response();
     };
-    if let Access::Signed(permission) = route.access {
+    if let Access::Signed(_) = route.access {
         let Some(caller) = &context.caller else {
             return WebError::App(qudao_app::AppError::Unauthenticated).into_response();
         };
-        if !caller.may(permission) {
+        if !crate::registry::permits(&route, caller) {
             return WebError::App(qudao_app::AppError::Forbidden).into_response();
         }
     }
@@ -78,9 +78,10 @@ pub async fn guard(State((state, route)): State<(AppState, Route)>, request: Req
             parts.extensions.insert(key.clone());
             let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
             if !response.status().is_success()
-                && let Err(error) = idempotency::release(state.app(), &key).await {
-                    tracing::error!(%error, "could not release an idempotency key");
-                }
+                && let Err(error) = idempotency::release(state.app(), &key).await
+            {
+                tracing::error!(%error, "could not release an idempotency key");
+            }
             response
         }
     }

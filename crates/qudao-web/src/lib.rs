@@ -44,9 +44,8 @@ pub fn router(state: AppState) -> Router {
             .layer(DefaultBodyLimit::max(limit));
         router = router.route(route.path, method_router);
     }
-    let mut csrf = CsrfLayer::new().with_rejection_response(|_| {
-        axum::response::IntoResponse::into_response(error::WebError::Csrf)
-    });
+    let mut csrf = CsrfLayer::new()
+        .with_rejection_response(|_| axum::response::IntoResponse::into_response(error::WebError::Csrf));
     for origin in &config.trusted_origins {
         match csrf.clone().add_trusted_origin(origin) {
             Ok(with_origin) => csrf = with_origin,

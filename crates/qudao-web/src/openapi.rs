@@ -109,16 +109,16 @@ pub fn document(routes: &[Route]) -> Value {
             }
             Access::Signed(permission) => {
                 operation.insert("x-permission".into(), json!(permission));
-                operation.insert(
-                    "x-api-key-scope".into(),
-                    json!(qudao_store::permission_scope(permission)),
-                );
+                operation.insert("x-api-key-scope".into(), json!(qudao_store::permission_scope(permission)));
             }
         }
         if let Some(body) = route.body {
             let schema = body(&mut components);
             let content = if route.upload { "multipart/form-data" } else { "application/json" };
-            operation.insert("requestBody".into(), json!({ "required": true, "content": { content: { "schema": schema } } }));
+            operation.insert(
+                "requestBody".into(),
+                json!({ "required": true, "content": { content: { "schema": schema } } }),
+            );
         }
         if route.effect == Effect::Create {
             operation.insert(
@@ -137,7 +137,9 @@ pub fn document(routes: &[Route]) -> Value {
         let ok_status = if route.effect == Effect::Create { "201" } else { "200" };
         let mut responses = serde_json::Map::new();
         let ok = match route.response {
-            Some(response) => json!({ "description": "OK", "content": { "application/json": { "schema": response(&mut components) } } }),
+            Some(response) => {
+                json!({ "description": "OK", "content": { "application/json": { "schema": response(&mut components) } } })
+            }
             None => json!({ "description": "OK" }),
         };
         responses.insert(ok_status.into(), ok);

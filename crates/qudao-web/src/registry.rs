@@ -124,6 +124,16 @@ pub enum ObjectKind {
     ResetToken,
 }
 
+/// A valid request body for a route, used by the registry-driven tests (so a 404 they expect comes
+/// from the scope check, not from a validation error) and shown in the API documentation.
+#[derive(Clone, Copy)]
+pub enum Example {
+    /// A JSON body.
+    Json(fn() -> serde_json::Value),
+    /// Urlencoded form fields.
+    Form(&'static [(&'static str, &'static str)]),
+}
+
 /// One route.
 #[derive(Clone, Copy)]
 pub struct Route {
@@ -147,6 +157,8 @@ pub struct Route {
     pub body: Option<SchemaFn>,
     /// The JSON response's schema (API routes).
     pub response: Option<SchemaFn>,
+    /// A valid body (routes that take one).
+    pub example: Option<Example>,
     /// Builds the handler for the route's method (`|v| on(v, list_partners)`).
     pub handler: fn(Verb) -> MethodRouter<AppState>,
 }
@@ -183,6 +195,7 @@ impl Route {
             summary,
             body: None,
             response: None,
+            example: None,
             handler,
         }
     }
@@ -230,10 +243,38 @@ impl Route {
         self
     }
 
+    /// Sets a valid JSON body for tests and docs.
+    pub const fn example(mut self, example: fn() -> serde_json::Value) -> Route {
+        self.example = Some(Example::Json(example));
+        self
+    }
+
+    /// Sets valid form fields for tests.
+    pub const fn form(mut self, fields: &'static [(&'static str, &'static str)]) -> Route {
+        self.example = Some(Example::Form(fields));
+        self
+    }
+
     /// Sets the response schema.
     pub const fn response(mut self, schema: SchemaFn) -> Route {
         self.response = Some(schema);
         self
+    }
+}
+
+/// Whether `caller` may call `route`: the route's permission, and for the console and the portal
+/// also the side of the channel the caller is on. The guard and the tests both ask this.
+pub fn permits(route: &Route, caller: &qudao_store::Caller) -> bool {
+    let area_ok = if route.path.starts_with("/console") {
+        caller.may(Permission::ConsoleAccess)
+    } else if route.path.starts_with("/portal") {
+        caller.may(Permission::PortalAccess)
+    } else {
+        true
+    };
+    match route.access {
+        Access::Public => true,
+        Access::Signed(permission) => area_ok && caller.may(permission),
     }
 }
 

@@ -105,7 +105,11 @@ async fn a_suspended_or_moved_user_loses_access_on_the_next_request() {
         assert_eq!(client.get(&format!("/api/v1/partners/{}", first.id)).await.status, 200);
 
         let moved = admin
-            .json("PUT", &format!("/api/v1/users/{rep}/role"), &serde_json::json!({ "role": "partner_sales", "partner": second.id.to_string() }))
+            .json(
+                "PUT",
+                &format!("/api/v1/users/{rep}/role"),
+                &serde_json::json!({ "role": "partner_sales", "partner": second.id.to_string() }),
+            )
             .await;
         assert_eq!(moved.status, 200, "{}", moved.text());
         assert_eq!(client.get(&format!("/api/v1/partners/{}", first.id)).await.status, 401);

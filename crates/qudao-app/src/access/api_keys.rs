@@ -70,37 +70,15 @@ pub async fn create_api_key(
         },
     )
     .await?;
-    let view = api_keys::get(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let view = api_keys::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     audit::insert(
         &mut tx,
-        &ctx.audit::<(), _>(
-            now,
-            "api_key",
-            id,
-            "create",
-            ctx.caller().partner_id(),
-            None,
-            Some(&view),
-        ),
+        &ctx.audit::<(), _>(now, "api_key", id, "create", ctx.caller().partner_id(), None, Some(&view)),
     )
     .await?;
-    idempotency::complete(
-        &mut tx,
-        idem,
-        201,
-        &CreatedKey {
-            view: view.clone(),
-            key: None,
-        },
-    )
-    .await?;
+    idempotency::complete(&mut tx, idem, 201, &CreatedKey { view: view.clone(), key: None }).await?;
     tx.commit().await?;
-    Ok(CreatedKey {
-        view,
-        key: Some(key),
-    })
+    Ok(CreatedKey { view, key: Some(key) })
 }
 
 /// The keys the caller may see.
@@ -115,26 +93,14 @@ pub async fn revoke_api_key(app: &App, ctx: &Ctx, id: ApiKeyId) -> AppResult<Api
     ctx.require(Permission::ApiKeysManage)?;
     let now = app.now_ms();
     let mut tx = app.write(ctx).await?;
-    let before = api_keys::get(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let before = api_keys::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     if !api_keys::revoke(&mut tx, id, now).await? {
         return Err(AppError::Conflict("already_revoked"));
     }
-    let after = api_keys::get(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let after = api_keys::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     audit::insert(
         &mut tx,
-        &ctx.audit(
-            now,
-            "api_key",
-            id,
-            "revoke",
-            ctx.caller().partner_id(),
-            Some(&before),
-            Some(&after),
-        ),
+        &ctx.audit(now, "api_key", id, "revoke", ctx.caller().partner_id(), Some(&before), Some(&after)),
     )
     .await?;
     tx.commit().await?;

@@ -65,9 +65,7 @@ pub async fn sign_in(app: &App, attempt: SignIn) -> AppResult<SignedIn> {
     }
     let hash = credentials.as_ref().and_then(|c| c.password_hash.as_deref());
     let password_ok = verify_password(&attempt.password, hash).await?;
-    let may_sign_in = credentials
-        .as_ref()
-        .is_some_and(|c| c.status == UserStatus::Active && !c.partner_terminated);
+    let may_sign_in = credentials.as_ref().is_some_and(|c| c.status == UserStatus::Active && !c.partner_terminated);
     let mut tx = app.db().write(&scope).await?;
     let Some(credentials) = credentials.filter(|_| password_ok && may_sign_in) else {
         login_attempts::record(&mut tx, &login, &attempt.ip, false, now).await?;
@@ -119,12 +117,11 @@ pub async fn authenticate(app: &App, token: &str) -> AppResult<Option<Caller>> {
             api_keys::resolve(&mut tx, &hash, now).await?
         };
         let Some((caller, touch)) = resolved else { return Ok(None) };
-        if touch
-            && let CallerAuth::ApiKey { key_id, .. } = caller.auth() {
-                let mut tx = app.db().write(&scope).await?;
-                api_keys::touch(&mut tx, *key_id, now).await?;
-                tx.commit().await?;
-            }
+        if touch && let CallerAuth::ApiKey { key_id, .. } = caller.auth() {
+            let mut tx = app.db().write(&scope).await?;
+            api_keys::touch(&mut tx, *key_id, now).await?;
+            tx.commit().await?;
+        }
         return Ok(Some(caller));
     }
     let lookup = {
@@ -173,8 +170,7 @@ pub struct LinkHolder {
 pub async fn peek_link(app: &App, token: &str, purpose: Purpose) -> AppResult<LinkHolder> {
     let scope = Scope::system("a one-time link is checked before its holder signs in");
     let mut tx = app.db().read(&scope).await?;
-    let user_id =
-        tokens::peek(&mut tx, &hash_token(token), purpose, app.now_ms()).await?.ok_or(AppError::NotFound)?;
+    let user_id = tokens::peek(&mut tx, &hash_token(token), purpose, app.now_ms()).await?.ok_or(AppError::NotFound)?;
     let user = users::get(&mut tx, user_id).await?.ok_or(AppError::NotFound)?;
     Ok(LinkHolder { login: user.login, display_name: user.display_name })
 }

@@ -51,21 +51,12 @@ pub struct Invited {
 pub fn parse_login(input: &str) -> Result<String, FieldError> {
     let login = super::auth::normalise_login(input);
     let shape_ok = (3..=40).contains(&login.chars().count())
-        && login
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
-    if shape_ok {
-        Ok(login)
-    } else {
-        Err(FieldError::new("login", "invalid_login"))
-    }
+        && login.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if shape_ok { Ok(login) } else { Err(FieldError::new("login", "invalid_login")) }
 }
 
 /// Resolves a partner named by id or code within the transaction's scope.
-pub(crate) async fn visible_partner(
-    tx: &mut Tx,
-    reference: &str,
-) -> AppResult<Option<partners::PartnerView>> {
+pub(crate) async fn visible_partner(tx: &mut Tx, reference: &str) -> AppResult<Option<partners::PartnerView>> {
     let reference = reference.trim();
     if let Ok(id) = reference.parse::<PartnerId>() {
         return Ok(partners::get(tx, id).await?);
@@ -76,31 +67,16 @@ pub(crate) async fn visible_partner(
 /// Invites a user: creates them as `invited` and returns a one-time link to choose a password.
 /// A role can only be granted by someone allowed to grant it ([`Role::may_grant`]); a partner
 /// administrator always invites into their own company, whatever the request says.
-pub async fn invite_user(
-    app: &App,
-    ctx: &Ctx,
-    input: InviteInput,
-    idem: Option<&IdemKey>,
-) -> AppResult<Invited> {
+pub async fn invite_user(app: &App, ctx: &Ctx, input: InviteInput, idem: Option<&IdemKey>) -> AppResult<Invited> {
     ctx.require(Permission::UsersManage)?;
     let mut invalid = Invalid::new();
     let login = invalid.check(parse_login(&input.login));
     let display_name = invalid.check(text::required("display_name", &input.display_name, 50));
-    let email = match input
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let email = match input.email.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(email) => invalid.check(parse_email("email", email)),
         None => None,
     };
-    let phone = match input
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let phone = match input.phone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(phone) => invalid.check(parse_phone("phone", phone)),
         None => None,
     };
@@ -127,12 +103,7 @@ pub async fn invite_user(
                 },
             }
         }
-        Some(_)
-            if input
-                .partner
-                .as_deref()
-                .is_some_and(|p| !p.trim().is_empty()) =>
-        {
+        Some(_) if input.partner.as_deref().is_some_and(|p| !p.trim().is_empty()) => {
             invalid.push(FieldError::new("partner", "not_allowed_for_role"));
             None
         }
@@ -145,9 +116,7 @@ pub async fn invite_user(
     }
     invalid.into_result()?;
     let (Some(login), Some(display_name), Some(role)) = (login, display_name, role) else {
-        return Err(AppError::Internal(
-            "validated invitation lost a field".into(),
-        ));
+        return Err(AppError::Internal("validated invitation lost a field".into()));
     };
     if !caller_role.may_grant(role) {
         return Err(AppError::Forbidden);
@@ -174,50 +143,25 @@ pub async fn invite_user(
     .map_err(|e| AppError::duplicate_as_field(e, &["login"]))?;
     let token = random_token()?;
     let expires_ms = now + app.config().invite_ttl_ms;
-    tokens::create(
-        &mut tx,
-        &hash_token(&token),
-        id,
-        Purpose::Invite,
-        Some(ctx.caller().user_id()),
-        now,
-        expires_ms,
-    )
-    .await?;
+    tokens::create(&mut tx, &hash_token(&token), id, Purpose::Invite, Some(ctx.caller().user_id()), now, expires_ms)
+        .await?;
     let user = users::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    audit::insert(
-        &mut tx,
-        &ctx.audit::<(), _>(now, "user", id, "invite", partner_id, None, Some(&user)),
-    )
-    .await?;
-    let invited = Invited {
-        user,
-        token,
-        expires_ms,
-    };
+    audit::insert(&mut tx, &ctx.audit::<(), _>(now, "user", id, "invite", partner_id, None, Some(&user))).await?;
+    let invited = Invited { user, token, expires_ms };
     idempotency::complete(&mut tx, idem, 201, &invited).await?;
     tx.commit().await?;
     Ok(invited)
 }
 
 /// A page of the users the caller may see.
-pub async fn list_users(
-    app: &App,
-    ctx: &Ctx,
-    filter: &UserFilter,
-    page: &PageRequest,
-) -> AppResult<Page<UserView>> {
+pub async fn list_users(app: &App, ctx: &Ctx, filter: &UserFilter, page: &PageRequest) -> AppResult<Page<UserView>> {
     ctx.require(Permission::UsersRead)?;
     let mut tx = app.read(ctx).await?;
     Ok(users::list(&mut tx, filter, page).await?)
 }
 
 /// A user and, for channel managers, their territory.
-pub async fn get_user(
-    app: &App,
-    ctx: &Ctx,
-    id: UserId,
-) -> AppResult<(UserView, Vec<AssignmentView>)> {
+pub async fn get_user(app: &App, ctx: &Ctx, id: UserId) -> AppResult<(UserView, Vec<AssignmentView>)> {
     ctx.require(Permission::UsersRead)?;
     let mut tx = app.read(ctx).await?;
     let user = users::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
@@ -237,28 +181,12 @@ async fn manageable(tx: &mut Tx, ctx: &Ctx, id: UserId) -> AppResult<UserView> {
 
 /// Suspends a user: every session and the way back in end at once.
 pub async fn suspend_user(app: &App, ctx: &Ctx, id: UserId) -> AppResult<UserView> {
-    change_status(
-        app,
-        ctx,
-        id,
-        "suspend",
-        |s| s != UserStatus::Suspended,
-        UserStatus::Suspended,
-    )
-    .await
+    change_status(app, ctx, id, "suspend", |s| s != UserStatus::Suspended, UserStatus::Suspended).await
 }
 
 /// Lifts a suspension (an invited user who never accepted becomes invited again).
 pub async fn reactivate_user(app: &App, ctx: &Ctx, id: UserId) -> AppResult<UserView> {
-    change_status(
-        app,
-        ctx,
-        id,
-        "reactivate",
-        |s| s == UserStatus::Suspended,
-        UserStatus::Active,
-    )
-    .await
+    change_status(app, ctx, id, "reactivate", |s| s == UserStatus::Suspended, UserStatus::Active).await
 }
 
 async fn change_status(
@@ -286,27 +214,13 @@ async fn change_status(
     sessions::delete_for_user(&mut tx, id).await?;
     let after = users::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let partner = before.partner.as_ref().map(|p| p.id);
-    audit::insert(
-        &mut tx,
-        &ctx.audit(
-            now,
-            "user",
-            id,
-            action,
-            partner,
-            Some(&before),
-            Some(&after),
-        ),
-    )
-    .await?;
+    audit::insert(&mut tx, &ctx.audit(now, "user", id, action, partner, Some(&before), Some(&after))).await?;
     tx.commit().await?;
     Ok(after)
 }
 
 async fn has_password(tx: &mut Tx, login: &str) -> AppResult<bool> {
-    Ok(users::credentials(tx, login)
-        .await?
-        .is_some_and(|c| c.password_hash.is_some()))
+    Ok(users::credentials(tx, login).await?.is_some_and(|c| c.password_hash.is_some()))
 }
 
 /// A password-reset link made by an administrator for a user.
@@ -333,55 +247,29 @@ pub async fn reset_password(app: &App, ctx: &Ctx, id: UserId) -> AppResult<Reset
     };
     let token = random_token()?;
     let expires_ms = now + ttl;
-    tokens::create(
-        &mut tx,
-        &hash_token(&token),
-        id,
-        purpose,
-        Some(ctx.caller().user_id()),
-        now,
-        expires_ms,
-    )
-    .await?;
+    tokens::create(&mut tx, &hash_token(&token), id, purpose, Some(ctx.caller().user_id()), now, expires_ms).await?;
     let partner = user.partner.as_ref().map(|p| p.id);
-    audit::insert(
-        &mut tx,
-        &ctx.audit::<(), ()>(now, "user", id, "password_reset_link", partner, None, None),
-    )
-    .await?;
+    audit::insert(&mut tx, &ctx.audit::<(), ()>(now, "user", id, "password_reset_link", partner, None, None)).await?;
     tx.commit().await?;
     Ok(ResetLink { token, expires_ms })
 }
 
 /// Gives a user another role and company. Every session of the user ends, so the new scope
 /// applies from the next sign-in.
-pub async fn change_role(
-    app: &App,
-    ctx: &Ctx,
-    id: UserId,
-    role: &str,
-    partner: Option<&str>,
-) -> AppResult<UserView> {
+pub async fn change_role(app: &App, ctx: &Ctx, id: UserId, role: &str, partner: Option<&str>) -> AppResult<UserView> {
     ctx.require(Permission::UsersManage)?;
-    let role: Role = role
-        .trim()
-        .parse()
-        .map_err(|e: FieldError| AppError::Invalid(Invalid { errors: vec![e] }))?;
+    let now = app.now_ms();
+    let mut tx = app.write(ctx).await?;
+    // The user must be visible before anything else is said about the request, so an invisible
+    // user answers exactly like a missing one.
+    let before = manageable(&mut tx, ctx, id).await?;
+    let role: Role = role.trim().parse().map_err(|e: FieldError| AppError::Invalid(Invalid { errors: vec![e] }))?;
     if !ctx.caller().role().may_grant(role) {
         return Err(AppError::Forbidden);
     }
-    let now = app.now_ms();
-    let mut tx = app.write(ctx).await?;
-    let before = manageable(&mut tx, ctx, id).await?;
-    let partner_id = match (
-        role.side(),
-        partner.map(str::trim).filter(|p| !p.is_empty()),
-    ) {
+    let partner_id = match (role.side(), partner.map(str::trim).filter(|p| !p.is_empty())) {
         (RoleSide::Partner, Some(reference)) => Some(
-            visible_partner(&mut tx, reference)
-                .await?
-                .ok_or_else(|| AppError::field("partner", "unknown_partner"))?
-                .id,
+            visible_partner(&mut tx, reference).await?.ok_or_else(|| AppError::field("partner", "unknown_partner"))?.id,
         ),
         (RoleSide::Partner, None) => return Err(AppError::field("partner", "required")),
         (RoleSide::Brand, Some(_)) => {
@@ -398,19 +286,8 @@ pub async fn change_role(
     sessions::delete_for_user(&mut tx, id).await?;
     let after = users::get(&mut tx, id).await?;
     let audit_partner = partner_id.or(before.partner.as_ref().map(|p| p.id));
-    audit::insert(
-        &mut tx,
-        &ctx.audit(
-            now,
-            "user",
-            id,
-            "change_role",
-            audit_partner,
-            Some(&before),
-            after.as_ref(),
-        ),
-    )
-    .await?;
+    audit::insert(&mut tx, &ctx.audit(now, "user", id, "change_role", audit_partner, Some(&before), after.as_ref()))
+        .await?;
     tx.commit().await?;
     // A user moved out of the caller's scope is no longer visible to the caller; answer with
     // what the caller last saw.
@@ -434,50 +311,24 @@ pub async fn set_assignments(
     }
     let mut invalid = Invalid::new();
     let mut found_regions = Vec::new();
-    for (index, code) in region_codes
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| !c.trim().is_empty())
-    {
+    for (index, code) in region_codes.iter().enumerate().filter(|(_, c)| !c.trim().is_empty()) {
         match regions::by_code(&mut tx, &code.trim().to_ascii_uppercase()).await? {
             Some(region) => found_regions.push(region),
-            None => invalid.push(FieldError::new(
-                format!("regions[{index}]"),
-                "unknown_region",
-            )),
+            None => invalid.push(FieldError::new(format!("regions[{index}]"), "unknown_region")),
         }
     }
     let mut found_partners = Vec::new();
-    for (index, reference) in partner_refs
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| !r.trim().is_empty())
-    {
+    for (index, reference) in partner_refs.iter().enumerate().filter(|(_, r)| !r.trim().is_empty()) {
         match visible_partner(&mut tx, reference).await? {
             Some(partner) => found_partners.push(partner.id),
-            None => invalid.push(FieldError::new(
-                format!("partners[{index}]"),
-                "unknown_partner",
-            )),
+            None => invalid.push(FieldError::new(format!("partners[{index}]"), "unknown_partner")),
         }
     }
     invalid.into_result()?;
     let before = assignments::list_for(&mut tx, id).await?;
     assignments::replace(&mut tx, id, &found_regions, &found_partners, now).await?;
     let after = assignments::list_for(&mut tx, id).await?;
-    audit::insert(
-        &mut tx,
-        &ctx.audit(
-            now,
-            "user",
-            id,
-            "assignments",
-            None,
-            Some(&before),
-            Some(&after),
-        ),
-    )
-    .await?;
+    audit::insert(&mut tx, &ctx.audit(now, "user", id, "assignments", None, Some(&before), Some(&after))).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -501,26 +352,16 @@ pub async fn set_my_locale(app: &App, ctx: &Ctx, locale: &str) -> AppResult<()> 
 
 /// The first administrator of an empty database (`qudao user create`); refused once any user
 /// exists, so the command cannot be used to add a back door later.
-pub async fn create_first_admin(
-    app: &App,
-    login: &str,
-    display_name: &str,
-    password: &str,
-) -> AppResult<UserId> {
+pub async fn create_first_admin(app: &App, login: &str, display_name: &str, password: &str) -> AppResult<UserId> {
     let login = parse_login(login).map_err(|e| AppError::Invalid(Invalid { errors: vec![e] }))?;
-    let display_name = text::required("display_name", display_name, 50)
-        .map_err(|e| AppError::Invalid(Invalid { errors: vec![e] }))?;
+    let display_name =
+        text::required("display_name", display_name, 50).map_err(|e| AppError::Invalid(Invalid { errors: vec![e] }))?;
     if let Err(problem) = check_password(password, &login) {
         return Err(AppError::field("password", problem.code()));
     }
     let hash = hash_password(password).await?;
     let now = app.now_ms();
-    let mut tx = app
-        .db()
-        .write(&Scope::system(
-            "the first administrator is created from the command line",
-        ))
-        .await?;
+    let mut tx = app.db().write(&Scope::system("the first administrator is created from the command line")).await?;
     if users::count_all(&mut tx).await? > 0 {
         return Err(AppError::Conflict("users_exist"));
     }

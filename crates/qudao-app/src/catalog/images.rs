@@ -60,7 +60,8 @@ pub async fn upload_product_image(
     let mut tx = app.write(ctx).await?;
     files::insert(&mut tx, &record).await?;
     catalog::add_image(&mut tx, product, id, now).await?;
-    audit::insert(&mut tx, &ctx.audit::<(), _>(now, "product", product, "add_image", None, None, Some(&record))).await?;
+    audit::insert(&mut tx, &ctx.audit::<(), _>(now, "product", product, "add_image", None, None, Some(&record)))
+        .await?;
     idempotency::complete(&mut tx, idem, 201, &record).await?;
     tx.commit().await?;
     Ok(record)

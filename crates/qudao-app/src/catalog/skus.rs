@@ -3,8 +3,8 @@
 use qudao_domain::access::Permission;
 use qudao_domain::catalog::{SkuDraft, SkuInput};
 use qudao_domain::ids::{ProductId, SkuId};
-use qudao_store::catalog::{self, NewSku, SkuView};
 use qudao_store::audit;
+use qudao_store::catalog::{self, NewSku, SkuView};
 
 use crate::idempotency::{self, IdemKey};
 use crate::{App, AppError, AppResult, Ctx};

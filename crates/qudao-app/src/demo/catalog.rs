@@ -34,11 +34,7 @@ struct Edition(u32);
 
 impl Edition {
     fn suffix(self) -> String {
-        if self.0 <= 1 {
-            String::new()
-        } else {
-            format!("-E{}", self.0)
-        }
+        if self.0 <= 1 { String::new() } else { format!("-E{}", self.0) }
     }
 
     /// The marker in Chinese and English, `None` for the first edition.
@@ -82,11 +78,7 @@ fn jobs(tables: &Tables, target: usize) -> Vec<ProductJob<'_>> {
             if take == 0 {
                 break;
             }
-            out.push(ProductJob {
-                product,
-                skus: skus[..take].to_vec(),
-                edition: Edition(edition),
-            });
+            out.push(ProductJob { product, skus: skus[..take].to_vec(), edition: Edition(edition) });
             count += take;
         }
         edition += 1;
@@ -114,11 +106,7 @@ fn edition_barcode(barcode: &str, edition: Edition) -> Option<String> {
 
 /// The EAN-13 check digit of the first 12 digits.
 fn ean_check_digit(body: &str) -> u32 {
-    let sum: u32 = body
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
-        .sum();
+    let sum: u32 = body.bytes().enumerate().map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 }).sum();
     (10 - sum % 10) % 10
 }
 
@@ -143,42 +131,25 @@ async fn write_masters(tx: &mut Tx, tables: &Tables) -> AppResult<Masters> {
     for (sort, c) in (1_i64..).zip(&tables.categories) {
         let parent = match c.parent_code {
             None => None,
-            Some(code) => Some(categories.get(code).map(|(id, _)| *id).ok_or_else(|| {
-                AppError::Internal(format!("demo category {} before its parent", c.code))
-            })?),
+            Some(code) => Some(
+                categories
+                    .get(code)
+                    .map(|(id, _)| *id)
+                    .ok_or_else(|| AppError::Internal(format!("demo category {} before its parent", c.code)))?,
+            ),
         };
         let made = masters::insert_category(tx, c.code, parent, c.name_zh, c.name_en, sort).await?;
         categories.insert(c.code, (made.id, c.name_zh));
     }
     let mut brands = HashMap::new();
     for b in &tables.brands {
-        brands.insert(
-            b.code,
-            (
-                masters::insert_brand(tx, b.code, b.name_zh, b.name_en)
-                    .await?
-                    .id,
-                b.name_zh,
-            ),
-        );
+        brands.insert(b.code, (masters::insert_brand(tx, b.code, b.name_zh, b.name_en).await?.id, b.name_zh));
     }
     let mut units = HashMap::new();
     for u in &tables.units {
-        units.insert(
-            u.code,
-            (
-                masters::insert_unit(tx, u.code, u.name_zh, u.name_en)
-                    .await?
-                    .id,
-                u.name_zh,
-            ),
-        );
+        units.insert(u.code, (masters::insert_unit(tx, u.code, u.name_zh, u.name_en).await?.id, u.name_zh));
     }
-    Ok(Masters {
-        categories,
-        brands,
-        units,
-    })
+    Ok(Masters { categories, brands, units })
 }
 
 fn missing(what: &str, code: &str) -> AppError {
@@ -194,36 +165,18 @@ async fn write_product(
     created_ms: i64,
 ) -> AppResult<usize> {
     let p = job.product;
-    let (category_id, category_zh) = *masters
-        .categories
-        .get(p.category_code)
-        .ok_or_else(|| missing("category", p.category_code))?;
-    let (brand_id, brand_zh) = *masters
-        .brands
-        .get(p.brand_code)
-        .ok_or_else(|| missing("brand", p.brand_code))?;
-    let (base_unit_id, base_zh) = *masters
-        .units
-        .get(p.base_unit)
-        .ok_or_else(|| missing("unit", p.base_unit))?;
-    let (pack_unit_id, pack_zh) = *masters
-        .units
-        .get(p.pack_unit)
-        .ok_or_else(|| missing("unit", p.pack_unit))?;
+    let (category_id, category_zh) =
+        *masters.categories.get(p.category_code).ok_or_else(|| missing("category", p.category_code))?;
+    let (brand_id, brand_zh) = *masters.brands.get(p.brand_code).ok_or_else(|| missing("brand", p.brand_code))?;
+    let (base_unit_id, base_zh) = *masters.units.get(p.base_unit).ok_or_else(|| missing("unit", p.base_unit))?;
+    let (pack_unit_id, pack_zh) = *masters.units.get(p.pack_unit).ok_or_else(|| missing("unit", p.pack_unit))?;
     let marker = job.edition.marker();
     let (name_zh, name_en) = match &marker {
-        Some((zh, en)) => (
-            format!("{}（{zh}）", p.name_zh),
-            format!("{} ({en})", p.name_en),
-        ),
+        Some((zh, en)) => (format!("{}（{zh}）", p.name_zh), format!("{} ({en})", p.name_en)),
         None => (p.name_zh.to_string(), p.name_en.to_string()),
     };
     let suffix = job.edition.suffix();
-    let units = if pack_unit_id == base_unit_id {
-        Vec::new()
-    } else {
-        vec![(pack_unit_id, p.pack_factor)]
-    };
+    let units = if pack_unit_id == base_unit_id { Vec::new() } else { vec![(pack_unit_id, p.pack_factor)] };
     let id = ProductId::new();
     catalog::insert(
         tx,
@@ -236,10 +189,7 @@ async fn write_product(
             brand_id,
             base_unit_id,
             tax_rate_bp: p.tax_percent * 100,
-            description: Some(format!(
-                "{category_zh} · {brand_zh}出品。每{pack_zh}{}{base_zh}。",
-                p.pack_factor
-            )),
+            description: Some(format!("{category_zh} · {brand_zh}出品。每{pack_zh}{}{base_zh}。", p.pack_factor)),
             units,
             now_ms: created_ms,
         },
@@ -250,11 +200,7 @@ async fn write_product(
     let percent = i64::try_from(rng.between(85, 125)).unwrap_or(100);
     for sku in &job.skus {
         let (sku_zh, sku_en, price) = match &marker {
-            None => (
-                sku.name_zh.to_string(),
-                sku.name_en.to_string(),
-                sku.price_fen,
-            ),
+            None => (sku.name_zh.to_string(), sku.name_en.to_string(), sku.price_fen),
             Some((zh, en)) => {
                 // Rounded to whole jiao.
                 let varied = sku.price_fen * percent / 100;
@@ -271,11 +217,7 @@ async fn write_product(
                 id: SkuId::new(),
                 product_id: id,
                 code: format!("{}{suffix}", sku.code),
-                spec: sku
-                    .spec
-                    .iter()
-                    .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-                    .collect(),
+                spec: sku.spec.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect(),
                 name_zh: sku_zh,
                 name_en: sku_en,
                 barcode: sku.barcode.and_then(|b| edition_barcode(b, job.edition)),
@@ -331,10 +273,7 @@ mod tests {
         let tables = Tables::load().unwrap();
         let small = jobs(&tables, sku_target(&tables, false));
         assert_eq!(small.len(), tables.products.len());
-        assert_eq!(
-            small.iter().map(|j| j.skus.len()).sum::<usize>(),
-            tables.skus.len()
-        );
+        assert_eq!(small.iter().map(|j| j.skus.len()).sum::<usize>(), tables.skus.len());
         let large = jobs(&tables, sku_target(&tables, true));
         assert_eq!(large.iter().map(|j| j.skus.len()).sum::<usize>(), 5_000);
         assert!(large.iter().all(|j| j.edition.0 <= 10));
@@ -350,20 +289,12 @@ mod tests {
     #[test]
     fn later_editions_get_their_own_barcodes_and_names() {
         assert_eq!(ean_check_digit("695381710001"), 9);
-        assert_eq!(
-            edition_barcode("6953817100019", Edition(1)).as_deref(),
-            Some("6953817100019")
-        );
+        assert_eq!(edition_barcode("6953817100019", Edition(1)).as_deref(), Some("6953817100019"));
         let second = edition_barcode("6953817100019", Edition(2)).unwrap();
         assert!(second.starts_with("695381711001"), "{second}");
         assert_eq!(ean_check_digit(&second[..12]).to_string(), &second[12..]);
         assert_eq!(
-            edition_name(
-                "澜溪柠檬味汽水 330ml",
-                "澜溪柠檬味汽水",
-                "澜溪柠檬味汽水（区域版）",
-                "区域版"
-            ),
+            edition_name("澜溪柠檬味汽水 330ml", "澜溪柠檬味汽水", "澜溪柠檬味汽水（区域版）", "区域版"),
             "澜溪柠檬味汽水（区域版） 330ml"
         );
         assert_eq!(Edition(11).marker().unwrap().0, "第11代");

@@ -109,10 +109,7 @@ struct Line<const N: usize> {
 
 impl<const N: usize> Line<N> {
     fn error(&self, what: &str) -> AppError {
-        AppError::Internal(format!(
-            "demo data {} line {}: {what}",
-            self.file, self.number
-        ))
+        AppError::Internal(format!("demo data {} line {}: {what}", self.file, self.number))
     }
 
     fn optional(&self, index: usize) -> Option<&'static str> {
@@ -120,9 +117,7 @@ impl<const N: usize> Line<N> {
     }
 
     fn int(&self, index: usize) -> AppResult<i64> {
-        self.fields[index]
-            .parse()
-            .map_err(|_| self.error("not a whole number"))
+        self.fields[index].parse().map_err(|_| self.error("not a whole number"))
     }
 }
 
@@ -136,16 +131,9 @@ fn lines<const N: usize>(file: &'static str, text: &'static str) -> AppResult<Ve
         }
         let parts: Vec<&'static str> = raw.split('\t').map(str::trim).collect();
         let fields: [&'static str; N] = parts.try_into().map_err(|parts: Vec<&str>| {
-            AppError::Internal(format!(
-                "demo data {file} line {number}: {} fields, expected {N}",
-                parts.len()
-            ))
+            AppError::Internal(format!("demo data {file} line {number}: {} fields, expected {N}", parts.len()))
         })?;
-        out.push(Line {
-            file,
-            number,
-            fields,
-        });
+        out.push(Line { file, number, fields });
     }
     Ok(out)
 }
@@ -157,11 +145,7 @@ pub(crate) fn yuan_to_fen(text: &str) -> Option<i64> {
         return None;
     }
     let whole: i64 = whole.parse().ok()?;
-    let fraction: i64 = if fraction.is_empty() {
-        0
-    } else {
-        format!("{fraction:0<2}").parse().ok()?
-    };
+    let fraction: i64 = if fraction.is_empty() { 0 } else { format!("{fraction:0<2}").parse().ok()? };
     whole.checked_mul(100)?.checked_add(fraction)
 }
 
@@ -174,23 +158,13 @@ pub(crate) fn parse_spec(text: &'static str) -> Option<Vec<(&'static str, &'stat
 }
 
 fn words(file: &'static str, text: &'static str) -> AppResult<Vec<Word>> {
-    Ok(lines::<2>(file, text)?
-        .into_iter()
-        .map(|l| Word {
-            zh: l.fields[0],
-            pinyin: l.fields[1],
-        })
-        .collect())
+    Ok(lines::<2>(file, text)?.into_iter().map(|l| Word { zh: l.fields[0], pinyin: l.fields[1] }).collect())
 }
 
 fn named(file: &'static str, text: &'static str) -> AppResult<Vec<NamedRow>> {
     Ok(lines::<3>(file, text)?
         .into_iter()
-        .map(|l| NamedRow {
-            code: l.fields[0],
-            name_zh: l.fields[1],
-            name_en: l.fields[2],
-        })
+        .map(|l| NamedRow { code: l.fields[0], name_zh: l.fields[1], name_en: l.fields[2] })
         .collect())
 }
 
@@ -245,11 +219,7 @@ impl Tables {
         }
         let industries = lines::<3>("partner_industries.tsv", INDUSTRIES)?
             .into_iter()
-            .map(|l| IndustryRow {
-                kind: l.fields[0],
-                zh: l.fields[1],
-                en: l.fields[2],
-            })
+            .map(|l| IndustryRow { kind: l.fields[0], zh: l.fields[1], en: l.fields[2] })
             .collect();
         Ok(Tables {
             regions,
@@ -279,10 +249,7 @@ mod tests {
         assert_eq!(yuan_to_fen("3.5"), Some(350));
         assert_eq!(yuan_to_fen("1.005"), None);
         assert_eq!(yuan_to_fen("x"), None);
-        assert_eq!(
-            parse_spec("规格=500ml;口味=柠檬"),
-            Some(vec![("规格", "500ml"), ("口味", "柠檬")])
-        );
+        assert_eq!(parse_spec("规格=500ml;口味=柠檬"), Some(vec![("规格", "500ml"), ("口味", "柠檬")]));
         assert_eq!(parse_spec("规格"), None);
     }
 
@@ -304,11 +271,7 @@ mod tests {
         for p in &t.products {
             assert!(categories.contains(p.category_code), "{}", p.code);
             assert!(brands.contains(p.brand_code), "{}", p.code);
-            assert!(
-                units.contains(p.base_unit) && units.contains(p.pack_unit),
-                "{}",
-                p.code
-            );
+            assert!(units.contains(p.base_unit) && units.contains(p.pack_unit), "{}", p.code);
             assert!(p.pack_factor > 1, "{}", p.code);
         }
         let mut codes = HashSet::new();
@@ -324,17 +287,8 @@ mod tests {
         for kind in ["distributor", "sub_dealer", "agent", "retailer"] {
             assert!(t.industries.iter().any(|i| i.kind == kind), "{kind}");
         }
-        for word in t
-            .trade_names
-            .iter()
-            .chain(&t.surnames)
-            .chain(&t.given_names)
-        {
-            assert!(
-                word.pinyin.chars().all(|c| c.is_ascii_alphabetic()),
-                "{}",
-                word.pinyin
-            );
+        for word in t.trade_names.iter().chain(&t.surnames).chain(&t.given_names) {
+            assert!(word.pinyin.chars().all(|c| c.is_ascii_alphabetic()), "{}", word.pinyin);
         }
     }
 }

@@ -1,7 +1,12 @@
 //! Where demo partners are: the cities of the region file, weighted so that big provinces get more
 //! partners, with the area codes their credit codes start with.
 
+use std::collections::HashSet;
+
+use qudao_domain::partners::CreditCode;
+
 use super::data::{RegionRow, Tables};
+use super::rng::Rng;
 use crate::{AppError, AppResult};
 
 /// Each province's administrative division prefix (GB/T 2260) and its weight: roughly its share of
@@ -88,14 +93,9 @@ pub(crate) fn cities(tables: &Tables) -> AppResult<Vec<City>> {
     };
     let mut cities = Vec::new();
     for (code, gb, weight) in PROVINCES {
-        let in_province: Vec<&RegionRow> = tables
-            .regions
-            .iter()
-            .filter(|r| r.level == 3 && r.parent_code == Some(code))
-            .collect();
-        let shares: Vec<u64> = (0..in_province.len())
-            .map(|i| [3, 2].get(i).copied().unwrap_or(1))
-            .collect();
+        let in_province: Vec<&RegionRow> =
+            tables.regions.iter().filter(|r| r.level == 3 && r.parent_code == Some(code)).collect();
+        let shares: Vec<u64> = (0..in_province.len()).map(|i| [3, 2].get(i).copied().unwrap_or(1)).collect();
         let total: u64 = shares.iter().sum();
         for ((index, row), share) in in_province.iter().enumerate().zip(&shares) {
             let province = parent(row)?;
@@ -114,12 +114,28 @@ pub(crate) fn cities(tables: &Tables) -> AppResult<Vec<City>> {
     }
     let listed = tables.regions.iter().filter(|r| r.level == 3).count();
     if cities.len() != listed {
-        return Err(AppError::Internal(format!(
-            "demo data: {listed} cities but {} in known provinces",
-            cities.len()
-        )));
+        return Err(AppError::Internal(format!("demo data: {listed} cities but {} in known provinces", cities.len())));
     }
     Ok(cities)
+}
+
+/// The 31 characters credit codes are made of.
+const CREDIT_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+/// A valid, unused unified social credit code for a company in `city`: `91` (an enterprise),
+/// the city's area code and a district, nine random characters and the check character.
+pub(crate) fn credit_code(city: &City, rng: &mut Rng, used: &mut HashSet<String>) -> AppResult<String> {
+    loop {
+        let org: String = (0..9).map(|_| char::from(CREDIT_ALPHABET[rng.index(CREDIT_ALPHABET.len())])).collect();
+        let first17 = format!("91{}{:02}{org}", city.area, rng.between(1, 18));
+        let code = CreditCode::with_check_char(&first17)
+            .ok_or_else(|| AppError::Internal(format!("demo credit code {first17}")))?
+            .as_str()
+            .to_string();
+        if used.insert(code.clone()) {
+            return Ok(code);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -138,22 +154,9 @@ mod tests {
     fn every_city_is_placed_and_big_provinces_weigh_more() {
         let tables = Tables::load().unwrap();
         let cities = cities(&tables).unwrap();
-        let weight = |province: &str| {
-            cities
-                .iter()
-                .filter(|c| c.province == province)
-                .map(|c| c.weight)
-                .sum::<u64>()
-        };
+        let weight = |province: &str| cities.iter().filter(|c| c.province == province).map(|c| c.weight).sum::<u64>();
         assert!(weight("CN-GD") > 3 * weight("CN-QH"));
         let nanjing = cities.iter().find(|c| c.code == "CN-JS-NJ").unwrap();
-        assert_eq!(
-            (
-                nanjing.top,
-                nanjing.area.as_str(),
-                nanjing.short_zh.as_str()
-            ),
-            ("R-EAST", "3201", "南京")
-        );
+        assert_eq!((nanjing.top, nanjing.area.as_str(), nanjing.short_zh.as_str()), ("R-EAST", "3201", "南京"));
     }
 }

@@ -17,6 +17,7 @@ mod people;
 mod plan;
 mod regions;
 mod rng;
+mod timeline;
 mod users;
 
 #[cfg(test)]
@@ -90,11 +91,7 @@ fn scope() -> Scope {
 pub async fn is_empty(app: &App) -> AppResult<bool> {
     let mut tx = app.db().read(&scope()).await?;
     let users = store_users::count_all(&mut tx).await?;
-    let partners: i64 = qudao_store::partners::count_by_status(&mut tx)
-        .await?
-        .iter()
-        .map(|(_, n)| n)
-        .sum();
+    let partners: i64 = qudao_store::partners::count_by_status(&mut tx).await?.iter().map(|(_, n)| n).sum();
     Ok(users == 0 && partners == 0)
 }
 
@@ -103,19 +100,14 @@ pub async fn is_empty(app: &App) -> AppResult<bool> {
 /// with sub-dealers and of a silver retailer. Refuses with `Conflict("database_not_empty")` when
 /// any user or partner exists. Writes in batches of a few hundred rows, so a run that fails half
 /// way leaves part of the data behind: start again from a fresh database.
-pub async fn seed(
-    app: &App,
-    size: DemoSize,
-    seed: u64,
-    progress: &dyn Progress,
-) -> AppResult<Vec<DemoAccount>> {
+pub async fn seed(app: &App, size: DemoSize, seed: u64, progress: &dyn Progress) -> AppResult<Vec<DemoAccount>> {
     if !is_empty(app).await? {
         return Err(AppError::Conflict("database_not_empty"));
     }
     let db = app.db();
     let large = size == DemoSize::Large;
     let now_ms = app.now_ms();
-    let history_start_ms = now_ms - plan::HISTORY_MS - 86_400_000;
+    let history_start_ms = now_ms - timeline::HISTORY_MS - timeline::DAY_MS;
     let tables = data::Tables::load()?;
     let cities = geo::cities(&tables)?;
     let plan = plan::build(&tables, &cities, large, seed)?;
@@ -130,35 +122,16 @@ pub async fn seed(
 
     // The catalog and the brand's staff predate the first partner.
     let mut catalog_rng = rng::Rng::stream(seed, 1);
-    catalog::write(
-        db,
-        &tables,
-        large,
-        &mut catalog_rng,
-        progress,
-        history_start_ms - 30 * 86_400_000,
-    )
-    .await?;
+    catalog::write(db, &tables, large, &mut catalog_rng, progress, history_start_ms - 30 * timeline::DAY_MS).await?;
 
-    let tops: Vec<_> = tables
-        .regions
-        .iter()
-        .filter(|r| r.level == 1)
-        .filter_map(|r| region_map.get(r.code).cloned())
-        .collect();
+    let tops: Vec<_> =
+        tables.regions.iter().filter(|r| r.level == 1).filter_map(|r| region_map.get(r.code).cloned()).collect();
     progress.stage("users", 1);
     let mut tx = db.write(&scope()).await?;
-    let brand_ms = history_start_ms - 60 * 86_400_000;
+    let brand_ms = history_start_ms - 60 * timeline::DAY_MS;
     let mut accounts = users::write_brand(&mut tx, &tables, &tops, &hashes, seed, brand_ms).await?;
     settings::set(&mut tx, settings::BRAND_NAME, "澜溪食品饮料", now_ms, None).await?;
-    settings::set(
-        &mut tx,
-        settings::PARENT_SEES_SUB_DEALERS,
-        "true",
-        now_ms,
-        None,
-    )
-    .await?;
+    settings::set(&mut tx, settings::PARENT_SEES_SUB_DEALERS, "true", now_ms, None).await?;
     tx.commit().await?;
     progress.advance(1);
 

@@ -57,28 +57,13 @@ async fn write_one(
     plan: &PartnerPlan,
     parent: Option<PartnerId>,
 ) -> AppResult<(PartnerId, Vec<DemoAccount>)> {
-    let city = ctx
-        .cities
-        .get(plan.city)
-        .ok_or_else(|| invalid("city", plan.city))?;
-    let region = ctx
-        .regions
-        .get(city.code)
-        .ok_or_else(|| invalid("region", city.code))?;
-    let tier_id = *ctx
-        .tiers
-        .get(plan.tier)
-        .ok_or_else(|| invalid("tier", plan.tier))?;
+    let city = ctx.cities.get(plan.city).ok_or_else(|| invalid("city", plan.city))?;
+    let region = ctx.regions.get(city.code).ok_or_else(|| invalid("region", city.code))?;
+    let tier_id = *ctx.tiers.get(plan.tier).ok_or_else(|| invalid("tier", plan.tier))?;
     let created_ms = (ctx.history_start_ms + plan.created_offset_ms).min(ctx.now_ms);
     let code = docnum::format_code("P", counters::next(tx, "partner").await?);
     let id = PartnerId::new();
-    let search_key = text::search_key(&[
-        &plan.name,
-        &plan.name_en,
-        &plan.short_name,
-        &code,
-        &plan.credit_code,
-    ]);
+    let search_key = text::search_key(&[&plan.name, &plan.name_en, &plan.short_name, &code, &plan.credit_code]);
     partners::insert(
         tx,
         &NewPartner {
@@ -101,14 +86,9 @@ async fn write_one(
     )
     .await?;
     for (position, c) in plan.contacts.iter().enumerate() {
-        let draft = ContactDraft::parse(
-            &c.person.name,
-            Some(c.title),
-            Some(&c.person.phone),
-            Some(&c.email),
-            position == 0,
-        )
-        .map_err(|e| invalid("contact", e))?;
+        let draft =
+            ContactDraft::parse(&c.person.name, Some(c.title), Some(&c.person.phone), Some(&c.email), position == 0)
+                .map_err(|e| invalid("contact", e))?;
         contacts::add_contact(tx, id, &draft, created_ms).await?;
     }
     let main = plan.contacts.first().map(|c| &c.person);
@@ -119,8 +99,8 @@ async fn write_one(
         addresses.push(("billing", billing.as_str()));
     }
     for (kind, detail) in addresses {
-        let draft = AddressDraft::parse(kind, city.code, detail, recipient, phone, true)
-            .map_err(|e| invalid("address", e))?;
+        let draft =
+            AddressDraft::parse(kind, city.code, detail, recipient, phone, true).map_err(|e| invalid("address", e))?;
         contacts::add_address(tx, id, &draft, region.id, created_ms).await?;
     }
     let login_stem = code.replace('-', "").to_lowercase();
@@ -171,18 +151,10 @@ pub(crate) async fn write(
     for batch in plan.order.chunks(BATCH_PARTNERS) {
         let mut tx = db.write(&scope()).await?;
         for index in batch {
-            let partner = plan
-                .partners
-                .get(*index)
-                .ok_or_else(|| invalid("plan index", index))?;
+            let partner = plan.partners.get(*index).ok_or_else(|| invalid("plan index", index))?;
             let parent = match partner.parent {
                 None => None,
-                Some(p) => Some(
-                    ids.get(p)
-                        .copied()
-                        .flatten()
-                        .ok_or_else(|| invalid("parent order", p))?,
-                ),
+                Some(p) => Some(ids.get(p).copied().flatten().ok_or_else(|| invalid("parent order", p))?),
             };
             let (id, printed) = write_one(&mut tx, ctx, partner, parent).await?;
             ids[*index] = Some(id);

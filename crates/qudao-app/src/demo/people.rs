@@ -32,8 +32,8 @@ pub(crate) fn person(tables: &Tables, rng: &mut Rng) -> Person {
 
 /// Prefixes that mainland operators give to ordinary mobile subscribers.
 const MOBILE_PREFIXES: [u16; 30] = [
-    130, 131, 132, 133, 135, 136, 137, 138, 139, 150, 151, 152, 153, 155, 156, 157, 158, 159, 166,
-    173, 176, 177, 180, 181, 182, 186, 187, 188, 189, 199,
+    130, 131, 132, 133, 135, 136, 137, 138, 139, 150, 151, 152, 153, 155, 156, 157, 158, 159, 166, 173, 176, 177, 180,
+    181, 182, 186, 187, 188, 189, 199,
 ];
 
 /// A mainland mobile number: a common three-digit prefix and eight digits.
@@ -55,18 +55,12 @@ pub(crate) fn email(person: &Person, domain: &str, used: &mut HashSet<String>) -
 
 /// Sole-trader forms (个体户) carry no 有限公司.
 fn is_sole_trader(industry_zh: &str) -> bool {
-    ["批发部", "经营部", "商行"]
-        .iter()
-        .any(|form| industry_zh.ends_with(form))
+    ["批发部", "经营部", "商行"].iter().any(|form| industry_zh.ends_with(form))
 }
 
 /// Words put between trade name and industry when every trade name drawn was taken.
-const DISAMBIGUATORS: [(&str, &str); 4] = [
-    ("兴业", "Xingye"),
-    ("汇通", "Huitong"),
-    ("中联", "Zhonglian"),
-    ("嘉禾", "Jiahe"),
-];
+const DISAMBIGUATORS: [(&str, &str); 4] =
+    [("兴业", "Xingye"), ("汇通", "Huitong"), ("中联", "Zhonglian"), ("嘉禾", "Jiahe")];
 
 /// A partner company's names, unique over the data set.
 #[derive(Debug, Clone)]
@@ -89,22 +83,11 @@ pub(crate) fn company(
     names: &mut HashSet<String>,
     domains: &mut HashSet<String>,
 ) -> CompanyName {
-    let industries: Vec<&IndustryRow> = tables
-        .industries
-        .iter()
-        .filter(|i| i.kind == kind.as_str())
-        .collect();
-    let industry = rng
-        .pick(&industries)
-        .copied()
-        .map_or(("商贸", "Trading"), |i| (i.zh, i.en));
+    let industries: Vec<&IndustryRow> = tables.industries.iter().filter(|i| i.kind == kind.as_str()).collect();
+    let industry = rng.pick(&industries).copied().map_or(("商贸", "Trading"), |i| (i.zh, i.en));
     let none = Word { zh: "", pinyin: "" };
     let compose = |trade: &str, trade_en: &str| {
-        let (zh_suffix, en_suffix) = if is_sole_trader(industry.0) {
-            ("", "")
-        } else {
-            ("有限公司", " Co., Ltd.")
-        };
+        let (zh_suffix, en_suffix) = if is_sole_trader(industry.0) { ("", "") } else { ("有限公司", " Co., Ltd.") };
         (
             format!("{}{trade}{}{zh_suffix}", city.short_zh, industry.0),
             format!("{} {trade_en} {}{en_suffix}", city.name_en, industry.1),
@@ -131,23 +114,9 @@ pub(crate) fn company(
         }
         attempt += 1;
     };
-    let slug = industry
-        .1
-        .split_whitespace()
-        .next()
-        .unwrap_or("trading")
-        .to_lowercase();
-    let trade_slug: String = trade_en
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_lowercase();
-    let city_slug: String = city
-        .name_en
-        .chars()
-        .filter(char::is_ascii_alphabetic)
-        .collect::<String>()
-        .to_lowercase();
+    let slug = industry.1.split_whitespace().next().unwrap_or("trading").to_lowercase();
+    let trade_slug: String = trade_en.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
+    let city_slug: String = city.name_en.chars().filter(char::is_ascii_alphabetic).collect::<String>().to_lowercase();
     let mut domain = format!("{trade_slug}-{slug}.cn");
     if !domains.insert(domain.clone()) {
         domain = format!("{city_slug}{trade_slug}-{slug}.cn");
@@ -157,12 +126,7 @@ pub(crate) fn company(
             n += 1;
         }
     }
-    CompanyName {
-        short_name: format!("{}{trade}", city.short_zh),
-        name,
-        name_en,
-        domain,
-    }
+    CompanyName { short_name: format!("{}{trade}", city.short_zh), name, name_en, domain }
 }
 
 /// Streets every Chinese city has one of.
@@ -203,15 +167,8 @@ pub(crate) fn shipping_detail(kind: PartnerKind, rng: &mut Rng) -> String {
     match kind {
         PartnerKind::Distributor => format!("{street}{number}号{}号仓库", rng.between(1, 8)),
         PartnerKind::SubDealer => format!("{street}{number}号"),
-        PartnerKind::Retailer => format!(
-            "{street}{number}号{}",
-            rng.pick(&FLOORS).copied().unwrap_or("一楼")
-        ),
-        PartnerKind::Agent => format!(
-            "{street}{number}号{}栋{}室",
-            rng.between(1, 12),
-            rng.between(101, 1_808)
-        ),
+        PartnerKind::Retailer => format!("{street}{number}号{}", rng.pick(&FLOORS).copied().unwrap_or("一楼")),
+        PartnerKind::Agent => format!("{street}{number}号{}栋{}室", rng.between(1, 12), rng.between(101, 1_808)),
     }
 }
 
@@ -219,12 +176,7 @@ pub(crate) fn shipping_detail(kind: PartnerKind, rng: &mut Rng) -> String {
 pub(crate) fn billing_detail(rng: &mut Rng) -> String {
     let street = rng.pick(&STREETS).copied().unwrap_or("人民路");
     let tower = rng.pick(&["A", "B", "C"]).copied().unwrap_or("A");
-    format!(
-        "{street}{}号{tower}座{}{:02}室",
-        rng.between(1, 399),
-        rng.between(2, 28),
-        rng.between(1, 20)
-    )
+    format!("{street}{}号{tower}座{}{:02}室", rng.between(1, 399), rng.between(2, 28), rng.between(1, 20))
 }
 
 /// Job titles of a partner's contacts, main contact first.
@@ -252,40 +204,14 @@ mod tests {
         let mut rng = Rng::stream(1, 1);
         let (mut names, mut domains) = (HashSet::new(), HashSet::new());
         for _ in 0..2_000 {
-            let n = company(
-                &tables,
-                PartnerKind::Distributor,
-                nanjing,
-                &mut rng,
-                &mut names,
-                &mut domains,
-            );
-            assert!(
-                n.name.starts_with("南京") && n.name.ends_with("有限公司"),
-                "{}",
-                n.name
-            );
-            assert!(
-                n.name_en.starts_with("Nanjing ") && n.name_en.ends_with(" Co., Ltd."),
-                "{}",
-                n.name_en
-            );
+            let n = company(&tables, PartnerKind::Distributor, nanjing, &mut rng, &mut names, &mut domains);
+            assert!(n.name.starts_with("南京") && n.name.ends_with("有限公司"), "{}", n.name);
+            assert!(n.name_en.starts_with("Nanjing ") && n.name_en.ends_with(" Co., Ltd."), "{}", n.name_en);
         }
         assert_eq!(names.len(), 2_000);
         assert_eq!(domains.len(), 2_000);
-        let sub = company(
-            &tables,
-            PartnerKind::SubDealer,
-            nanjing,
-            &mut rng,
-            &mut names,
-            &mut domains,
-        );
-        assert!(
-            !sub.name.contains("有限公司") && !sub.name_en.contains("Ltd."),
-            "{}",
-            sub.name
-        );
+        let sub = company(&tables, PartnerKind::SubDealer, nanjing, &mut rng, &mut names, &mut domains);
+        assert!(!sub.name.contains("有限公司") && !sub.name_en.contains("Ltd."), "{}", sub.name);
     }
 
     #[test]
@@ -294,21 +220,11 @@ mod tests {
         let mut rng = Rng::stream(1, 2);
         for _ in 0..200 {
             let p = person(&tables, &mut rng);
-            assert!(
-                qudao_domain::partners::parse_phone("p", &p.phone).is_ok(),
-                "{}",
-                p.phone
-            );
+            assert!(qudao_domain::partners::parse_phone("p", &p.phone).is_ok(), "{}", p.phone);
             let mut used = HashSet::new();
             let address = email(&p, "hengtai-trading.cn", &mut used);
-            assert!(
-                qudao_domain::partners::parse_email("e", &address).is_ok(),
-                "{address}"
-            );
-            assert_eq!(
-                email(&p, "hengtai-trading.cn", &mut used),
-                format!("{}2@hengtai-trading.cn", p.local)
-            );
+            assert!(qudao_domain::partners::parse_email("e", &address).is_ok(), "{address}");
+            assert_eq!(email(&p, "hengtai-trading.cn", &mut used), format!("{}2@hengtai-trading.cn", p.local));
         }
     }
 }

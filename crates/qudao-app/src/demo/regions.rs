@@ -19,28 +19,21 @@ const TIERS: [(&str, &str, &str, i64); 4] = [
 ];
 
 /// Writes every region, parents first; returns them by code.
-pub(crate) async fn write_regions(
-    tx: &mut Tx,
-    tables: &Tables,
-) -> AppResult<HashMap<String, Region>> {
+pub(crate) async fn write_regions(tx: &mut Tx, tables: &Tables) -> AppResult<HashMap<String, Region>> {
     let mut by_code: HashMap<String, Region> = HashMap::new();
     let mut sort_in_parent: HashMap<Option<&str>, i64> = HashMap::new();
     for row in &tables.regions {
         let parent = match row.parent_code {
             None => None,
-            Some(code) => Some(by_code.get(code).ok_or_else(|| {
-                AppError::Internal(format!("demo region {} before its parent", row.code))
-            })?),
+            Some(code) => Some(
+                by_code
+                    .get(code)
+                    .ok_or_else(|| AppError::Internal(format!("demo region {} before its parent", row.code)))?,
+            ),
         };
         let sort = sort_in_parent.entry(row.parent_code).or_insert(0);
         *sort += 1;
-        let new = NewRegion {
-            code: row.code,
-            parent,
-            name_zh: row.name_zh,
-            name_en: row.name_en,
-            sort: *sort,
-        };
+        let new = NewRegion { code: row.code, parent, name_zh: row.name_zh, name_en: row.name_en, sort: *sort };
         let region = regions::insert(tx, &new).await?;
         by_code.insert(row.code.to_string(), region);
     }

@@ -21,9 +21,7 @@ impl Rng {
     /// The sequence for `seed`, one of several independent streams (catalog, partners…), so that
     /// a change in how one part uses its numbers does not reshuffle the others.
     pub(crate) fn stream(seed: u64, stream: u64) -> Rng {
-        Rng {
-            state: mix(seed ^ mix(stream.wrapping_add(GAMMA))),
-        }
+        Rng { state: mix(seed ^ mix(stream.wrapping_add(GAMMA))) }
     }
 
     /// The next 64 random bits.
@@ -54,11 +52,7 @@ impl Rng {
 
     /// One item of a non-empty slice; `None` for an empty one.
     pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
-        if items.is_empty() {
-            None
-        } else {
-            items.get(self.index(items.len()))
-        }
+        if items.is_empty() { None } else { items.get(self.index(items.len())) }
     }
 
     /// An index chosen with probability proportional to its weight; `None` if every weight is 0.
@@ -89,12 +83,7 @@ mod tests {
         let first: Vec<u64> = (0..3).map(|_| rng.next_u64()).collect();
         let mut again = Rng::stream(42, 0);
         assert_eq!(first, (0..3).map(|_| again.next_u64()).collect::<Vec<_>>());
-        assert_ne!(
-            first,
-            (0..3)
-                .map(|_| Rng::stream(42, 1).next_u64())
-                .collect::<Vec<_>>()
-        );
+        assert_ne!(first, (0..3).map(|_| Rng::stream(42, 1).next_u64()).collect::<Vec<_>>());
         // SplitMix64's published first output for state 0 after one increment.
         assert_eq!(mix(GAMMA), 0xE220_A839_7B1D_CDAF);
     }

@@ -30,11 +30,9 @@ pub(crate) const CHANNEL_MANAGER: (&str, &str) = ("cm.east", "Jade-River-Ferry-2
 /// Brand finance.
 pub(crate) const FINANCE: (&str, &str) = ("finance", "Abacus-Lantern-2026");
 /// The platinum distributor's administrator and sales rep.
-pub(crate) const DISTRIBUTOR_PASSWORDS: [&str; 2] =
-    ["Plum-Blossom-Gate-2026", "Silk-Road-Caravan-2026"];
+pub(crate) const DISTRIBUTOR_PASSWORDS: [&str; 2] = ["Plum-Blossom-Gate-2026", "Silk-Road-Caravan-2026"];
 /// The silver retailer's administrator and sales rep.
-pub(crate) const RETAILER_PASSWORDS: [&str; 2] =
-    ["Bamboo-Tea-House-2026", "Night-Market-Noodle-2026"];
+pub(crate) const RETAILER_PASSWORDS: [&str; 2] = ["Bamboo-Tea-House-2026", "Night-Market-Noodle-2026"];
 
 /// The domain of the brand's own (made-up) e-mail addresses.
 const BRAND_DOMAIN: &str = "lanxi-foods.cn";
@@ -59,10 +57,7 @@ impl Hashes {
 
     /// The hash of one of the demo passwords.
     pub(crate) fn of(&self, password: &str) -> AppResult<String> {
-        self.0
-            .get(password)
-            .cloned()
-            .ok_or_else(|| crate::AppError::Internal("demo password was not hashed".into()))
+        self.0.get(password).cloned().ok_or_else(|| crate::AppError::Internal("demo password was not hashed".into()))
     }
 }
 
@@ -85,43 +80,17 @@ pub(crate) async fn write_brand(
     created_ms: i64,
 ) -> AppResult<Vec<DemoAccount>> {
     let mut rng = Rng::stream(seed, 3);
-    let mut wanted = vec![BrandUser {
-        login: ADMIN.0.into(),
-        role: Role::BrandAdmin,
-        password: ADMIN.1,
-        region: None,
-    }];
+    let mut wanted = vec![BrandUser { login: ADMIN.0.into(), role: Role::BrandAdmin, password: ADMIN.1, region: None }];
     for region in tops {
         let login = format!("cm.{}", region.code.trim_start_matches("R-").to_lowercase());
-        let password = if login == CHANNEL_MANAGER.0 {
-            CHANNEL_MANAGER.1
-        } else {
-            SHARED_PASSWORD
-        };
-        wanted.push(BrandUser {
-            login,
-            role: Role::ChannelManager,
-            password,
-            region: Some(region.clone()),
-        });
+        let password = if login == CHANNEL_MANAGER.0 { CHANNEL_MANAGER.1 } else { SHARED_PASSWORD };
+        wanted.push(BrandUser { login, role: Role::ChannelManager, password, region: Some(region.clone()) });
     }
-    wanted.push(BrandUser {
-        login: FINANCE.0.into(),
-        role: Role::Finance,
-        password: FINANCE.1,
-        region: None,
-    });
-    for (login, role) in [
-        ("marketing", Role::Marketing),
-        ("warehouse", Role::Warehouse),
-        ("executive", Role::Executive),
-    ] {
-        wanted.push(BrandUser {
-            login: login.into(),
-            role,
-            password: SHARED_PASSWORD,
-            region: None,
-        });
+    wanted.push(BrandUser { login: FINANCE.0.into(), role: Role::Finance, password: FINANCE.1, region: None });
+    for (login, role) in
+        [("marketing", Role::Marketing), ("warehouse", Role::Warehouse), ("executive", Role::Executive)]
+    {
+        wanted.push(BrandUser { login: login.into(), role, password: SHARED_PASSWORD, region: None });
     }
     let mut emails = HashSet::new();
     let mut printed = Vec::new();
@@ -175,14 +144,7 @@ mod tests {
                 assert_eq!(check_password(password, login), Ok(()), "{password}");
             }
         }
-        for login in [
-            "cm.north",
-            "marketing",
-            "warehouse",
-            "executive",
-            "p004321.finance",
-            "p000002.sales2",
-        ] {
+        for login in ["cm.north", "marketing", "warehouse", "executive", "p004321.finance", "p000002.sales2"] {
             assert_eq!(check_password(SHARED_PASSWORD, login), Ok(()), "{login}");
         }
     }

@@ -75,9 +75,8 @@ pub fn check_image(bytes: &[u8], max_bytes: usize) -> AppResult<CheckedImage> {
         _ => return Err(AppError::UnsupportedMedia),
     };
     let reader = || -> AppResult<ImageReader<Cursor<&[u8]>>> {
-        let mut reader = ImageReader::new(Cursor::new(bytes))
-            .with_guessed_format()
-            .map_err(|_| AppError::UnsupportedMedia)?;
+        let mut reader =
+            ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|_| AppError::UnsupportedMedia)?;
         let mut limits = Limits::default();
         limits.max_image_width = Some(MAX_SIDE);
         limits.max_image_height = Some(MAX_SIDE);

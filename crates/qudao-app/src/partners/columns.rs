@@ -19,9 +19,13 @@ pub(crate) const COLUMNS: &[Column] = &[
     Column { key: "short_name", zh: "简称", en: "Short name", aliases: &[], export_only: false },
     Column { key: "kind", zh: "类型", en: "Kind", aliases: &["伙伴类型"], export_only: false },
     Column { key: "tier", zh: "等级", en: "Tier", aliases: &[], export_only: false },
-    Column { key: "region", zh: "地区", en: "Region", aliases: &["城市", "区域", "地区编码"], export_only: false },
+    Column {
+        key: "region", zh: "地区", en: "Region", aliases: &["城市", "区域", "地区编码"], export_only: false
+    },
     Column { key: "region_name", zh: "地区名称", en: "Region name", aliases: &[], export_only: true },
-    Column { key: "parent", zh: "上级", en: "Parent", aliases: &["上级经销商", "上级编码"], export_only: false },
+    Column {
+        key: "parent", zh: "上级", en: "Parent", aliases: &["上级经销商", "上级编码"], export_only: false
+    },
     Column {
         key: "credit_code",
         zh: "统一社会信用代码",
@@ -38,7 +42,13 @@ pub(crate) const COLUMNS: &[Column] = &[
         aliases: &["电话", "手机", "phone"],
         export_only: false,
     },
-    Column { key: "contact_email", zh: "邮箱", en: "Contact e-mail", aliases: &["电子邮箱", "email"], export_only: false },
+    Column {
+        key: "contact_email",
+        zh: "邮箱",
+        en: "Contact e-mail",
+        aliases: &["电子邮箱", "email"],
+        export_only: false,
+    },
     Column { key: "remark", zh: "备注", en: "Remark", aliases: &[], export_only: false },
 ];
 

@@ -33,11 +33,8 @@ pub async fn add_contact(
     let mut tx = app.write(ctx).await?;
     editable(&mut tx, ctx, partner).await?;
     let id = contacts::add_contact(&mut tx, partner, draft, now).await?;
-    let view = contacts::contacts_of(&mut tx, partner)
-        .await?
-        .into_iter()
-        .find(|c| c.id == id)
-        .ok_or(AppError::NotFound)?;
+    let view =
+        contacts::contacts_of(&mut tx, partner).await?.into_iter().find(|c| c.id == id).ok_or(AppError::NotFound)?;
     audit::insert(&mut tx, &ctx.audit::<(), _>(now, "partner_contact", id, "create", Some(partner), None, Some(&view)))
         .await?;
     idempotency::complete(&mut tx, idem, 201, &view).await?;
@@ -51,8 +48,11 @@ pub async fn remove_contact(app: &App, ctx: &Ctx, partner: PartnerId, id: Contac
     let mut tx = app.write(ctx).await?;
     editable(&mut tx, ctx, partner).await?;
     let removed = contacts::remove_contact(&mut tx, partner, id).await?.ok_or(AppError::NotFound)?;
-    audit::insert(&mut tx, &ctx.audit::<_, ()>(now, "partner_contact", id, "delete", Some(partner), Some(&removed), None))
-        .await?;
+    audit::insert(
+        &mut tx,
+        &ctx.audit::<_, ()>(now, "partner_contact", id, "delete", Some(partner), Some(&removed), None),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -72,11 +72,8 @@ pub async fn add_address(
         .await?
         .ok_or_else(|| AppError::field("region", "unknown_region"))?;
     let id = contacts::add_address(&mut tx, partner, draft, region.id, now).await?;
-    let view = contacts::addresses_of(&mut tx, partner)
-        .await?
-        .into_iter()
-        .find(|a| a.id == id)
-        .ok_or(AppError::NotFound)?;
+    let view =
+        contacts::addresses_of(&mut tx, partner).await?.into_iter().find(|a| a.id == id).ok_or(AppError::NotFound)?;
     audit::insert(&mut tx, &ctx.audit::<(), _>(now, "partner_address", id, "create", Some(partner), None, Some(&view)))
         .await?;
     idempotency::complete(&mut tx, idem, 201, &view).await?;
@@ -90,8 +87,11 @@ pub async fn remove_address(app: &App, ctx: &Ctx, partner: PartnerId, id: Addres
     let mut tx = app.write(ctx).await?;
     editable(&mut tx, ctx, partner).await?;
     let removed = contacts::remove_address(&mut tx, partner, id).await?.ok_or(AppError::NotFound)?;
-    audit::insert(&mut tx, &ctx.audit::<_, ()>(now, "partner_address", id, "delete", Some(partner), Some(&removed), None))
-        .await?;
+    audit::insert(
+        &mut tx,
+        &ctx.audit::<_, ()>(now, "partner_address", id, "delete", Some(partner), Some(&removed), None),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -127,8 +127,13 @@ pub async fn import_partners(app: &App, ctx: &Ctx, bytes: &[u8], idem: Option<&I
             }
             None => None,
             Some(name) => {
-                match ContactDraft::parse(&name, None, get("contact_phone").as_deref(), get("contact_email").as_deref(), true)
-                {
+                match ContactDraft::parse(
+                    &name,
+                    None,
+                    get("contact_phone").as_deref(),
+                    get("contact_email").as_deref(),
+                    true,
+                ) {
                     Ok(contact) => Some(contact),
                     Err(errors) => {
                         invalid.errors.extend(errors.errors.into_iter().map(|mut e| {
@@ -141,9 +146,10 @@ pub async fn import_partners(app: &App, ctx: &Ctx, bytes: &[u8], idem: Option<&I
             }
         };
         if let Some(code) = draft.as_ref().and_then(|d| d.credit_code.as_ref())
-            && let Some(first) = seen_credit_codes.insert(code.as_str().to_string(), row.number) {
-                invalid.push(FieldError::with_param("credit_code", "duplicate_in_file", first));
-            }
+            && let Some(first) = seen_credit_codes.insert(code.as_str().to_string(), row.number)
+        {
+            invalid.push(FieldError::with_param("credit_code", "duplicate_in_file", first));
+        }
         match draft {
             Some(draft) if invalid.is_empty() && problems.is_empty() => {
                 // Inserting as we go lets later rows see earlier ones (duplicates, parents); a

@@ -2,10 +2,10 @@
 
 use qudao_domain::partners::{PartnerDraft, PartnerKind};
 use qudao_domain::{FieldError, Invalid};
+use qudao_store::Tx;
 use qudao_store::partners::regions::Region;
 use qudao_store::partners::tiers::Tier;
 use qudao_store::partners::{self, PartnerView, regions, tiers};
-use qudao_store::Tx;
 
 use crate::AppResult;
 
@@ -46,9 +46,10 @@ pub(crate) async fn resolve(tx: &mut Tx, draft: &PartnerDraft, invalid: &mut Inv
         }
     };
     if let Some(code) = &draft.credit_code
-        && partners::credit_code_taken(tx, code.as_str(), None).await? {
-            invalid.push(FieldError::new("credit_code", "already_taken"));
-        }
+        && partners::credit_code_taken(tx, code.as_str(), None).await?
+    {
+        invalid.push(FieldError::new("credit_code", "already_taken"));
+    }
     Ok(match (tier, region) {
         (Some(tier), Some(region)) if invalid.is_empty() => Some(Resolved { tier, region, parent }),
         _ => None,

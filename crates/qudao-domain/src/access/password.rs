@@ -75,8 +75,7 @@ pub fn check_password(password: &str, login: &str) -> Result<(), PasswordProblem
     }
     // "password2026password" and "qwertyqwerty": one common word repeated.
     for word in list.iter().filter(|w| w.len() >= 4) {
-        if stem.len() % word.len() == 0 && stem.len() > word.len() && stem == word.repeat(stem.len() / word.len())
-        {
+        if stem.len() % word.len() == 0 && stem.len() > word.len() && stem == word.repeat(stem.len() / word.len()) {
             return Err(PasswordProblem::TooCommon);
         }
     }
@@ -89,8 +88,7 @@ fn is_run(text: &str) -> bool {
     if chars.len() < 2 {
         return true;
     }
-    let steps: HashSet<i64> =
-        chars.windows(2).map(|pair| i64::from(pair[1]) - i64::from(pair[0])).collect();
+    let steps: HashSet<i64> = chars.windows(2).map(|pair| i64::from(pair[1]) - i64::from(pair[0])).collect();
     steps.len() == 1 && steps.iter().all(|s| s.abs() <= 1)
 }
 
@@ -123,9 +121,6 @@ mod tests {
 
     #[test]
     fn the_login_may_not_hide_in_the_password() {
-        assert_eq!(
-            check_password("zhang.san-Secure-2026", "Zhang.San"),
-            Err(PasswordProblem::ContainsLogin)
-        );
+        assert_eq!(check_password("zhang.san-Secure-2026", "Zhang.San"), Err(PasswordProblem::ContainsLogin));
     }
 }

@@ -85,18 +85,14 @@ impl Role {
             P::PartnersWrite => matches!(self, R::BrandAdmin | R::ChannelManager),
             P::PartnersStatus => matches!(self, R::BrandAdmin | R::ChannelManager),
             P::PartnersImport => matches!(self, R::BrandAdmin),
-            P::PartnersExport => matches!(
-                self,
-                R::BrandAdmin | R::ChannelManager | R::Finance | R::Marketing | R::Executive
-            ),
+            P::PartnersExport => {
+                matches!(self, R::BrandAdmin | R::ChannelManager | R::Finance | R::Marketing | R::Executive)
+            }
             P::PartnerContactsWrite => {
                 matches!(self, R::BrandAdmin | R::ChannelManager | R::PartnerAdmin)
             }
             P::CatalogWrite => matches!(self, R::BrandAdmin),
-            P::UsersRead => matches!(
-                self,
-                R::BrandAdmin | R::ChannelManager | R::Executive | R::PartnerAdmin
-            ),
+            P::UsersRead => matches!(self, R::BrandAdmin | R::ChannelManager | R::Executive | R::PartnerAdmin),
             P::UsersManage => matches!(self, R::BrandAdmin | R::ChannelManager | R::PartnerAdmin),
             P::AssignmentsManage => matches!(self, R::BrandAdmin),
             P::ApiKeysManage => matches!(self, R::BrandAdmin),
@@ -127,10 +123,7 @@ impl fmt::Display for Role {
 impl FromStr for Role {
     type Err = crate::FieldError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| crate::FieldError::new("role", "invalid_choice"))
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| crate::FieldError::new("role", "invalid_choice"))
     }
 }
 

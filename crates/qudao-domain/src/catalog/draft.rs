@@ -52,17 +52,14 @@ impl ProductDraft {
         let code = invalid.check(text::code("code", input.code.as_deref().unwrap_or(""), 40));
         let name_zh = invalid.check(text::required("name_zh", input.name_zh.as_deref().unwrap_or(""), 100));
         let name_en = invalid.check(text::required("name_en", input.name_en.as_deref().unwrap_or(""), 150));
-        let category_code =
-            invalid.check(text::code("category", input.category.as_deref().unwrap_or(""), 40));
+        let category_code = invalid.check(text::code("category", input.category.as_deref().unwrap_or(""), 40));
         let brand_code = invalid.check(text::code("brand", input.brand.as_deref().unwrap_or(""), 40));
-        let base_unit_code =
-            invalid.check(text::code("base_unit", input.base_unit.as_deref().unwrap_or(""), 20));
+        let base_unit_code = invalid.check(text::code("base_unit", input.base_unit.as_deref().unwrap_or(""), 20));
         let tax_rate = match input.tax_rate.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => Some(TaxRate::STANDARD),
             Some(rate) => invalid.check(TaxRate::parse("tax_rate", rate)),
         };
-        let description =
-            invalid.check(text::optional_multiline("description", input.description.as_deref(), 4000));
+        let description = invalid.check(text::optional_multiline("description", input.description.as_deref(), 4000));
         match (code, name_zh, name_en, category_code, brand_code, base_unit_code, tax_rate, description) {
             (
                 Some(code),
@@ -195,8 +192,7 @@ pub struct UnitConversion(u32);
 impl UnitConversion {
     /// Parses a factor typed in a form.
     pub fn parse(field: &str, input: &str) -> Result<UnitConversion, FieldError> {
-        let factor: u32 =
-            text::clean(input, false).parse().map_err(|_| FieldError::new(field, "invalid_factor"))?;
+        let factor: u32 = text::clean(input, false).parse().map_err(|_| FieldError::new(field, "invalid_factor"))?;
         if !(2..=100_000).contains(&factor) {
             return Err(FieldError::new(field, "invalid_factor"));
         }
@@ -238,9 +234,8 @@ mod tests {
         .unwrap();
         assert_eq!(sku.code, "COLA-500");
         assert_eq!(sku.list_price, Money::new(350, Currency::CNY));
-        let errors = SkuDraft::parse(&SkuInput { list_price: Some("-1".into()), ..SkuInput::default() })
-            .unwrap_err()
-            .errors;
+        let errors =
+            SkuDraft::parse(&SkuInput { list_price: Some("-1".into()), ..SkuInput::default() }).unwrap_err().errors;
         let codes: Vec<&str> = errors.iter().map(|e| e.code).collect();
         assert!(codes.contains(&"required"));
         assert!(codes.contains(&"must_not_be_negative"));

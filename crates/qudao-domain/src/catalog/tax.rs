@@ -23,11 +23,8 @@ impl TaxRate {
     pub fn parse(field: &str, input: &str) -> Result<TaxRate, FieldError> {
         let cleaned = crate::text::clean(input, false).trim_end_matches('%').trim().to_string();
         let percent: f64 = cleaned.parse().map_err(|_| FieldError::new(field, "invalid_tax_rate"))?;
-        let percent = if percent > 0.0 && percent < 1.0 && cleaned.starts_with("0.") {
-            percent * 100.0
-        } else {
-            percent
-        };
+        let percent =
+            if percent > 0.0 && percent < 1.0 && cleaned.starts_with("0.") { percent * 100.0 } else { percent };
         let bp = (percent * 100.0).round();
         if !(0.0..=10_000.0).contains(&bp) {
             return Err(FieldError::new(field, "invalid_tax_rate"));

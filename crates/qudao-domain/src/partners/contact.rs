@@ -15,9 +15,7 @@ pub fn parse_phone(field: &str, input: &str) -> Result<String, FieldError> {
         digits = digits.trim_start_matches("00").trim_start_matches("86").to_string();
     }
     let plain: String = digits.chars().filter(char::is_ascii_digit).collect();
-    let mobile = plain.len() == 11
-        && plain.starts_with('1')
-        && matches!(plain.as_bytes()[1], b'3'..=b'9');
+    let mobile = plain.len() == 11 && plain.starts_with('1') && matches!(plain.as_bytes()[1], b'3'..=b'9');
     if mobile {
         return Ok(plain);
     }

@@ -74,9 +74,8 @@ impl PartnerDraft {
             }
             Some(kind) => invalid.check(PartnerKind::parse("kind", kind)),
         };
-        let tier_code = invalid
-            .check(text::required("tier", input.tier.as_deref().unwrap_or(""), 40))
-            .map(|t| t.to_lowercase());
+        let tier_code =
+            invalid.check(text::required("tier", input.tier.as_deref().unwrap_or(""), 40)).map(|t| t.to_lowercase());
         let region_code = invalid.check(text::code("region", input.region.as_deref().unwrap_or(""), 40));
         let parent_code = match input.parent.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
@@ -98,9 +97,7 @@ impl PartnerDraft {
             invalid.push(FieldError::new("parent", "parent_not_allowed"));
         }
         match (name, kind, tier_code, region_code, status) {
-            (Some(name), Some(kind), Some(tier_code), Some(region_code), Some(status))
-                if invalid.is_empty() =>
-            {
+            (Some(name), Some(kind), Some(tier_code), Some(region_code), Some(status)) if invalid.is_empty() => {
                 Ok(PartnerDraft {
                     name,
                     name_en: name_en.flatten(),

@@ -18,12 +18,8 @@ pub enum PartnerStatus {
 
 impl PartnerStatus {
     /// Every status, in lifecycle order.
-    pub const ALL: [PartnerStatus; 4] = [
-        PartnerStatus::Prospect,
-        PartnerStatus::Active,
-        PartnerStatus::Suspended,
-        PartnerStatus::Terminated,
-    ];
+    pub const ALL: [PartnerStatus; 4] =
+        [PartnerStatus::Prospect, PartnerStatus::Active, PartnerStatus::Suspended, PartnerStatus::Terminated];
 
     /// The stored name.
     pub fn as_str(self) -> &'static str {

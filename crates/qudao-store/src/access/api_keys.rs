@@ -119,10 +119,8 @@ pub async fn resolve(tx: &mut Tx, key_hash: &str, now_ms: i64) -> StoreResult<Op
     let Some(mut caller) = super::sessions::caller_from_row(tx, &row).await? else { return Ok(None) };
     let key_id: ApiKeyId = row.parse("key_id")?;
     let touch = row.opt_int("last_used_ms")?.is_none_or(|last| now_ms - last > 60_000);
-    caller.auth = CallerAuth::ApiKey {
-        key_id,
-        scopes: row.text("scopes")?.split_whitespace().map(str::to_string).collect(),
-    };
+    caller.auth =
+        CallerAuth::ApiKey { key_id, scopes: row.text("scopes")?.split_whitespace().map(str::to_string).collect() };
     Ok(Some((caller, touch)))
 }
 

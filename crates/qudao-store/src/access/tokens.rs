@@ -36,9 +36,8 @@ pub async fn create(
     sql.bind(now_ms).push_bind(" WHERE user_id = ", user_id).push_bind(" AND purpose = ", purpose.as_str());
     sql.push(" AND used_ms IS NULL");
     sql.execute(tx.conn()).await?;
-    let mut sql = Sql::new(
-        "INSERT INTO user_tokens (token_hash, user_id, purpose, created_by, created_ms, expires_ms) VALUES (",
-    );
+    let mut sql =
+        Sql::new("INSERT INTO user_tokens (token_hash, user_id, purpose, created_by, created_ms, expires_ms) VALUES (");
     sql.bind(token_hash).push(", ").bind(user_id).push(", ").bind(purpose.as_str());
     sql.push(", ").bind(created_by).push(", ").bind(now_ms).push(", ").bind(expires_ms).push(")");
     sql.execute(tx.conn()).await?;

@@ -85,7 +85,12 @@ pub async fn insert_category(
 }
 
 fn named<Id: std::str::FromStr>(row: &sqlx::any::AnyRow) -> StoreResult<Named<Id>> {
-    Ok(Named { id: row.parse("id")?, code: row.text("code")?, name_zh: row.text("name_zh")?, name_en: row.text("name_en")? })
+    Ok(Named {
+        id: row.parse("id")?,
+        code: row.text("code")?,
+        name_zh: row.text("name_zh")?,
+        name_en: row.text("name_en")?,
+    })
 }
 
 /// Every brand.

@@ -79,12 +79,7 @@ pub async fn contacts_of(tx: &mut Tx, partner: PartnerId) -> StoreResult<Vec<Con
 }
 
 /// Adds a contact; a new main contact demotes the previous one.
-pub async fn add_contact(
-    tx: &mut Tx,
-    partner: PartnerId,
-    draft: &ContactDraft,
-    now_ms: i64,
-) -> StoreResult<ContactId> {
+pub async fn add_contact(tx: &mut Tx, partner: PartnerId, draft: &ContactDraft, now_ms: i64) -> StoreResult<ContactId> {
     if draft.primary {
         let mut sql = Sql::new("UPDATE partner_contacts SET is_primary = 0 WHERE partner_id = ");
         sql.bind(partner);

@@ -132,8 +132,7 @@ fn view(row: &AnyRow) -> StoreResult<PartnerView> {
         name_en: row.opt_text("name_en")?,
         short_name: row.opt_text("short_name")?,
         kind: PartnerKind::parse("kind", &kind).map_err(|_| StoreError::Corrupt(format!("kind {kind}")))?,
-        status: PartnerStatus::parse("status", &status)
-            .map_err(|_| StoreError::Corrupt(format!("status {status}")))?,
+        status: PartnerStatus::parse("status", &status).map_err(|_| StoreError::Corrupt(format!("status {status}")))?,
         tier: TierRef {
             id: row.parse("tier_id")?,
             code: row.text("tier_code")?,

@@ -80,11 +80,16 @@ async fn create_key(
     Idem(idem): Idem,
     ApiJson(body): ApiJson<ApiKeyCreate>,
 ) -> WebResult<impl IntoResponse> {
-    let created: CreatedKey = api_keys::create_api_key(state.app(), &ctx, &body.name, &body.scopes, idem.as_ref()).await?;
+    let created: CreatedKey =
+        api_keys::create_api_key(state.app(), &ctx, &body.name, &body.scopes, idem.as_ref()).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-async fn revoke_key(State(state): State<AppState>, Authed(ctx, _): Authed, Id(id): Id<ApiKeyId>) -> WebResult<Json<ApiKeyView>> {
+async fn revoke_key(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Id(id): Id<ApiKeyId>,
+) -> WebResult<Json<ApiKeyView>> {
     Ok(Json(api_keys::revoke_api_key(state.app(), &ctx, id).await?))
 }
 
@@ -124,22 +129,34 @@ async fn put_settings(
 pub const ROUTES: &[Route] = &[
     Route::api(Verb::Get, "/api/v1/api-keys", Permission::ApiKeysManage, "List API keys", |v| on(v, list_keys))
         .response(list_of::<ApiKeyView>),
-    Route::api(Verb::Post, "/api/v1/api-keys", Permission::ApiKeysManage, "Create an API key; the secret is shown once", |v| {
-        on(v, create_key)
-    })
+    Route::api(
+        Verb::Post,
+        "/api/v1/api-keys",
+        Permission::ApiKeysManage,
+        "Create an API key; the secret is shown once",
+        |v| on(v, create_key),
+    )
     .effect(Effect::Create)
     .body(schema::<ApiKeyCreate>)
+    .example(|| serde_json::json!({ "name": "ERP link", "scopes": ["partners:read", "catalog:read"] }))
     .response(schema::<CreatedKey>),
-    Route::api(Verb::Delete, "/api/v1/api-keys/{id}", Permission::ApiKeysManage, "Revoke an API key", |v| on(v, revoke_key))
-        .params(&[("id", ObjectKind::ApiKey)])
-        .effect(Effect::Change)
-        .response(schema::<ApiKeyView>),
-    Route::api(Verb::Get, "/api/v1/audit", Permission::AuditRead, "The audit log, by object, user and time", |v| on(v, audit))
-        .response(page_of::<AuditView>),
+    Route::api(Verb::Delete, "/api/v1/api-keys/{id}", Permission::ApiKeysManage, "Revoke an API key", |v| {
+        on(v, revoke_key)
+    })
+    .params(&[("id", ObjectKind::ApiKey)])
+    .effect(Effect::Change)
+    .response(schema::<ApiKeyView>),
+    Route::api(Verb::Get, "/api/v1/audit", Permission::AuditRead, "The audit log, by object, user and time", |v| {
+        on(v, audit)
+    })
+    .response(page_of::<AuditView>),
     Route::api(Verb::Get, "/api/v1/settings", Permission::SignedIn, "Brand settings", |v| on(v, get_settings))
         .response(schema::<BrandSettings>),
-    Route::api(Verb::Put, "/api/v1/settings", Permission::SettingsManage, "Change brand settings", |v| on(v, put_settings))
-        .effect(Effect::Change)
-        .body(schema::<SettingsUpdate>)
-        .response(schema::<BrandSettings>),
+    Route::api(Verb::Put, "/api/v1/settings", Permission::SettingsManage, "Change brand settings", |v| {
+        on(v, put_settings)
+    })
+    .effect(Effect::Change)
+    .body(schema::<SettingsUpdate>)
+    .example(|| serde_json::json!({ "brand_name": "澜溪食品饮料", "parent_sees_sub_dealers": true }))
+    .response(schema::<BrandSettings>),
 ];

@@ -164,7 +164,11 @@ async fn list(
     Ok(Json(uc::list_products(state.app(), &ctx, &query.filter(), &page).await?))
 }
 
-async fn show(State(state): State<AppState>, Authed(ctx, _): Authed, Id(id): Id<ProductId>) -> WebResult<Json<ProductView>> {
+async fn show(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Id(id): Id<ProductId>,
+) -> WebResult<Json<ProductView>> {
     Ok(Json(uc::get_product(state.app(), &ctx, id).await?))
 }
 
@@ -289,6 +293,7 @@ pub const ROUTES: &[Route] = &[
     Route::api(Verb::Post, "/api/v1/products", Permission::CatalogWrite, "Create a product", |v| on(v, create))
         .effect(Effect::Create)
         .body(schema::<ProductCreate>)
+    .example(|| serde_json::json!({ "code": "P-DEMO-0001", "name_zh": "澜溪柠檬味汽水", "name_en": "Lanxi Lemon Soda", "category": "BEV-CSD", "brand": "LANXI", "base_unit": "BOTTLE", "tax_rate": "13", "units": [{ "unit": "CASE", "factor": 24 }] }))
         .response(schema::<ProductView>),
     Route::api(Verb::Get, "/api/v1/products/{id}", Permission::CatalogRead, "A product with SKUs, units and pictures", |v| {
         on(v, show)
@@ -299,11 +304,13 @@ pub const ROUTES: &[Route] = &[
         .params(&[("id", ObjectKind::Product)])
         .effect(Effect::Change)
         .body(schema::<ProductPatch>)
+    .example(|| serde_json::json!({ "description": "清爽柠檬口味" }))
         .response(schema::<ProductView>),
     Route::api(Verb::Post, "/api/v1/products/{id}/skus", Permission::CatalogWrite, "Add a SKU", |v| on(v, add_sku))
         .params(&[("id", ObjectKind::Product)])
         .effect(Effect::Create)
         .body(schema::<SkuCreate>)
+    .example(|| serde_json::json!({ "code": "S-DEMO-0001-01", "spec": "规格=330ml", "barcode": "6953817100019", "list_price": 250 }))
         .response(schema::<SkuView>),
     Route::api(Verb::Patch, "/api/v1/products/{id}/skus/{sku_id}", Permission::CatalogWrite, "Edit a SKU", |v| {
         on(v, update_sku)
@@ -311,6 +318,7 @@ pub const ROUTES: &[Route] = &[
     .params(&[("id", ObjectKind::Product), ("sku_id", ObjectKind::Sku)])
     .effect(Effect::Change)
     .body(schema::<SkuPatch>)
+    .example(|| serde_json::json!({ "spec": "规格=330ml", "list_price": 260 }))
     .response(schema::<SkuView>),
     Route::api(Verb::Post, "/api/v1/products/{id}/images", Permission::CatalogWrite, "Upload a picture (PNG, JPEG or WebP, checked by content)", |v| {
         on(v, add_image)

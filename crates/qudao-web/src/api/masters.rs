@@ -35,12 +35,16 @@ async fn units(State(state): State<AppState>, Authed(ctx, _): Authed) -> WebResu
 
 /// The routes.
 pub const ROUTES: &[Route] = &[
-    Route::api(Verb::Get, "/api/v1/regions", Permission::SignedIn, "Regions: 大区, provinces, cities", |v| on(v, regions))
-        .response(list_of::<Region>),
-    Route::api(Verb::Get, "/api/v1/tiers", Permission::SignedIn, "Partner tiers", |v| on(v, tiers)).response(list_of::<Tier>),
+    Route::api(Verb::Get, "/api/v1/regions", Permission::SignedIn, "Regions: 大区, provinces, cities", |v| {
+        on(v, regions)
+    })
+    .response(list_of::<Region>),
+    Route::api(Verb::Get, "/api/v1/tiers", Permission::SignedIn, "Partner tiers", |v| on(v, tiers))
+        .response(list_of::<Tier>),
     Route::api(Verb::Get, "/api/v1/categories", Permission::CatalogRead, "Product categories", |v| on(v, categories))
         .response(list_of::<Category>),
-    Route::api(Verb::Get, "/api/v1/brands", Permission::CatalogRead, "Brands", |v| on(v, brands)).response(list_of::<Brand>),
+    Route::api(Verb::Get, "/api/v1/brands", Permission::CatalogRead, "Brands", |v| on(v, brands))
+        .response(list_of::<Brand>),
     Route::api(Verb::Get, "/api/v1/units", Permission::CatalogRead, "Units of measure", |v| on(v, units))
         .response(list_of::<Unit>),
 ];

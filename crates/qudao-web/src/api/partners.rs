@@ -196,7 +196,11 @@ async fn list(
     Ok(Json(uc::list_partners(state.app(), &ctx, &filter, &query.page()?).await?))
 }
 
-async fn show(State(state): State<AppState>, Authed(ctx, _): Authed, Id(id): Id<PartnerId>) -> WebResult<Json<PartnerDetail>> {
+async fn show(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Id(id): Id<PartnerId>,
+) -> WebResult<Json<PartnerDetail>> {
     Ok(Json(uc::get_partner(state.app(), &ctx, id).await?))
 }
 
@@ -328,7 +332,12 @@ pub fn download(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> R
 }
 
 /// Exports partners; shared by the API and the console's export links.
-pub async fn export_response(state: &AppState, ctx: &qudao_app::Ctx, query: &PartnerQuery, lang: Lang) -> WebResult<Response> {
+pub async fn export_response(
+    state: &AppState,
+    ctx: &qudao_app::Ctx,
+    query: &PartnerQuery,
+    lang: Lang,
+) -> WebResult<Response> {
     let path = region_path(state, ctx, query.region.as_deref()).await?;
     let filter = query.filter(path)?;
     let (format, content_type, extension) = match query.format.as_deref().unwrap_or("csv") {
@@ -357,6 +366,7 @@ pub const ROUTES: &[Route] = &[
     Route::api(Verb::Post, "/api/v1/partners", Permission::PartnersWrite, "Create a partner", |v| on(v, create))
         .effect(Effect::Create)
         .body(schema::<PartnerCreate>)
+    .example(|| serde_json::json!({ "name": "上海示例商贸有限公司", "kind": "distributor", "tier": "gold", "region": "CN-SH-SH" }))
         .response(schema::<PartnerView>),
     Route::api(Verb::Get, "/api/v1/partners/export", Permission::PartnersExport, "Export partners as CSV or XLSX", |v| {
         on(v, export)
@@ -376,6 +386,7 @@ pub const ROUTES: &[Route] = &[
         .params(&[("id", ObjectKind::Partner)])
         .effect(Effect::Change)
         .body(schema::<PartnerPatch>)
+    .example(|| serde_json::json!({ "remark": "年度重点客户" }))
         .response(schema::<PartnerView>),
     Route::api(Verb::Post, "/api/v1/partners/{id}/status", Permission::PartnersStatus, "Move a partner through its lifecycle", |v| {
         on(v, set_status)
@@ -383,6 +394,7 @@ pub const ROUTES: &[Route] = &[
     .params(&[("id", ObjectKind::Partner)])
     .effect(Effect::Change)
     .body(schema::<StatusChange>)
+    .example(|| serde_json::json!({ "status": "suspended", "reason": "逾期未回款" }))
     .response(schema::<PartnerView>),
     Route::api(Verb::Post, "/api/v1/partners/{id}/contacts", Permission::PartnerContactsWrite, "Add a contact", |v| {
         on(v, add_contact)
@@ -390,6 +402,7 @@ pub const ROUTES: &[Route] = &[
     .params(&[("id", ObjectKind::Partner)])
     .effect(Effect::Create)
     .body(schema::<ContactCreate>)
+    .example(|| serde_json::json!({ "name": "王芳", "title": "采购经理", "phone": "13800138000" }))
     .response(schema::<ContactView>),
     Route::api(Verb::Delete, "/api/v1/partners/{id}/contacts/{contact_id}", Permission::PartnerContactsWrite, "Remove a contact", |v| {
         on(v, remove_contact)
@@ -402,6 +415,7 @@ pub const ROUTES: &[Route] = &[
     .params(&[("id", ObjectKind::Partner)])
     .effect(Effect::Create)
     .body(schema::<AddressCreate>)
+    .example(|| serde_json::json!({ "kind": "shipping", "region": "CN-SH-SH", "detail": "浦东新区张杨路500号", "recipient": "王芳", "phone": "13800138000" }))
     .response(schema::<AddressView>),
     Route::api(Verb::Delete, "/api/v1/partners/{id}/addresses/{address_id}", Permission::PartnerContactsWrite, "Remove an address", |v| {
         on(v, remove_address)

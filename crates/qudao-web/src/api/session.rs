@@ -97,7 +97,10 @@ async fn delete_session(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn me(axum::extract::State(state): axum::extract::State<AppState>, Authed(ctx, _): Authed) -> WebResult<Json<Me>> {
+async fn me(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    Authed(ctx, _): Authed,
+) -> WebResult<Json<Me>> {
     let caller = ctx.caller();
     let partner = match caller.partner_id() {
         Some(id) => {
@@ -126,6 +129,7 @@ pub const ROUTES: &[Route] = &[
     .public()
     .effect(Effect::Session)
     .body(schema::<SessionCreate>)
+    .example(|| serde_json::json!({ "login": "admin", "password": "Harbour-Lights-2026" }))
     .response(schema::<SessionCreated>),
     Route::api(Verb::Delete, "/api/v1/session", Permission::SignedIn, "Sign out (ends this session)", |v| {
         on(v, delete_session)

@@ -137,7 +137,11 @@ async fn list(
     Ok(Json(uc::list_users(state.app(), &ctx, &query.filter()?, &page).await?))
 }
 
-async fn show(State(state): State<AppState>, Authed(ctx, _): Authed, Id(id): Id<UserId>) -> WebResult<Json<UserDetail>> {
+async fn show(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Id(id): Id<UserId>,
+) -> WebResult<Json<UserDetail>> {
     let (user, assignments) = uc::get_user(state.app(), &ctx, id).await?;
     Ok(Json(UserDetail { user, assignments }))
 }
@@ -160,15 +164,27 @@ async fn invite(
     Ok((StatusCode::CREATED, Json(invited)))
 }
 
-async fn suspend(State(state): State<AppState>, Authed(ctx, _): Authed, Id(id): Id<UserId>) -> WebResult<Json<UserView>> {
+async fn suspend(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Id(id): Id<UserId>,
+) -> WebResult<Json<UserView>> {
     Ok(Json(uc::suspend_user(state.app(), &ctx, id).await?))
 }
 
-async fn reactivate(State(state): State<AppState>, Authed(ctx, _): Authed, Id(id): Id<UserId>) -> WebResult<Json<UserView>> {
+async fn reactivate(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Id(id): Id<UserId>,
+) -> WebResult<Json<UserView>> {
     Ok(Json(uc::reactivate_user(state.app(), &ctx, id).await?))
 }
 
-async fn reset(State(state): State<AppState>, Authed(ctx, _): Authed, Id(id): Id<UserId>) -> WebResult<Json<ResetLink>> {
+async fn reset(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Id(id): Id<UserId>,
+) -> WebResult<Json<ResetLink>> {
     Ok(Json(uc::reset_password(state.app(), &ctx, id).await?))
 }
 
@@ -214,18 +230,27 @@ const USER: &[(&str, ObjectKind)] = &[("id", ObjectKind::User)];
 pub const ROUTES: &[Route] = &[
     Route::api(Verb::Get, "/api/v1/users", Permission::UsersRead, "List users within scope", |v| on(v, list))
         .response(page_of::<UserView>),
-    Route::api(Verb::Post, "/api/v1/users", Permission::UsersManage, "Invite a user; returns the one-time invitation token", |v| {
-        on(v, invite)
-    })
+    Route::api(
+        Verb::Post,
+        "/api/v1/users",
+        Permission::UsersManage,
+        "Invite a user; returns the one-time invitation token",
+        |v| on(v, invite),
+    )
     .effect(Effect::Create)
     .body(schema::<UserInvite>)
+    .example(|| serde_json::json!({ "login": "new.colleague", "display_name": "新同事", "role": "finance" }))
     .response(schema::<Invited>),
     Route::api(Verb::Get, "/api/v1/users/{id}", Permission::UsersRead, "A user and their territory", |v| on(v, show))
         .params(USER)
         .response(schema::<UserDetail>),
-    Route::api(Verb::Post, "/api/v1/users/{id}/suspend", Permission::UsersManage, "Suspend a user (sessions end at once)", |v| {
-        on(v, suspend)
-    })
+    Route::api(
+        Verb::Post,
+        "/api/v1/users/{id}/suspend",
+        Permission::UsersManage,
+        "Suspend a user (sessions end at once)",
+        |v| on(v, suspend),
+    )
     .params(USER)
     .effect(Effect::Change)
     .response(schema::<UserView>),
@@ -235,32 +260,50 @@ pub const ROUTES: &[Route] = &[
     .params(USER)
     .effect(Effect::Change)
     .response(schema::<UserView>),
-    Route::api(Verb::Post, "/api/v1/users/{id}/password-reset", Permission::UsersManage, "Make a one-time password-reset link", |v| {
-        on(v, reset)
-    })
+    Route::api(
+        Verb::Post,
+        "/api/v1/users/{id}/password-reset",
+        Permission::UsersManage,
+        "Make a one-time password-reset link",
+        |v| on(v, reset),
+    )
     .params(USER)
     .effect(Effect::Change)
     .response(schema::<ResetLink>),
-    Route::api(Verb::Put, "/api/v1/users/{id}/role", Permission::UsersManage, "Change a user's role and company", |v| {
-        on(v, role)
-    })
+    Route::api(
+        Verb::Put,
+        "/api/v1/users/{id}/role",
+        Permission::UsersManage,
+        "Change a user's role and company",
+        |v| on(v, role),
+    )
     .params(USER)
     .effect(Effect::Change)
     .body(schema::<RoleChange>)
+    .example(|| serde_json::json!({ "role": "marketing" }))
     .response(schema::<UserView>),
-    Route::api(Verb::Put, "/api/v1/users/{id}/assignments", Permission::AssignmentsManage, "Set a channel manager's regions and partners", |v| {
-        on(v, territory)
-    })
+    Route::api(
+        Verb::Put,
+        "/api/v1/users/{id}/assignments",
+        Permission::AssignmentsManage,
+        "Set a channel manager's regions and partners",
+        |v| on(v, territory),
+    )
     .params(USER)
     .effect(Effect::Change)
     .body(schema::<Territory>)
+    .example(|| serde_json::json!({ "regions": ["CN-SH"], "partners": [] }))
     .response(list_of::<AssignmentView>),
     Route::api(Verb::Put, "/api/v1/me/locale", Permission::SignedIn, "Set the caller's language", |v| on(v, my_locale))
         .effect(Effect::Session)
-        .body(schema::<LocaleChange>),
+        .body(schema::<LocaleChange>)
+        .example(|| serde_json::json!({ "locale": "en" })),
     Route::api(Verb::Post, "/api/v1/me/password", Permission::SignedIn, "Change the caller's password", |v| {
         on(v, my_password)
     })
     .effect(Effect::Change)
-    .body(schema::<PasswordChange>),
+    .body(schema::<PasswordChange>)
+    .example(
+        || serde_json::json!({ "current_password": "Lanzhou-Noodles-42", "new_password": "Another-Strong-Pass-9" }),
+    ),
 ];

@@ -59,14 +59,13 @@ pub fn negotiate(user_setting: Option<&str>, cookie: Option<&str>, accept_langua
     for part in header.split(',') {
         let mut pieces = part.split(';');
         let tag = pieces.next().unwrap_or("").trim();
-        let quality = pieces
-            .find_map(|p| p.trim().strip_prefix("q="))
-            .and_then(|q| q.parse::<f32>().ok())
-            .unwrap_or(1.0);
+        let quality =
+            pieces.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
         if let Some(lang) = Lang::from_tag(tag)
-            && best.is_none_or(|(q, _)| quality > q) {
-                best = Some((quality, lang));
-            }
+            && best.is_none_or(|(q, _)| quality > q)
+        {
+            best = Some((quality, lang));
+        }
     }
     best.map(|(_, lang)| lang).unwrap_or_default()
 }

@@ -2,9 +2,9 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::http::header::USER_AGENT;
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use qudao_app::AppError;
 use qudao_app::access::auth::{self, SignIn};
@@ -76,13 +76,8 @@ async fn login(
     PageForm(form): PageForm<LoginForm>,
 ) -> Response {
     let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).map(|v| v.chars().take(200).collect());
-    let attempt = SignIn {
-        login: form.login.clone(),
-        password: form.password,
-        ip: context.ip.clone(),
-        user_agent,
-        api: false,
-    };
+    let attempt =
+        SignIn { login: form.login.clone(), password: form.password, ip: context.ip.clone(), user_agent, api: false };
     match auth::sign_in(state.app(), attempt).await {
         Ok(signed_in) => {
             let target = safe_next(Some(&form.next)).unwrap_or_else(|| home_of(signed_in.caller.role().side()).into());
@@ -178,7 +173,11 @@ async fn invitation_page(
     link_page(&state, &context, &token, "invitations", FormState::new(), StatusCode::OK).await
 }
 
-async fn reset_page(State(state): State<AppState>, context: RequestContext, Path(token): Path<String>) -> WebResult<Response> {
+async fn reset_page(
+    State(state): State<AppState>,
+    context: RequestContext,
+    Path(token): Path<String>,
+) -> WebResult<Response> {
     link_page(&state, &context, &token, "password-reset", FormState::new(), StatusCode::OK).await
 }
 
@@ -238,12 +237,17 @@ struct LangForm {
     next: String,
 }
 
-async fn set_lang(State(state): State<AppState>, context: RequestContext, PageForm(form): PageForm<LangForm>) -> Response {
+async fn set_lang(
+    State(state): State<AppState>,
+    context: RequestContext,
+    PageForm(form): PageForm<LangForm>,
+) -> Response {
     let lang = Lang::from_tag(&form.lang).unwrap_or_default();
     if let Some(ctx) = context.ctx()
-        && let Err(error) = qudao_app::access::users::set_my_locale(state.app(), &ctx, lang.code()).await {
-            return WebError::from(error).into_response();
-        }
+        && let Err(error) = qudao_app::access::users::set_my_locale(state.app(), &ctx, lang.code()).await
+    {
+        return WebError::from(error).into_response();
+    }
     let mut response = see_other(&safe_next(Some(&form.next)).unwrap_or_else(|| "/".into()), None);
     cookies::set(&mut response, cookies::LANG, lang.code(), Some(365 * 24 * 3600), true, state.config().secure_cookies);
     response
@@ -256,7 +260,9 @@ const RESET: &[(&str, ObjectKind)] = &[("token", ObjectKind::ResetToken)];
 pub const ROUTES: &[Route] = &[
     Route::page(Verb::Get, "/", Permission::SignedIn, "Home: the console or the portal", |v| on(v, root)).public(),
     Route::page(Verb::Get, "/login", Permission::SignedIn, "Sign-in page", |v| on(v, login_page)).public(),
-    Route::page(Verb::Post, "/login", Permission::SignedIn, "Sign in", |v| on(v, login)).public().effect(Effect::Session),
+    Route::page(Verb::Post, "/login", Permission::SignedIn, "Sign in", |v| on(v, login))
+        .public()
+        .effect(Effect::Session),
     Route::page(Verb::Post, "/logout", Permission::SignedIn, "Sign out", |v| on(v, logout)).effect(Effect::Session),
     Route::page(Verb::Post, "/lang", Permission::SignedIn, "Choose the language", |v| on(v, set_lang))
         .public()
@@ -271,7 +277,8 @@ pub const ROUTES: &[Route] = &[
     })
     .public()
     .params(INVITE)
-    .effect(Effect::Change),
+    .effect(Effect::Change)
+    .form(&[("password", "Another-Strong-Pass-9"), ("confirm", "Another-Strong-Pass-9")]),
     Route::page(Verb::Get, "/password-reset/{token}", Permission::SignedIn, "Reset a password", |v| on(v, reset_page))
         .public()
         .params(RESET),
@@ -280,5 +287,6 @@ pub const ROUTES: &[Route] = &[
     })
     .public()
     .params(RESET)
-    .effect(Effect::Change),
+    .effect(Effect::Change)
+    .form(&[("password", "Another-Strong-Pass-9"), ("confirm", "Another-Strong-Pass-9")]),
 ];

@@ -89,13 +89,13 @@ impl Chrome {
             chrome.brand_name = settings.brand_name;
         }
         let sections = if caller.role().side() == RoleSide::Brand { CONSOLE } else { PORTAL };
-        let sub_dealers_visible = matches!(
-            caller.data_scope(),
-            qudao_domain::access::DataScope::Partner { with_sub_dealers: true, .. }
-        );
+        let sub_dealers_visible =
+            matches!(caller.data_scope(), qudao_domain::access::DataScope::Partner { with_sub_dealers: true, .. });
         chrome.nav = sections
             .iter()
-            .filter(|(href, _, permission)| caller.may(*permission) && (*href != "/portal/dealers" || sub_dealers_visible))
+            .filter(|(href, _, permission)| {
+                caller.may(*permission) && (*href != "/portal/dealers" || sub_dealers_visible)
+            })
             .map(|(href, key, _)| NavItem { href, label: i18n::t(lang, key), active: *href == section })
             .collect();
         chrome

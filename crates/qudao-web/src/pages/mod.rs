@@ -87,11 +87,8 @@ pub fn error_page(context: &RequestContext, info: &ErrorInfo) -> Response {
     let lang = context.lang;
     let mut message = i18n::t(lang, &format!("error.{}", info.code)).to_string();
     if !info.fields.is_empty() {
-        let fields: Vec<String> = info
-            .fields
-            .iter()
-            .map(|f| format!("{}: {}", f.field, crate::context::field_message(lang, f)))
-            .collect();
+        let fields: Vec<String> =
+            info.fields.iter().map(|f| format!("{}: {}", f.field, crate::context::field_message(lang, f))).collect();
         message = format!("{message} {}", fields.join("; "));
     }
     let home = match context.caller.as_ref().map(|c| c.role().side()) {

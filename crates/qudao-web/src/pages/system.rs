@@ -57,7 +57,9 @@ async fn docs(State(state): State<AppState>, context: RequestContext) -> Respons
             summary: r.summary,
             permission: match r.access {
                 Access::Public => "public".into(),
-                Access::Signed(p) => serde_json::to_value(p).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                Access::Signed(p) => {
+                    serde_json::to_value(p).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+                }
             },
             scope: match r.access {
                 Access::Public => "",
@@ -71,11 +73,13 @@ async fn docs(State(state): State<AppState>, context: RequestContext) -> Respons
 /// The routes.
 pub const ROUTES: &[Route] = &[
     Route::page(Verb::Get, "/healthz", Permission::SignedIn, "Liveness", |v| on(v, healthz)).public(),
-    Route::page(Verb::Get, "/readyz", Permission::SignedIn, "Readiness (database reachable)", |v| on(v, readyz)).public(),
+    Route::page(Verb::Get, "/readyz", Permission::SignedIn, "Readiness (database reachable)", |v| on(v, readyz))
+        .public(),
     Route::page(Verb::Get, "/static/{file}", Permission::SignedIn, "Stylesheet and script", |v| {
         on(v, crate::assets::serve)
     })
     .public(),
-    Route::api(Verb::Get, "/api/openapi.json", Permission::SignedIn, "The OpenAPI 3.1 document", |v| on(v, openapi)).public(),
+    Route::api(Verb::Get, "/api/openapi.json", Permission::SignedIn, "The OpenAPI 3.1 document", |v| on(v, openapi))
+        .public(),
     Route::page(Verb::Get, "/api/docs", Permission::SignedIn, "API documentation", |v| on(v, docs)).public(),
 ];

@@ -1,0 +1,316 @@
+//! A small channel in which every isolation boundary exists, for the registry-driven tests.
+//!
+//! ```text
+//! 华东 R-EAST ─ 上海 CN-SH ─ D1 distributor (the "own" company) ─ S1 sub-dealer (in Nanjing)
+//!             └ 江苏 CN-JS ─ D2 distributor (a sibling)           ─ S2 sub-dealer
+//! 华南 R-SOUTH ─ 广东 CN-GD ─ F1 distributor (another region)
+//! ```
+//! The channel manager is assigned Shanghai only, so of all partners only D1 is theirs.
+//! Distributors see their sub-dealers (the brand setting is on). Every partner-owned thing
+//! carries a marker string (`ZZD2`, a unique phone) so a response can be searched for leaks.
+
+use std::collections::BTreeMap;
+
+use qudao_app::Ctx;
+use qudao_app::access::auth::{self, SignIn};
+use qudao_domain::access::Role;
+use qudao_domain::ids::{AddressId, ApiKeyId, ContactId, FileId, PartnerId, ProductId, SkuId, UserId};
+use qudao_domain::partners::{AddressDraft, ContactDraft, PartnerKind};
+use qudao_store::Scope;
+use qudao_store::catalog::{self, NewProduct, NewSku};
+use qudao_store::files::{self, FileRecord};
+
+use crate::{PartnerBuilder, TEST_PASSWORD, TestApp, UserBuilder};
+
+/// Everything one partner owns in the world.
+#[derive(Debug, Clone)]
+pub struct Owned {
+    /// The partner.
+    pub id: PartnerId,
+    /// Its code.
+    pub code: String,
+    /// Its contact.
+    pub contact: ContactId,
+    /// Its address.
+    pub address: AddressId,
+    /// Its administrator.
+    pub admin: UserId,
+    /// A file it owns.
+    pub file: FileId,
+    /// Strings that appear only in this partner's data.
+    pub markers: Vec<String>,
+}
+
+/// The world.
+#[derive(Debug, Clone)]
+pub struct World {
+    /// Partners by name: d1, s1, d2, s2, f1.
+    pub partners: BTreeMap<&'static str, Owned>,
+    /// Signed-in logins by caller name, with their role.
+    pub callers: Vec<(&'static str, Role)>,
+    /// An active product (visible to everyone).
+    pub product_on: ProductId,
+    /// Its SKU.
+    pub sku_on: SkuId,
+    /// An inactive product (brand staff only).
+    pub product_off: ProductId,
+    /// Its SKU.
+    pub sku_off: SkuId,
+    /// A picture of the inactive product.
+    pub image_off: FileId,
+    /// An API key of the brand administrator.
+    pub api_key: ApiKeyId,
+    /// Markers of the inactive product.
+    pub product_off_markers: Vec<String>,
+    /// Markers of brand users, hidden from partner users.
+    pub brand_markers: Vec<String>,
+}
+
+/// The partners each caller must not reach.
+pub fn forbidden_partners(caller: &str) -> &'static [&'static str] {
+    match caller {
+        "brand.root" | "brand.finance" | "brand.marketing" | "brand.warehouse" | "brand.exec" => &[],
+        "brand.cm" => &["s1", "d2", "s2", "f1"],
+        "d1.admin" | "d1.sales" | "d1.finance" => &["d2", "s2", "f1"],
+        "s1.admin" => &["d1", "d2", "s2", "f1"],
+        "d2.admin" => &["d1", "s1", "f1"],
+        _ => &["d1", "s1", "d2", "s2", "f1"],
+    }
+}
+
+async fn admin_ctx(app: &TestApp) -> Ctx {
+    let signed = auth::sign_in(
+        &app.app,
+        SignIn {
+            login: "brand.root".into(),
+            password: TEST_PASSWORD.into(),
+            ip: "127.0.0.1".into(),
+            user_agent: None,
+            api: false,
+        },
+    )
+    .await
+    .expect("admin signs in");
+    Ctx::new(signed.caller, None, None)
+}
+
+impl World {
+    /// Builds the world in `app`.
+    pub async fn build(app: &TestApp) -> World {
+        app.setting(qudao_store::settings::PARENT_SEES_SUB_DEALERS, "true").await;
+        let brand: [(&'static str, Role); 6] = [
+            ("brand.root", Role::BrandAdmin),
+            ("brand.cm", Role::ChannelManager),
+            ("brand.finance", Role::Finance),
+            ("brand.marketing", Role::Marketing),
+            ("brand.warehouse", Role::Warehouse),
+            ("brand.exec", Role::Executive),
+        ];
+        let mut brand_ids = BTreeMap::new();
+        for (login, role) in brand {
+            brand_ids.insert(login, UserBuilder::new(login, role).create(app).await);
+        }
+        app.assign_region(brand_ids["brand.cm"], "CN-SH").await;
+        let ctx = admin_ctx(app).await;
+
+        let d1 = PartnerBuilder::new("上海ZZD1商贸有限公司").region("CN-SH-SH").tier("platinum").create(app).await;
+        let s1 = PartnerBuilder::new("南京ZZS1商行")
+            .region("CN-JS-NJ")
+            .sub_dealer_of(d1.id)
+            .tier("silver")
+            .create(app)
+            .await;
+        let d2 = PartnerBuilder::new("苏州ZZD2贸易有限公司").region("CN-JS-SZ").create(app).await;
+        let s2 = PartnerBuilder::new("苏州ZZS2批发部").region("CN-JS-SZ").sub_dealer_of(d2.id).create(app).await;
+        let f1 = PartnerBuilder::new("广州ZZF1食品有限公司")
+            .region("CN-GD-GZ")
+            .kind(PartnerKind::Distributor)
+            .credit_code("914403001922038216")
+            .create(app)
+            .await;
+        let mut partners = BTreeMap::new();
+        for (index, (name, partner)) in
+            [("d1", &d1), ("s1", &s1), ("d2", &d2), ("s2", &s2), ("f1", &f1)].into_iter().enumerate()
+        {
+            let marker = format!("ZZ{}", name.to_uppercase());
+            let phone = format!("1390000{:04}", 1000 + index);
+            let contact =
+                ContactDraft::parse(&format!("联系人{marker}"), None, Some(&phone), None, true).expect("contact");
+            let contact = qudao_app::partners::add_contact(&app.app, &ctx, partner.id, &contact, None)
+                .await
+                .expect("add contact");
+            let address = AddressDraft::parse("shipping", "CN-SH-SH", &format!("{marker}路1号"), None, None, true)
+                .expect("address");
+            let address = qudao_app::partners::add_address(&app.app, &ctx, partner.id, &address, None)
+                .await
+                .expect("add address");
+            let admin_login = format!("{name}.admin");
+            let admin = UserBuilder::new(&admin_login, Role::PartnerAdmin).partner(partner.id).create(app).await;
+            let file = FileId::new();
+            let key = format!("imports/{file}.csv");
+            app.app.files().put(&key, format!("name\n{marker}\n").into_bytes()).await.expect("file bytes");
+            let mut tx = app.app.db().write(&Scope::system("test world")).await.expect("tx");
+            files::insert(
+                &mut tx,
+                &FileRecord {
+                    id: file,
+                    partner_id: Some(partner.id),
+                    purpose: "import".into(),
+                    filename: format!("{marker}.csv"),
+                    content_type: "text/csv".into(),
+                    size_bytes: 10,
+                    sha256: "0".repeat(64),
+                    storage_key: key,
+                    thumb_key: None,
+                    width: None,
+                    height: None,
+                    created_by: None,
+                    created_ms: app.app.now_ms(),
+                },
+            )
+            .await
+            .expect("file");
+            tx.commit().await.expect("commit");
+            let markers = vec![
+                partner.id.to_string(),
+                partner.code.clone(),
+                partner.name.clone(),
+                marker,
+                phone,
+                admin_login,
+                admin.to_string(),
+                contact.id.to_string(),
+                address.id.to_string(),
+                file.to_string(),
+            ];
+            partners.insert(
+                name,
+                Owned {
+                    id: partner.id,
+                    code: partner.code.clone(),
+                    contact: contact.id,
+                    address: address.id,
+                    admin,
+                    file,
+                    markers,
+                },
+            );
+        }
+        if let Some(f1) = partners.get_mut("f1") {
+            f1.markers.push("914403001922038216".into());
+        }
+        for (login, role) in [("d1.sales", Role::PartnerSales), ("d1.finance", Role::PartnerFinance)] {
+            UserBuilder::new(login, role).partner(d1.id).create(app).await;
+        }
+
+        // Catalog: one active and one inactive product, with a picture of the inactive one.
+        let mut tx = app.app.db().write(&Scope::system("test world")).await.expect("tx");
+        let categories = qudao_store::catalog::masters::categories(&mut tx).await.expect("categories");
+        let brands = qudao_store::catalog::masters::brands(&mut tx).await.expect("brands");
+        let units = qudao_store::catalog::masters::units(&mut tx).await.expect("units");
+        let mut make = |code: &'static str, zh: &'static str, en: &'static str| NewProduct {
+            id: ProductId::new(),
+            code: code.into(),
+            name_zh: zh.into(),
+            name_en: en.into(),
+            category_id: categories[1].id,
+            brand_id: brands[0].id,
+            base_unit_id: units[0].id,
+            tax_rate_bp: 1300,
+            description: None,
+            units: vec![],
+            now_ms: 0,
+        };
+        let on = make("P-ON-1", "澜溪可乐", "Lanxi Cola");
+        let off = make("P-ZZOFF-1", "未发布ZZOFF饮料", "Unreleased ZZOFF Drink");
+        let (sku_on, sku_off) = (SkuId::new(), SkuId::new());
+        for (product, sku, sku_code) in [(&on, sku_on, "S-ON-1"), (&off, sku_off, "S-ZZOFF-1")] {
+            catalog::insert(&mut tx, product).await.expect("product");
+            catalog::insert_sku(
+                &mut tx,
+                &NewSku {
+                    id: sku,
+                    product_id: product.id,
+                    code: sku_code.into(),
+                    spec: vec![("规格".into(), "500ml".into())],
+                    name_zh: format!("{} 500ml", product.name_zh),
+                    name_en: format!("{} 500ml", product.name_en),
+                    barcode: None,
+                    list_price: 350,
+                    currency: "CNY".into(),
+                    now_ms: 0,
+                },
+            )
+            .await
+            .expect("sku");
+            catalog::refresh_search_key(&mut tx, product.id).await.expect("search key");
+        }
+        catalog::set_status(&mut tx, off.id, false, 0).await.expect("deactivate");
+        let image_off = FileId::new();
+        let picture = {
+            let mut bytes = Vec::new();
+            image::RgbImage::from_pixel(4, 4, image::Rgb([1, 2, 3]))
+                .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
+                .expect("png");
+            bytes
+        };
+        let key = format!("images/{image_off}.png");
+        app.app.files().put(&key, picture).await.expect("picture");
+        files::insert(
+            &mut tx,
+            &FileRecord {
+                id: image_off,
+                partner_id: None,
+                purpose: "product_image".into(),
+                filename: "ZZOFF.png".into(),
+                content_type: "image/png".into(),
+                size_bytes: 10,
+                sha256: "0".repeat(64),
+                storage_key: key,
+                thumb_key: None,
+                width: Some(4),
+                height: Some(4),
+                created_by: None,
+                created_ms: 0,
+            },
+        )
+        .await
+        .expect("image");
+        catalog::add_image(&mut tx, off.id, image_off, 0).await.expect("attach");
+        tx.commit().await.expect("commit");
+
+        let api_key =
+            qudao_app::access::api_keys::create_api_key(&app.app, &ctx, "ERP", &["partners:read".into()], None)
+                .await
+                .expect("api key")
+                .view
+                .id;
+
+        let mut callers: Vec<(&'static str, Role)> = brand.to_vec();
+        callers.extend([
+            ("d1.admin", Role::PartnerAdmin),
+            ("d1.sales", Role::PartnerSales),
+            ("d1.finance", Role::PartnerFinance),
+            ("s1.admin", Role::PartnerAdmin),
+            ("d2.admin", Role::PartnerAdmin),
+        ]);
+        World {
+            partners,
+            callers,
+            product_on: on.id,
+            sku_on,
+            product_off: off.id,
+            sku_off,
+            image_off,
+            api_key,
+            product_off_markers: vec![
+                off.id.to_string(),
+                "P-ZZOFF-1".into(),
+                "ZZOFF".into(),
+                sku_off.to_string(),
+                image_off.to_string(),
+            ],
+            brand_markers: vec!["brand.root".into(), "brand.cm".into(), brand_ids["brand.root"].to_string()],
+        }
+    }
+}
