@@ -6,6 +6,7 @@ mod skus;
 
 pub use images::{download_file, upload_product_image};
 pub use products::{
-    ProductEdit, create_product, get_product, list_brands, list_categories, list_products, list_units, update_product,
+    ProductEdit, count_products, create_product, get_product, list_brands, list_categories, list_products, list_units,
+    update_product,
 };
 pub use skus::{add_sku, update_sku};

@@ -201,3 +201,10 @@ pub async fn update_product(app: &App, ctx: &Ctx, id: ProductId, edit: &ProductE
     tx.commit().await?;
     Ok(after)
 }
+
+/// How many products the caller sees (partners: active ones), for the dashboard.
+pub async fn count_products(app: &App, ctx: &Ctx) -> AppResult<i64> {
+    ctx.require(Permission::CatalogRead)?;
+    let mut tx = app.read(ctx).await?;
+    Ok(catalog::count(&mut tx).await?)
+}

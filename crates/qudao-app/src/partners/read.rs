@@ -63,3 +63,10 @@ pub async fn list_tiers(app: &App, ctx: &Ctx) -> AppResult<Vec<Tier>> {
     let mut tx = app.read(ctx).await?;
     Ok(tiers::all(&mut tx).await?)
 }
+
+/// How many partners the caller sees in each status, for the dashboard.
+pub async fn partner_counts(app: &App, ctx: &Ctx) -> AppResult<Vec<(qudao_domain::partners::PartnerStatus, i64)>> {
+    ctx.require(Permission::PartnersRead)?;
+    let mut tx = app.read(ctx).await?;
+    Ok(partners::count_by_status(&mut tx).await?)
+}

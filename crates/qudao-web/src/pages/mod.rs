@@ -38,7 +38,10 @@ pub fn routes() -> Vec<Route> {
         console::products::ROUTES,
         console::users::ROUTES,
         console::admin::ROUTES,
-        portal::ROUTES,
+        portal::home::ROUTES,
+        portal::company::ROUTES,
+        portal::catalog::ROUTES,
+        portal::users::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }

@@ -1,4 +1,4 @@
-//! Pages: portal.
+//! Portal pages: users.
 
 use crate::registry::Route;
 

@@ -1,0 +1,6 @@
+//! Portal pages: catalog.
+
+use crate::registry::Route;
+
+/// The routes.
+pub const ROUTES: &[Route] = &[];

@@ -1,0 +1,6 @@
+//! Portal pages: company.
+
+use crate::registry::Route;
+
+/// The routes.
+pub const ROUTES: &[Route] = &[];
