@@ -31,6 +31,33 @@ impl Cursor {
         let valid_id = !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
         valid_id.then(|| Cursor { created_ms, id: id.to_string() })
     }
+
+    /// A cursor for results ordered by relevance, which have no stable key: the number of rows
+    /// already shown, `o<n>`. Encoded as a [`Cursor`] with no id.
+    pub fn offset(rows: u64) -> Cursor {
+        Cursor { created_ms: i64::try_from(rows).unwrap_or(i64::MAX), id: String::new() }
+    }
+
+    /// The rows already shown, when this is an offset cursor.
+    pub fn as_offset(&self) -> Option<u64> {
+        if self.id.is_empty() { u64::try_from(self.created_ms).ok() } else { None }
+    }
+
+    /// Parses either form.
+    pub fn decode_any(text: &str) -> Option<Cursor> {
+        match text.strip_prefix('o') {
+            Some(rows) => rows.parse::<u64>().ok().filter(|n| *n <= 100_000).map(Cursor::offset),
+            None => Cursor::decode(text),
+        }
+    }
+
+    /// The text form of either kind.
+    pub fn encode_any(&self) -> String {
+        match self.as_offset() {
+            Some(rows) => format!("o{rows}"),
+            None => self.encode(),
+        }
+    }
 }
 
 /// A page request: how many rows, after which cursor.
@@ -51,7 +78,7 @@ impl PageRequest {
     /// Appends the keyset condition and the ordering, newest first, on a time column and an id
     /// column (`"p.created_ms", "p.id"`).
     pub(crate) fn apply(&self, sql: &mut crate::Sql, time_column: &str, id_column: &str) {
-        if let Some(cursor) = &self.after {
+        if let Some(cursor) = self.after.as_ref().filter(|c| c.as_offset().is_none()) {
             sql.push(" AND (").push(time_column).push(", ").push(id_column).push(") < (");
             sql.bind(cursor.created_ms).push(", ").bind(cursor.id.as_str()).push(")");
         }
@@ -75,6 +102,14 @@ impl<T> Page<T> {
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
         let next = if more { rows.last().map(|row| key(row).encode()) } else { None };
+        Page { items: rows, next }
+    }
+
+    /// Builds a page of relevance-ordered rows fetched with `LIMIT limit + 1 OFFSET shown`.
+    pub(crate) fn from_offset_rows(mut rows: Vec<T>, limit: u32, shown: u64) -> Page<T> {
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let next = more.then(|| Cursor::offset(shown + u64::from(limit)).encode_any());
         Page { items: rows, next }
     }
 }

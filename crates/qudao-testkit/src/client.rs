@@ -204,6 +204,18 @@ impl<'a> Client<'a> {
 
     /// POST a multipart upload with one file field named `file`.
     pub async fn upload(&self, method: &str, path: &str, filename: &str, bytes: &[u8]) -> TestResponse {
+        self.upload_with(method, path, filename, bytes, &[]).await
+    }
+
+    /// A multipart upload with extra headers.
+    pub async fn upload_with(
+        &self,
+        method: &str,
+        path: &str,
+        filename: &str,
+        bytes: &[u8],
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
         let boundary = "qudao-test-boundary-7MA4YWxkTrZu0gW";
         let mut body = Vec::new();
         body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
@@ -216,8 +228,11 @@ impl<'a> Client<'a> {
             }
             _ => path.to_string(),
         };
-        let builder =
+        let mut builder =
             self.builder(method, &path).header("content-type", format!("multipart/form-data; boundary={boundary}"));
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
         self.send(builder.body(Body::from(body)).expect("request")).await
     }
 }

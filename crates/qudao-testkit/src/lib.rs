@@ -22,7 +22,7 @@ use qudao_store::Db;
 use qudao_web::{AppState, WebConfig};
 
 pub use client::{Client, TestResponse};
-pub use db::Backend;
+pub use db::{Backend, backends};
 pub use fixtures::{PartnerBuilder, TEST_PASSWORD, UserBuilder};
 
 /// One application on a fresh database.
@@ -63,6 +63,11 @@ impl TestApp {
         let state = AppState::new(app.clone(), web);
         let router = qudao_web::router(state.clone());
         TestApp { app, state, router, backend, clock, database, _files: files }
+    }
+
+    /// The database URL (tests that need a raw connection).
+    pub fn database_url(&self) -> &str {
+        &self.database.url
     }
 
     /// A client with no credentials.

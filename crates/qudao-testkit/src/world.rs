@@ -208,7 +208,7 @@ impl World {
         let categories = qudao_store::catalog::masters::categories(&mut tx).await.expect("categories");
         let brands = qudao_store::catalog::masters::brands(&mut tx).await.expect("brands");
         let units = qudao_store::catalog::masters::units(&mut tx).await.expect("units");
-        let mut make = |code: &'static str, zh: &'static str, en: &'static str| NewProduct {
+        let make = |code: &'static str, zh: &'static str, en: &'static str| NewProduct {
             id: ProductId::new(),
             code: code.into(),
             name_zh: zh.into(),

@@ -122,6 +122,8 @@ pub enum ObjectKind {
     InviteToken,
     /// A one-time password-reset token.
     ResetToken,
+    /// A static asset's hashed file name.
+    Asset,
 }
 
 /// A valid request body for a route, used by the registry-driven tests (so a 404 they expect comes

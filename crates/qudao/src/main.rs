@@ -1,1 +1,67 @@
-fn main() {}
+//! `qudao`: the whole channel sales management system as one binary.
+//!
+//! Subcommands only parse their arguments, load the configuration and call the use cases and the
+//! web layer; no business rule lives here.
+
+mod commands;
+mod config;
+mod logging;
+mod progress;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::ConfigArgs;
+
+/// Qudao (渠道): channel sales management — partners, catalog, ordering, finance and more.
+#[derive(Debug, Parser)]
+#[command(name = "qudao", version, about)]
+struct Cli {
+    #[command(flatten)]
+    config: ConfigArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve Qudao over HTTP; migrations apply at start.
+    Serve,
+    /// Write the demo data set into the database if it is empty, print the accounts, and serve.
+    Demo(commands::demo::DemoArgs),
+    /// Write the demo data set and exit; prints the accounts, one per line, tab-separated.
+    SeedDemo(commands::demo::SeedArgs),
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: commands::user::UserCommand,
+    },
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let config = match config::load(&cli.config) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("qudao: configuration error: {error:#}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    logging::init(&config);
+    let result = match cli.command {
+        Command::Serve => commands::serve::run(&config).await,
+        Command::Demo(args) => commands::demo::run_demo(&config, args).await,
+        Command::SeedDemo(args) => commands::demo::run_seed(&config, args).await,
+        Command::Migrate => commands::migrate::run(&config).await,
+        Command::User { command } => commands::user::run(&config, command).await,
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("qudao: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -144,7 +144,42 @@ pub async fn seed(app: &App, size: DemoSize, seed: u64, progress: &dyn Progress)
         now_ms,
     };
     accounts.extend(partners::write(db, &context, &plan, progress).await?);
+    let mut tx = db.write(&scope()).await?;
+    settings::set(&mut tx, ACCOUNTS_KEY, &encode_accounts(&accounts), now_ms, None).await?;
+    tx.commit().await?;
     db.analyze().await?;
     progress.finish();
     Ok(accounts)
+}
+
+/// Where the printed accounts are kept, so `qudao demo` can print them again on a later start.
+const ACCOUNTS_KEY: &str = "demo.accounts";
+
+fn encode_accounts(accounts: &[DemoAccount]) -> String {
+    let rows: Vec<[String; 4]> = accounts
+        .iter()
+        .map(|a| {
+            [a.role.as_str().to_string(), a.login.clone(), a.password.clone(), a.partner_name.clone().unwrap_or_default()]
+        })
+        .collect();
+    serde_json::to_string(&rows).unwrap_or_default()
+}
+
+/// The accounts printed when the demo data was written, or none if this database was not seeded
+/// with demo data.
+pub async fn stored_accounts(app: &App) -> AppResult<Vec<DemoAccount>> {
+    let mut tx = app.db().read(&scope()).await?;
+    let text = settings::get(&mut tx, ACCOUNTS_KEY).await?;
+    let rows: Vec<[String; 4]> = serde_json::from_str(&text).unwrap_or_default();
+    Ok(rows
+        .into_iter()
+        .filter_map(|[role, login, password, partner]| {
+            Some(DemoAccount {
+                role: role.parse().ok()?,
+                login,
+                password,
+                partner_name: (!partner.is_empty()).then_some(partner),
+            })
+        })
+        .collect())
 }

@@ -213,6 +213,7 @@ CREATE TABLE products (
     status TEXT NOT NULL,
     image_id TEXT REFERENCES files(id),
     search_key TEXT NOT NULL,
+    name_key TEXT NOT NULL,
     created_ms BIGINT NOT NULL,
     updated_ms BIGINT NOT NULL,
     version BIGINT NOT NULL

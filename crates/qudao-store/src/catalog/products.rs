@@ -153,11 +153,15 @@ fn visible(tx: &Tx) -> Sql {
     sql
 }
 
-/// A page of products matching `filter`, newest first.
+/// A page of products matching `filter`. Without a search, newest first; with one, the most
+/// relevant first: an exact product or SKU code or barcode, then a match in the product's own
+/// name (its characters, full pinyin or initials: "kl" finds 可乐 before "sparkling"), then
+/// anything else, paged by offset.
 pub async fn list(tx: &mut Tx, filter: &ProductFilter, page: &PageRequest) -> StoreResult<Page<ProductSummary>> {
     let mut sql = visible(tx);
-    if let Some(q) = filter.q.as_deref().map(qudao_domain::text::search_query).filter(|q| !q.is_empty()) {
-        let pattern = format!("%{}%", qudao_domain::text::like_escape(&q));
+    let query = filter.q.as_deref().map(qudao_domain::text::search_query).filter(|q| !q.is_empty());
+    if let Some(q) = &query {
+        let pattern = format!("%{}%", qudao_domain::text::like_escape(q));
         sql.push_bind(" AND p.search_key LIKE ", pattern).push(" ESCAPE '\\'");
     }
     if let Some(category) = &filter.category {
@@ -166,10 +170,23 @@ pub async fn list(tx: &mut Tx, filter: &ProductFilter, page: &PageRequest) -> St
     if let Some(brand) = &filter.brand {
         sql.push_bind(" AND b.code = ", brand.as_str());
     }
-    page.apply(&mut sql, "p.created_ms", "p.id");
+    let Some(q) = query else {
+        page.apply(&mut sql, "p.created_ms", "p.id");
+        let rows = sql.fetch_all(tx.conn()).await?;
+        let items = rows.iter().map(summary).collect::<StoreResult<Vec<_>>>()?;
+        return Ok(Page::from_rows(items, page.limit, |p| Cursor { created_ms: p.created_ms, id: p.id.to_string() }));
+    };
+    let code = q.to_uppercase();
+    let name_pattern = format!("%{}%", qudao_domain::text::like_escape(&q));
+    sql.push_bind(" ORDER BY CASE WHEN p.code = ", code.as_str());
+    sql.push_bind(" OR EXISTS (SELECT 1 FROM skus es WHERE es.product_id = p.id AND (es.code = ", code.as_str());
+    sql.push_bind(" OR es.barcode = ", q.as_str()).push(")) THEN 0");
+    sql.push_bind(" WHEN p.name_key LIKE ", name_pattern).push(" ESCAPE '\\' THEN 1 ELSE 2 END, p.created_ms DESC, p.id DESC");
+    let shown = page.after.as_ref().and_then(Cursor::as_offset).unwrap_or(0);
+    sql.push_bind(" LIMIT ", i64::from(page.limit) + 1).push_bind(" OFFSET ", i64::try_from(shown).unwrap_or(0));
     let rows = sql.fetch_all(tx.conn()).await?;
     let items = rows.iter().map(summary).collect::<StoreResult<Vec<_>>>()?;
-    Ok(Page::from_rows(items, page.limit, |p| Cursor { created_ms: p.created_ms, id: p.id.to_string() }))
+    Ok(Page::from_offset_rows(items, page.limit, shown))
 }
 
 /// How many products the scope sees (dashboard).
@@ -279,14 +296,16 @@ pub struct NewProduct {
 /// Inserts a product (with an initial search key of its own names; SKUs extend it).
 pub async fn insert(tx: &mut Tx, p: &NewProduct) -> StoreResult<()> {
     let key = qudao_domain::text::search_key(&[&p.name_zh, &p.name_en, &p.code]);
+    let name_key = qudao_domain::text::search_key(&[&p.name_zh, &p.name_en]);
     let mut sql = Sql::new(
         "INSERT INTO products (id, code, name_zh, name_en, category_id, brand_id, base_unit_id, tax_rate_bp, \
-         description, status, image_id, search_key, created_ms, updated_ms, version) VALUES (",
+         description, status, image_id, search_key, name_key, created_ms, updated_ms, version) VALUES (",
     );
     sql.bind(p.id).push(", ").bind(p.code.as_str()).push(", ").bind(p.name_zh.as_str());
     sql.push(", ").bind(p.name_en.as_str()).push(", ").bind(p.category_id).push(", ").bind(p.brand_id);
     sql.push(", ").bind(p.base_unit_id).push(", ").bind(p.tax_rate_bp).push(", ").bind(p.description.as_deref());
-    sql.push(", 'active', NULL, ").bind(key).push(", ").bind(p.now_ms).push(", ").bind(p.now_ms).push(", 1)");
+    sql.push(", 'active', NULL, ").bind(key).push(", ").bind(name_key).push(", ").bind(p.now_ms);
+    sql.push(", ").bind(p.now_ms).push(", 1)");
     sql.execute(tx.conn()).await?;
     replace_units(tx, p.id, &p.units).await
 }
@@ -370,10 +389,11 @@ pub async fn refresh_search_key(tx: &mut Tx, id: ProductId) -> StoreResult<()> {
             parts.push(barcode);
         }
     }
+    let name_key = qudao_domain::text::search_key(&[&parts[0], &parts[1]]);
     let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
     let key = qudao_domain::text::search_key(&refs);
     let mut update = Sql::new("UPDATE products SET search_key = ");
-    update.bind(key).push_bind(" WHERE id = ", id);
+    update.bind(key).push_bind(", name_key = ", name_key).push_bind(" WHERE id = ", id);
     update.execute(tx.conn()).await?;
     Ok(())
 }

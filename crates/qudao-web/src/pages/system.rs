@@ -9,7 +9,7 @@ use qudao_domain::access::Permission;
 
 use super::{Chrome, page};
 use crate::context::RequestContext;
-use crate::registry::{self, Access, Route, Surface, Verb, on};
+use crate::registry::{self, Access, ObjectKind, Route, Surface, Verb, on};
 use crate::state::AppState;
 
 async fn healthz() -> &'static str {
@@ -78,7 +78,8 @@ pub const ROUTES: &[Route] = &[
     Route::page(Verb::Get, "/static/{file}", Permission::SignedIn, "Stylesheet and script", |v| {
         on(v, crate::assets::serve)
     })
-    .public(),
+    .public()
+    .params(&[("file", ObjectKind::Asset)]),
     Route::api(Verb::Get, "/api/openapi.json", Permission::SignedIn, "The OpenAPI 3.1 document", |v| on(v, openapi))
         .public(),
     Route::page(Verb::Get, "/api/docs", Permission::SignedIn, "API documentation", |v| on(v, docs)).public(),

@@ -1,0 +1,51 @@
+//! One file per subcommand.
+
+pub mod demo;
+pub mod migrate;
+pub mod serve;
+pub mod user;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use qudao_app::clock::SystemClock;
+use qudao_app::files::LocalDiskStore;
+use qudao_app::{App, AppConfig};
+use qudao_store::{Db, DbOptions};
+
+use crate::config::Config;
+
+/// Connects to the configured database, applies migrations and assembles the application.
+pub async fn open(config: &Config) -> anyhow::Result<App> {
+    let options = DbOptions { max_connections: config.max_connections, ..DbOptions::default() };
+    let db = Db::connect(&config.database_url, &options)
+        .await
+        .with_context(|| format!("connecting to {}", redact(&config.database_url)))?;
+    db.migrate().await.context("applying migrations")?;
+    let files = LocalDiskStore::new(&config.files_dir).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(App::new(db, AppConfig::default(), Arc::new(files), Arc::new(SystemClock)))
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_hidden_in_messages() {
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(super::redact("sqlite://x.sqlite"), "sqlite://x.sqlite");
+    }
+}
