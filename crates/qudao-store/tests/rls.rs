@@ -2,6 +2,8 @@
 //! that forgets the store's scope predicate, and refuses writes into another partner's data.
 //! (The first wall alone is the isolation matrix on SQLite, which has no row-level security.)
 
+#![expect(clippy::expect_used, reason = "test helpers fail loudly at the first broken step")]
+
 use std::collections::BTreeSet;
 
 use qudao_app::access::auth;
@@ -13,7 +15,13 @@ use qudao_testkit::{Backend, TEST_PASSWORD, TestApp};
 async fn scope_of(app: &TestApp, login: &str) -> Scope {
     let signed = auth::sign_in(
         &app.app,
-        auth::SignIn { login: login.into(), password: TEST_PASSWORD.into(), ip: "127.0.0.1".into(), user_agent: None, api: false },
+        auth::SignIn {
+            login: login.into(),
+            password: TEST_PASSWORD.into(),
+            ip: "127.0.0.1".into(),
+            user_agent: None,
+            api: false,
+        },
     )
     .await
     .expect("sign in");
@@ -57,7 +65,11 @@ async fn row_level_security_alone_hides_other_partners_rows() {
     assert!(unfiltered(&app, &d1, "audit_log").await.len() >= 2, "its own contact and address audit rows");
 
     let s1 = scope_of(&app, "s1.admin").await;
-    assert_eq!(unfiltered(&app, &s1, "partners").await, BTreeSet::from([id("s1")]), "a sub-dealer never sees its parent");
+    assert_eq!(
+        unfiltered(&app, &s1, "partners").await,
+        BTreeSet::from([id("s1")]),
+        "a sub-dealer never sees its parent"
+    );
 
     let cm = scope_of(&app, "brand.cm").await;
     assert_eq!(unfiltered(&app, &cm, "partners").await, BTreeSet::from([id("d1")]), "Shanghai only");
@@ -74,7 +86,8 @@ async fn row_level_security_alone_hides_other_partners_rows() {
         let mut raw = sqlx::AnyConnection::connect(app.database_url()).await.expect("connect");
         raw.execute("BEGIN").await.expect("begin");
         raw.execute("SET LOCAL ROLE qudao_app").await.expect("role");
-        let row = sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM partners").fetch_one(&mut raw).await.expect("count");
+        let row =
+            sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM partners").fetch_one(&mut raw).await.expect("count");
         assert_eq!(row.try_get::<i64, _>("n").expect("n"), 0);
         raw.execute("ROLLBACK").await.expect("rollback");
     }

@@ -7,6 +7,8 @@
 //! its own database: a temporary SQLite file, or a PostgreSQL database copied from a migrated
 //! template and dropped afterwards.
 
+#![expect(clippy::expect_used, reason = "a test harness fails loudly, with the reason, at the first broken step")]
+
 mod client;
 mod db;
 mod fixtures;

@@ -5,6 +5,8 @@
 //! and no response may contain anything of what the caller must not see. New routes are covered
 //! the day they are added to the registry.
 
+#![expect(clippy::expect_used, reason = "test helpers fail loudly at the first broken step")]
+
 use std::collections::BTreeMap;
 
 use qudao_store::Caller;
@@ -37,6 +39,7 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
         (ObjectKind::InviteToken | ObjectKind::ResetToken, Target::Missing) => {
             "n0t-a-real-t0ken-but-long-enough-to-look".into()
         }
+        (ObjectKind::Asset, Target::Missing) => "app.0000000000.css".into(),
         (
             ObjectKind::Partner
             | ObjectKind::Contact

@@ -1,6 +1,8 @@
 //! Tests that walk the route registry: its own consistency, CSRF protection of every state
 //! change, Idempotency-Key on every creating API route, and an audit row for every change.
 
+#![expect(clippy::expect_used, reason = "test helpers fail loudly at the first broken step")]
+
 use std::collections::BTreeSet;
 
 use qudao_domain::ids::UserId;
@@ -57,7 +59,9 @@ async fn send(client: &Client<'_>, route: &Route, url: &str, headers: &[(&str, &
     match route.example {
         Some(Example::Json(example)) => client.json_with(method.as_str(), url, &example(), headers).await,
         Some(Example::Form(fields)) => client.post_form(url, fields).await,
-        None if route.surface == Surface::Page && route.method == registry::Verb::Post => client.post_form(url, &[]).await,
+        None if route.surface == Surface::Page && route.method == registry::Verb::Post => {
+            client.post_form(url, &[]).await
+        }
         None => client.call(method.as_str(), url).await,
     }
 }
@@ -104,7 +108,8 @@ async fn every_cookie_borne_state_change_needs_the_csrf_token_and_the_same_origi
         let victim = world.partners["d2"].admin;
         let mut checked = 0;
         for route in registry::all().iter().filter(|r| r.mutates()) {
-            let Some(values) = route.params.iter().map(|(_, kind)| visible(&world, *kind, victim)).collect::<Option<Vec<_>>>()
+            let Some(values) =
+                route.params.iter().map(|(_, kind)| visible(&world, *kind, victim)).collect::<Option<Vec<_>>>()
             else {
                 continue;
             };
@@ -148,12 +153,11 @@ async fn every_creating_api_route_honours_idempotency_keys() {
         let victim = world.partners["d2"].admin;
         let admin = app.bearer("brand.root", TEST_PASSWORD).await;
         let mut checked = 0;
-        for (index, route) in registry::all().iter().filter(|r| r.effect == Effect::Create && r.surface == Surface::Api).enumerate() {
-            let values: Vec<String> = route
-                .params
-                .iter()
-                .map(|(_, kind)| visible(&world, *kind, victim).expect("fillable"))
-                .collect();
+        for (index, route) in
+            registry::all().iter().filter(|r| r.effect == Effect::Create && r.surface == Surface::Api).enumerate()
+        {
+            let values: Vec<String> =
+                route.params.iter().map(|(_, kind)| visible(&world, *kind, victim).expect("fillable")).collect();
             let url = fill(route, &values);
             let key = format!("test-key-{index}");
             let before = audit_rows(&app).await;
@@ -181,7 +185,14 @@ async fn every_creating_api_route_honours_idempotency_keys() {
             );
             assert_eq!(audit_rows(&app).await, after_first, "{route:?} did something twice");
             if !route.upload {
-                let other = admin.json_with(route.method.method().as_str(), &url, &serde_json::json!({"other": true}), &[("idempotency-key", &key)]).await;
+                let other = admin
+                    .json_with(
+                        route.method.method().as_str(),
+                        &url,
+                        &serde_json::json!({"other": true}),
+                        &[("idempotency-key", &key)],
+                    )
+                    .await;
                 assert_eq!(other.status, 422, "{route:?} same key, other body");
                 assert_eq!(other.json()["error"]["code"], "idempotency_key_mismatch");
             }
@@ -190,7 +201,10 @@ async fn every_creating_api_route_honours_idempotency_keys() {
         assert!(checked >= 7, "only {checked} creating routes");
 
         // A key still in flight answers 409.
-        let caller = qudao_app::access::auth::authenticate(&app.app, admin.token().expect("token")).await.expect("auth").expect("caller");
+        let caller = qudao_app::access::auth::authenticate(&app.app, admin.token().expect("token"))
+            .await
+            .expect("auth")
+            .expect("caller");
         let ctx = qudao_app::Ctx::new(caller, None, None);
         let body = serde_json::json!({ "name": "忙碌商贸", "kind": "agent", "tier": "gold", "region": "CN-SH-SH" });
         let hash = {
@@ -207,11 +221,21 @@ async fn every_creating_api_route_honours_idempotency_keys() {
         assert_eq!(busy.json()["error"]["code"], "idempotency_key_in_flight");
         // A failed request releases its key: a corrected retry with the same key works.
         let bad = admin
-            .json_with("POST", "/api/v1/partners", &serde_json::json!({ "name": "", "kind": "agent", "tier": "gold", "region": "CN-SH-SH" }), &[("idempotency-key", "retry-key")])
+            .json_with(
+                "POST",
+                "/api/v1/partners",
+                &serde_json::json!({ "name": "", "kind": "agent", "tier": "gold", "region": "CN-SH-SH" }),
+                &[("idempotency-key", "retry-key")],
+            )
             .await;
         assert_eq!(bad.status, 422);
         let good = admin
-            .json_with("POST", "/api/v1/partners", &serde_json::json!({ "name": "重试商贸", "kind": "agent", "tier": "gold", "region": "CN-SH-SH" }), &[("idempotency-key", "retry-key")])
+            .json_with(
+                "POST",
+                "/api/v1/partners",
+                &serde_json::json!({ "name": "重试商贸", "kind": "agent", "tier": "gold", "region": "CN-SH-SH" }),
+                &[("idempotency-key", "retry-key")],
+            )
             .await;
         assert_eq!(good.status, 201, "{}", good.text());
         app
@@ -230,7 +254,8 @@ async fn every_change_writes_an_audit_row_and_a_failed_one_writes_nothing() {
             if route.path.ends_with("/password") && !route.path.contains('{') {
                 continue; // the caller's own password: ends the sessions this walk uses
             }
-            let Some(values) = route.params.iter().map(|(_, kind)| visible(&world, *kind, victim)).collect::<Option<Vec<_>>>()
+            let Some(values) =
+                route.params.iter().map(|(_, kind)| visible(&world, *kind, victim)).collect::<Option<Vec<_>>>()
             else {
                 continue; // one-time tokens: covered by the invitation tests
             };
@@ -250,10 +275,18 @@ async fn every_change_writes_an_audit_row_and_a_failed_one_writes_nothing() {
                 succeeded.push(format!("{route:?}"));
             } else {
                 assert_eq!(after, before, "{route:?} failed ({}) but wrote audit rows", response.status);
-                failed.push(format!("{route:?}: {} {}", response.status, response.text().chars().take(120).collect::<String>()));
+                failed.push(format!(
+                    "{route:?}: {} {}",
+                    response.status,
+                    response.text().chars().take(120).collect::<String>()
+                ));
             }
         }
-        println!("audit walk: {} changes succeeded with audit rows, {} refused without writing", succeeded.len(), failed.len());
+        println!(
+            "audit walk: {} changes succeeded with audit rows, {} refused without writing",
+            succeeded.len(),
+            failed.len()
+        );
         assert!(succeeded.len() >= 15, "too few routes could be exercised: failed {failed:#?}");
         app
     })

@@ -94,9 +94,13 @@ mod tests {
     use super::*;
 
     #[test]
+    #[expect(clippy::result_large_err, reason = "figment's Jail closures return its own error type")]
     fn flags_beat_environment_which_beats_the_file() {
         figment::Jail::expect_with(|jail| {
-            jail.create_file("qudao.toml", "listen = \"0.0.0.0:1\"\ndatabase_url = \"sqlite://file.sqlite\"\nsecure_cookies = true")?;
+            jail.create_file(
+                "qudao.toml",
+                "listen = \"0.0.0.0:1\"\ndatabase_url = \"sqlite://file.sqlite\"\nsecure_cookies = true",
+            )?;
             jail.set_env("QUDAO_LISTEN", "0.0.0.0:2");
             let config = load(&ConfigArgs::default()).map_err(|e| e.to_string())?;
             assert_eq!(config.listen, "0.0.0.0:2");
@@ -109,6 +113,7 @@ mod tests {
     }
 
     #[test]
+    #[expect(clippy::result_large_err, reason = "figment's Jail closures return its own error type")]
     fn defaults_use_embedded_sqlite() {
         figment::Jail::expect_with(|_| {
             let config = load(&ConfigArgs::default()).map_err(|e| e.to_string())?;

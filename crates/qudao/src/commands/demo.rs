@@ -40,7 +40,9 @@ pub struct SeedArgs {
 fn account_lines(accounts: &[DemoAccount]) -> String {
     accounts
         .iter()
-        .map(|a| format!("{}\t{}\t{}\t{}", a.role.as_str(), a.login, a.password, a.partner_name.as_deref().unwrap_or("")))
+        .map(|a| {
+            format!("{}\t{}\t{}\t{}", a.role.as_str(), a.login, a.password, a.partner_name.as_deref().unwrap_or(""))
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -77,7 +79,8 @@ pub async fn run_demo(config: &Config, args: DemoArgs) -> anyhow::Result<()> {
         demo::stored_accounts(&app).await.map_err(|e| anyhow::anyhow!("{e}"))?
     };
     let banner = if accounts.is_empty() {
-        "Qudao is running at {url}\n(this database was not made by `qudao demo`; sign in with your own accounts)".to_string()
+        "Qudao is running at {url}\n(this database was not made by `qudao demo`; sign in with your own accounts)"
+            .to_string()
     } else {
         format!(
             "Qudao is running at {{url}}\n\nDemo accounts (role, login, password, partner):\n{}\n\nOther demo users share the password {}.",

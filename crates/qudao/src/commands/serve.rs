@@ -23,12 +23,14 @@ pub async fn serve(config: &Config, app: App, banner: Option<String>) -> anyhow:
         ..WebConfig::default()
     };
     let state = AppState::new(app.clone(), web);
-    let listener =
-        tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("listening on {}", config.listen))?;
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(listen = %address, database = %super::redact(&config.database_url), "Qudao is serving");
     if let Some(banner) = banner {
-        println!("{}", banner.replace("{url}", &format!("http://{address}")));
+        use std::io::Write;
+        writeln!(std::io::stdout().lock(), "{}", banner.replace("{url}", &format!("http://{address}")))?;
     }
     let housekeeping = qudao_web::spawn_housekeeping(state.clone(), Duration::from_secs(600));
     qudao_web::serve(listener, state, shutdown_signal()).await.context("serving")?;

@@ -47,7 +47,8 @@ pub async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
                     Ok(())
                 }
                 Err(qudao_app::AppError::Invalid(invalid)) => {
-                    let reasons: Vec<String> = invalid.errors.iter().map(|e| format!("{}: {}", e.field, e.code)).collect();
+                    let reasons: Vec<String> =
+                        invalid.errors.iter().map(|e| format!("{}: {}", e.field, e.code)).collect();
                     anyhow::bail!("refused: {}", reasons.join(", "))
                 }
                 Err(qudao_app::AppError::Conflict("users_exist")) => {
