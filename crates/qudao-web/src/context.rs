@@ -37,6 +37,9 @@ pub struct RequestContext {
     pub path: String,
     /// The one-shot message to show on this page (an i18n key), from the flash cookie.
     pub flash: Option<String>,
+    /// A session cookie came with the request but its session has ended: routes that need a
+    /// signed-in caller answer "session expired" rather than "please sign in".
+    pub stale_session: bool,
 }
 
 impl RequestContext {
@@ -110,7 +113,8 @@ pub async fn context(State(state): State<AppState>, request: Request, next: Next
     let accept = request.headers().get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_string);
     let anonymous_lang = negotiate(None, lang_cookie.as_deref(), accept.as_deref());
     let flash = cookies::get(request.headers(), cookies::FLASH).filter(|key| i18n::has(key));
-    let mut context = RequestContext { caller: None, lang: anonymous_lang, request_id, ip, api, path, flash };
+    let mut context =
+        RequestContext { caller: None, lang: anonymous_lang, request_id, ip, api, path, flash, stale_session: false };
 
     let presented = credentials(&request);
     let mut stale_cookie = false;
@@ -127,7 +131,10 @@ pub async fn context(State(state): State<AppState>, request: Request, next: Next
         (Credentials::Bearer(_), None) => {
             return render(&state, &context, WebError::SessionExpired.into_response());
         }
-        (Credentials::Cookie(_), None) => stale_cookie = true,
+        (Credentials::Cookie(_), None) => {
+            stale_cookie = true;
+            context.stale_session = true;
+        }
         _ => {}
     }
     if let Some(caller) = &caller {

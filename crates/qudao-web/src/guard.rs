@@ -33,6 +33,9 @@ pub async fn guard(State((state, route)): State<(AppState, Route)>, request: Req
     };
     if let Access::Signed(_) = route.access {
         let Some(caller) = &context.caller else {
+            if context.stale_session {
+                return WebError::SessionExpired.into_response();
+            }
             return WebError::App(qudao_app::AppError::Unauthenticated).into_response();
         };
         if !crate::registry::permits(&route, caller) {

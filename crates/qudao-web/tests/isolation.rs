@@ -110,14 +110,14 @@ impl Tally {
         secrets: &[&str],
     ) {
         self.requests += 1;
-        if let Some(expected) = expected {
-            if response.status != expected {
-                self.wrong_status.push(format!(
-                    "{who} {label}: {} (wanted {expected}) {}",
-                    response.status,
-                    response.text().chars().take(200).collect::<String>()
-                ));
-            }
+        if let Some(expected) = expected
+            && response.status != expected
+        {
+            self.wrong_status.push(format!(
+                "{who} {label}: {} (wanted {expected}) {}",
+                response.status,
+                response.text().chars().take(200).collect::<String>()
+            ));
         }
         let text = body_text(response);
         for secret in secrets.iter().filter(|s| !url.contains(**s)) {

@@ -159,7 +159,12 @@ fn encode_accounts(accounts: &[DemoAccount]) -> String {
     let rows: Vec<[String; 4]> = accounts
         .iter()
         .map(|a| {
-            [a.role.as_str().to_string(), a.login.clone(), a.password.clone(), a.partner_name.clone().unwrap_or_default()]
+            [
+                a.role.as_str().to_string(),
+                a.login.clone(),
+                a.password.clone(),
+                a.partner_name.clone().unwrap_or_default(),
+            ]
         })
         .collect();
     serde_json::to_string(&rows).unwrap_or_default()

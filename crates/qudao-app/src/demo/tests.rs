@@ -122,6 +122,8 @@ async fn the_small_set_has_partners_skus_hierarchy_and_printed_accounts() {
 
     let again = seed(&t.app, DemoSize::Small, 42, &NoProgress).await;
     assert!(matches!(again, Err(AppError::Conflict("database_not_empty"))), "{again:?}");
+    // A later `qudao demo` on the same database prints the same accounts.
+    assert_eq!(super::stored_accounts(&t.app).await.unwrap(), accounts);
 }
 
 #[tokio::test]

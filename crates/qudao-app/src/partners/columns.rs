@@ -52,6 +52,36 @@ pub(crate) const COLUMNS: &[Column] = &[
     Column { key: "remark", zh: "备注", en: "Remark", aliases: &[], export_only: false },
 ];
 
+/// A column a partner import reads, as the import page describes it and its template lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportColumn {
+    /// The field key (`name`, `credit_code`); field errors of an import report name it.
+    pub key: &'static str,
+    /// The Chinese header.
+    pub zh: &'static str,
+    /// The English header.
+    pub en: &'static str,
+    /// Other headers accepted for it.
+    pub aliases: &'static [&'static str],
+    /// Whether every row needs a value in it for the row to be imported.
+    pub required: bool,
+}
+
+/// The columns an import accepts, in template order: every column but the export-only ones.
+pub fn import_columns() -> Vec<ImportColumn> {
+    COLUMNS
+        .iter()
+        .filter(|c| !c.export_only)
+        .map(|c| ImportColumn {
+            key: c.key,
+            zh: c.zh,
+            en: c.en,
+            aliases: c.aliases,
+            required: matches!(c.key, "name" | "kind" | "tier" | "region"),
+        })
+        .collect()
+}
+
 /// The column a header names, by key, Chinese or English header or alias (case-insensitive).
 pub(crate) fn column_for(header: &str) -> Option<&'static Column> {
     let wanted = qudao_domain::text::clean(header, false).to_lowercase();
@@ -112,6 +142,8 @@ mod tests {
         assert_eq!(column_for(" Credit code ").unwrap().key, "credit_code");
         assert_eq!(column_for("统一社会信用代码").unwrap().key, "credit_code");
         assert!(column_for("colour").is_none());
+        assert!(import_columns().iter().all(|c| column_for(c.zh).is_some_and(|f| f.key == c.key)));
+        assert!(!import_columns().iter().any(|c| c.key == "code"));
         assert_eq!(code_for_label("kind", "二级经销商"), "sub_dealer");
         assert_eq!(code_for_label("status", "Active"), "active");
     }

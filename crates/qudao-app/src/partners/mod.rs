@@ -9,6 +9,7 @@ mod read;
 mod resolve;
 mod write;
 
+pub use columns::{ImportColumn, import_columns};
 pub use contacts::{add_address, add_contact, remove_address, remove_contact};
 pub use export::{ExportFormat, export_partners};
 pub use import::{ImportReport, RowProblem, import_partners};

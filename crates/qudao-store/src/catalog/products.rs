@@ -181,7 +181,8 @@ pub async fn list(tx: &mut Tx, filter: &ProductFilter, page: &PageRequest) -> St
     sql.push_bind(" ORDER BY CASE WHEN p.code = ", code.as_str());
     sql.push_bind(" OR EXISTS (SELECT 1 FROM skus es WHERE es.product_id = p.id AND (es.code = ", code.as_str());
     sql.push_bind(" OR es.barcode = ", q.as_str()).push(")) THEN 0");
-    sql.push_bind(" WHEN p.name_key LIKE ", name_pattern).push(" ESCAPE '\\' THEN 1 ELSE 2 END, p.created_ms DESC, p.id DESC");
+    sql.push_bind(" WHEN p.name_key LIKE ", name_pattern)
+        .push(" ESCAPE '\\' THEN 1 ELSE 2 END, p.created_ms DESC, p.id DESC");
     let shown = page.after.as_ref().and_then(Cursor::as_offset).unwrap_or(0);
     sql.push_bind(" LIMIT ", i64::from(page.limit) + 1).push_bind(" OFFSET ", i64::try_from(shown).unwrap_or(0));
     let rows = sql.fetch_all(tx.conn()).await?;

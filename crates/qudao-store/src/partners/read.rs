@@ -187,8 +187,9 @@ pub async fn list(tx: &mut Tx, filter: &PartnerFilter, page: &PageRequest) -> St
         sql.push_bind(" AND t.code = ", tier.as_str());
     }
     if let Some(path) = &filter.region_path {
-        sql.push(" AND substr(p.region_path, 1, ").bind(path.chars().count() as i64);
-        sql.push_bind(") = ", path.as_str());
+        // length() of the bound text, not a bound number: PostgreSQL has no substr(text, int, bigint).
+        sql.push_bind(" AND substr(p.region_path, 1, length(", path.as_str());
+        sql.push_bind(")) = ", path.as_str());
     }
     if let Some(parent) = filter.parent {
         sql.push_bind(" AND p.parent_id = ", parent);

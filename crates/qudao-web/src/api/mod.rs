@@ -1,10 +1,10 @@
 //! The JSON API under `/api/v1`, one file per module.
 
 mod admin;
-mod catalog;
+pub(crate) mod catalog;
 mod masters;
 mod paging;
-mod partners;
+pub(crate) mod partners;
 mod session;
 mod users;
 

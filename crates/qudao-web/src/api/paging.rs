@@ -23,7 +23,9 @@ impl ListQuery {
         }
         let after = match self.after.as_deref().filter(|a| !a.is_empty()) {
             None => None,
-            Some(text) => Some(Cursor::decode_any(text).ok_or_else(|| WebError::BadQuery("after is not a cursor".into()))?),
+            Some(text) => {
+                Some(Cursor::decode_any(text).ok_or_else(|| WebError::BadQuery("after is not a cursor".into()))?)
+            }
         };
         Ok(PageRequest { limit, after })
     }

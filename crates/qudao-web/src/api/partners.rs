@@ -170,6 +170,12 @@ impl PartnerQuery {
         })
     }
 
+    /// The store filter, with the region code looked up.
+    pub async fn resolve(&self, state: &AppState, ctx: &qudao_app::Ctx) -> WebResult<PartnerFilter> {
+        let path = region_path(state, ctx, self.region.as_deref()).await?;
+        self.filter(path)
+    }
+
     fn page(&self) -> WebResult<qudao_store::page::PageRequest> {
         ListQuery { limit: self.limit, after: self.after.clone() }.page()
     }
@@ -191,8 +197,7 @@ async fn list(
     Authed(ctx, _): Authed,
     ApiQuery(query): ApiQuery<PartnerQuery>,
 ) -> WebResult<Json<qudao_store::page::Page<PartnerView>>> {
-    let path = region_path(&state, &ctx, query.region.as_deref()).await?;
-    let filter = query.filter(path)?;
+    let filter = query.resolve(&state, &ctx).await?;
     Ok(Json(uc::list_partners(state.app(), &ctx, &filter, &query.page()?).await?))
 }
 
@@ -338,8 +343,7 @@ pub async fn export_response(
     query: &PartnerQuery,
     lang: Lang,
 ) -> WebResult<Response> {
-    let path = region_path(state, ctx, query.region.as_deref()).await?;
-    let filter = query.filter(path)?;
+    let filter = query.resolve(state, ctx).await?;
     let (format, content_type, extension) = match query.format.as_deref().unwrap_or("csv") {
         "csv" => (ExportFormat::Csv, "text/csv; charset=utf-8", "csv"),
         "xlsx" => (ExportFormat::Xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),

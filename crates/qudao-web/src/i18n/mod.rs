@@ -144,6 +144,47 @@ mod tests {
         }
     }
 
+    /// Every literal key the code or a template names (`"partner.field.name"`) must exist, so a
+    /// typo fails here instead of showing the key to a user.
+    #[test]
+    fn every_key_used_in_code_and_templates_exists() {
+        let (en, _) = catalogue();
+        let sections: std::collections::BTreeSet<&str> = en.keys().filter_map(|k| k.split('.').next()).collect();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        let mut folders = vec![root.join("src"), root.join("templates")];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs" || e == "html") {
+                    files.push(path);
+                }
+            }
+        }
+        let mut missing = Vec::new();
+        let mut checked = 0;
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            for literal in text.split('"').skip(1).step_by(2) {
+                let looks_like_key = literal.contains('.')
+                    && !literal.ends_with('.')
+                    && !literal.ends_with(".html")
+                    && literal.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+                    && literal.split('.').next().is_some_and(|s| sections.contains(s));
+                if looks_like_key {
+                    checked += 1;
+                    if !en.contains_key(literal) {
+                        missing.push(format!("{}: {literal}", file.display()));
+                    }
+                }
+            }
+        }
+        assert!(checked > 100, "only {checked} keys found: is the scan broken?");
+        assert!(missing.is_empty(), "keys used but not in the catalogue:\n{}", missing.join("\n"));
+    }
+
     #[test]
     fn placeholders_are_filled() {
         assert_eq!(tf(Lang::En, "common.page_of", &[("n", "3")]), "Page 3");

@@ -44,6 +44,5 @@ async fn dashboard(State(state): State<AppState>, Authed(ctx, context): Authed) 
 }
 
 /// The routes.
-pub const ROUTES: &[Route] = &[Route::page(Verb::Get, "/console", Permission::ConsoleAccess, "Console start page", |v| {
-    on(v, dashboard)
-})];
+pub const ROUTES: &[Route] =
+    &[Route::page(Verb::Get, "/console", Permission::ConsoleAccess, "Console start page", |v| on(v, dashboard))];

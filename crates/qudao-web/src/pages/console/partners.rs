@@ -1,6 +1,0 @@
-//! Console pages: partners.
-
-use crate::registry::Route;
-
-/// The routes.
-pub const ROUTES: &[Route] = &[];

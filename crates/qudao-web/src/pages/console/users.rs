@@ -1,6 +1,0 @@
-//! Console pages: users.
-
-use crate::registry::Route;
-
-/// The routes.
-pub const ROUTES: &[Route] = &[];

@@ -1,0 +1,226 @@
+//! The browser test: Qudao on a real socket with the demo data, driven through headless Chromium
+//! by chromedriver. A partner's sales rep signs in and searches the catalog by pinyin initials; a
+//! brand administrator creates a partner and invites its administrator, who accepts the
+//! invitation and lands in the portal.
+//!
+//! Needs Debian's `chromium` and `chromium-driver`; without them the test says so and passes,
+//! unless `QUDAO_TEST_REQUIRE_BROWSER=1` (as in CI), where it fails.
+
+#![expect(clippy::expect_used, reason = "test helpers fail loudly at the first broken step")]
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use qudao_app::clock::SystemClock;
+use qudao_app::demo::{self, DemoAccount, NoProgress};
+use qudao_app::files::LocalDiskStore;
+use qudao_app::{App, AppConfig};
+use qudao_domain::access::Role;
+use qudao_store::Db;
+use qudao_web::{AppState, WebConfig};
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn find_program(name: &str) -> Option<String> {
+    ["/usr/bin", "/usr/local/bin", "/usr/lib/chromium"]
+        .iter()
+        .map(|dir| format!("{dir}/{name}"))
+        .find(|path| std::path::Path::new(path).exists())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+async fn start_driver() -> Option<(Driver, String)> {
+    let required = std::env::var("QUDAO_TEST_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    let (Some(driver), Some(_)) = (find_program("chromedriver"), find_program("chromium")) else {
+        assert!(!required, "QUDAO_TEST_REQUIRE_BROWSER=1 but chromium or chromedriver is not installed");
+        eprintln!("note: chromium/chromedriver not installed; the browser test is skipped");
+        return None;
+    };
+    let port = free_port();
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    // The guard kills and waits for the driver however the test ends.
+    let driver = Driver(child);
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return Some((driver, url));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start");
+}
+
+async fn browser(driver_url: &str, profile: &std::path::Path) -> Client {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                "--lang=zh-CN", format!("--user-data-dir={}", profile.display())
+            ]
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(driver_url)
+        .await
+        .expect("a chromium session")
+}
+
+async fn serve_demo() -> (String, Vec<DemoAccount>, tempfile::TempDir, tokio::sync::oneshot::Sender<()>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = Db::connect(&format!("sqlite://{}/qudao.sqlite", dir.path().display()), &Default::default())
+        .await
+        .expect("database");
+    db.migrate().await.expect("migrate");
+    let files = LocalDiskStore::new(dir.path().join("files")).expect("files");
+    let app = App::new(db, AppConfig::default(), Arc::new(files), Arc::new(SystemClock));
+    let accounts = demo::seed(&app, demo::DemoSize::Small, 42, &NoProgress).await.expect("demo data");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("listen");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let state = AppState::new(app, WebConfig::default());
+    tokio::spawn(async move {
+        let _ = qudao_web::serve(listener, state, async {
+            let _ = stopped.await;
+        })
+        .await;
+    });
+    (base, accounts, dir, stop)
+}
+
+async fn sign_in(client: &Client, base: &str, login: &str, password: &str) {
+    client.goto(&format!("{base}/login")).await.expect("login page");
+    client.find(Locator::Css("input[name=login]")).await.expect("login field").send_keys(login).await.expect("type");
+    client
+        .find(Locator::Css("input[name=password]"))
+        .await
+        .expect("password field")
+        .send_keys(password)
+        .await
+        .expect("type");
+    client.find(Locator::Css("form.form button[type=submit]")).await.expect("submit").click().await.expect("click");
+}
+
+async fn wait_for_path(client: &Client, prefix: &str) -> String {
+    for _ in 0..100 {
+        let url = client.current_url().await.expect("url");
+        if url.path().starts_with(prefix) {
+            return url.path().to_string();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let source = client.source().await.unwrap_or_default();
+    panic!(
+        "never reached {prefix}; at {:?}: {}",
+        client.current_url().await.ok(),
+        source.chars().take(600).collect::<String>()
+    );
+}
+
+async fn fill(client: &Client, selector: &str, text: &str) {
+    let field = client.find(Locator::Css(selector)).await.unwrap_or_else(|_| panic!("field {selector}"));
+    field.clear().await.expect("clear");
+    field.send_keys(text).await.expect("type");
+}
+
+async fn choose(client: &Client, selector: &str, value: &str) {
+    client
+        .find(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|_| panic!("select {selector}"))
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|_| panic!("option {value} of {selector}"));
+}
+
+#[tokio::test]
+async fn partners_search_the_catalog_and_admins_create_and_invite_partners() {
+    let Some((_driver, driver_url)) = start_driver().await else { return };
+    let (base, accounts, _dir, stop) = serve_demo().await;
+    let profile = tempfile::tempdir().expect("profile");
+    let client = browser(&driver_url, profile.path()).await;
+
+    // A partner's sales rep signs in and finds 可乐 by its pinyin initials.
+    let rep = accounts.iter().find(|a| a.role == Role::PartnerSales).expect("a sales rep");
+    sign_in(&client, &base, &rep.login, &rep.password).await;
+    wait_for_path(&client, "/portal").await;
+    fill(&client, "form[role=search] input[name=q]", "kl").await;
+    client.find(Locator::Css("form[role=search] button")).await.expect("search button").click().await.expect("search");
+    wait_for_path(&client, "/portal/catalog").await;
+    client.wait().for_element(Locator::Css(".product")).await.expect("product cards");
+    let results = client.source().await.expect("source");
+    assert!(results.contains("可乐"), "searching kl should find 可乐");
+
+    // A brand administrator creates a partner…
+    client.delete_all_cookies().await.expect("sign out");
+    let admin = accounts.iter().find(|a| a.role == Role::BrandAdmin).expect("an admin");
+    sign_in(&client, &base, &admin.login, &admin.password).await;
+    wait_for_path(&client, "/console").await;
+    client.goto(&format!("{base}/console/partners/new")).await.expect("new partner page");
+    fill(&client, "input[name=name]", "上海浏览器测试商贸有限公司").await;
+    choose(&client, "select[name=kind]", "distributor").await;
+    choose(&client, "select[name=tier]", "gold").await;
+    choose(&client, "select[name=region]", "CN-SH-SH").await;
+    fill(&client, "input[name=credit_code]", "91310115MA1K4LPQ24").await;
+    client.find(Locator::Css("form.form button[type=submit]")).await.expect("save").click().await.expect("click");
+    let detail = wait_for_path(&client, "/console/partners/0").await;
+    let page = client.source().await.expect("source");
+    assert!(page.contains("上海浏览器测试商贸有限公司"), "the new partner's page shows its name");
+    let partner_id = detail.trim_start_matches("/console/partners/").to_string();
+
+    // …and invites its administrator.
+    client.goto(&format!("{base}/console/users/new")).await.expect("invite page");
+    fill(&client, "input[name=login]", "browser.admin").await;
+    fill(&client, "input[name=display_name]", "浏览器管理员").await;
+    choose(&client, "select[name=role]", "partner_admin").await;
+    fill(&client, "input[name=partner]", &partner_id).await;
+    client.find(Locator::Css("form.form button[type=submit]")).await.expect("invite").click().await.expect("click");
+    let link = client.wait().for_element(Locator::Css("#one-time-link")).await.expect("the invitation link");
+    let link = link.text().await.expect("link text");
+    let path = link.trim().trim_start_matches(&base).to_string();
+    assert!(path.starts_with("/invitations/"), "{path}");
+
+    // The invited administrator chooses a password and lands in the portal of the new company.
+    client.delete_all_cookies().await.expect("sign out");
+    client.goto(&format!("{base}{path}")).await.expect("invitation page");
+    fill(&client, "input[name=password]", "Pine-Harbour-Lantern-7").await;
+    fill(&client, "input[name=confirm]", "Pine-Harbour-Lantern-7").await;
+    client
+        .find(Locator::Css("form.form button[type=submit]"))
+        .await
+        .expect("set password")
+        .click()
+        .await
+        .expect("click");
+    wait_for_path(&client, "/login").await;
+    sign_in(&client, &base, "browser.admin", "Pine-Harbour-Lantern-7").await;
+    wait_for_path(&client, "/portal").await;
+    let portal = client.source().await.expect("source");
+    assert!(portal.contains("上海浏览器测试商贸有限公司"), "the portal shows the new company");
+
+    client.close().await.expect("close the browser");
+    let _ = stop.send(());
+    println!("browser test: partner search, partner creation, invitation and acceptance passed in headless Chromium");
+}
