@@ -176,6 +176,12 @@ async fn manageable(tx: &mut Tx, ctx: &Ctx, id: UserId) -> AppResult<UserView> {
     if user.id == ctx.caller().user_id() || !ctx.caller().role().may_grant(user.role) {
         return Err(AppError::Forbidden);
     }
+    // A distributor's administrator may see its sub-dealers' users, but manages only its own
+    // company's: each sub-dealer has its own administrator.
+    let caller = ctx.caller();
+    if caller.role().side() == RoleSide::Partner && user.partner.as_ref().map(|p| p.id) != caller.partner_id() {
+        return Err(AppError::Forbidden);
+    }
     Ok(user)
 }
 

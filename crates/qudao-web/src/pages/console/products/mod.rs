@@ -5,6 +5,7 @@
 mod detail;
 mod form;
 mod list;
+mod masters;
 pub mod view;
 
 use qudao_domain::access::Permission;
@@ -16,6 +17,24 @@ const PRODUCT_SKU: &[(&str, ObjectKind)] = &[("id", ObjectKind::Product), ("sku_
 
 /// The routes.
 pub const ROUTES: &[Route] = &[
+    Route::page(Verb::Get, "/console/catalog", Permission::CatalogRead, "Categories, brands and units", |v| {
+        on(v, masters::show_masters)
+    }),
+    Route::page(Verb::Post, "/console/catalog/categories", Permission::CatalogWrite, "Add a category", |v| {
+        on(v, masters::add_category)
+    })
+    .effect(Effect::Create)
+    .form(&[("code", "BEV-TEA2"), ("name_zh", "冷泡茶"), ("name_en", "Cold Brew Tea"), ("parent", "BEV")]),
+    Route::page(Verb::Post, "/console/catalog/brands", Permission::CatalogWrite, "Add a brand", |v| {
+        on(v, masters::add_brand)
+    })
+    .effect(Effect::Create)
+    .form(&[("code", "QINGHE"), ("name_zh", "青禾"), ("name_en", "Qinghe")]),
+    Route::page(Verb::Post, "/console/catalog/units", Permission::CatalogWrite, "Add a unit", |v| {
+        on(v, masters::add_unit)
+    })
+    .effect(Effect::Create)
+    .form(&[("code", "TRAY"), ("name_zh", "托"), ("name_en", "tray")]),
     Route::page(Verb::Get, "/console/products", Permission::CatalogRead, "Product list and search", |v| {
         on(v, list::list_products)
     }),
