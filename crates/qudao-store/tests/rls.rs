@@ -6,26 +6,13 @@
 
 use std::collections::BTreeSet;
 
-use qudao_app::access::auth;
 use qudao_domain::partners::ContactDraft;
 use qudao_store::Scope;
 use qudao_testkit::world::World;
-use qudao_testkit::{Backend, TEST_PASSWORD, TestApp};
+use qudao_testkit::{Backend, TestApp};
 
 async fn scope_of(app: &TestApp, login: &str) -> Scope {
-    let signed = auth::sign_in(
-        &app.app,
-        auth::SignIn {
-            login: login.into(),
-            password: TEST_PASSWORD.into(),
-            ip: "127.0.0.1".into(),
-            user_agent: None,
-            api: false,
-        },
-    )
-    .await
-    .expect("sign in");
-    Scope::of(&signed.caller)
+    app.ctx_of(login).await.scope()
 }
 
 async fn unfiltered(app: &TestApp, scope: &Scope, table: &'static str) -> BTreeSet<String> {

@@ -101,6 +101,24 @@ impl TestApp {
         client
     }
 
+    /// The use-case context of `login` (signed in with [`TEST_PASSWORD`]), for calling use cases
+    /// directly.
+    pub async fn ctx_of(&self, login: &str) -> qudao_app::Ctx {
+        let signed = qudao_app::access::auth::sign_in(
+            &self.app,
+            qudao_app::access::auth::SignIn {
+                login: login.into(),
+                password: TEST_PASSWORD.into(),
+                ip: "127.0.0.1".into(),
+                user_agent: None,
+                api: false,
+            },
+        )
+        .await
+        .expect("sign in");
+        qudao_app::Ctx::new(signed.caller, None, None)
+    }
+
     /// Drops the PostgreSQL database (SQLite files go with their temporary folder).
     pub async fn cleanup(self) {
         self.app.db().close().await;

@@ -11,8 +11,6 @@
 
 use std::collections::BTreeMap;
 
-use qudao_app::Ctx;
-use qudao_app::access::auth::{self, SignIn};
 use qudao_domain::access::Role;
 use qudao_domain::ids::{AddressId, ApiKeyId, ContactId, FileId, PartnerId, ProductId, SkuId, UserId};
 use qudao_domain::partners::{AddressDraft, ContactDraft, PartnerKind};
@@ -20,7 +18,7 @@ use qudao_store::Scope;
 use qudao_store::catalog::{self, NewProduct, NewSku};
 use qudao_store::files::{self, FileRecord};
 
-use crate::{PartnerBuilder, TEST_PASSWORD, TestApp, UserBuilder};
+use crate::{PartnerBuilder, TestApp, UserBuilder};
 
 /// Everything one partner owns in the world.
 #[derive(Debug, Clone)]
@@ -78,22 +76,6 @@ pub fn forbidden_partners(caller: &str) -> &'static [&'static str] {
     }
 }
 
-async fn admin_ctx(app: &TestApp) -> Ctx {
-    let signed = auth::sign_in(
-        &app.app,
-        SignIn {
-            login: "brand.root".into(),
-            password: TEST_PASSWORD.into(),
-            ip: "127.0.0.1".into(),
-            user_agent: None,
-            api: false,
-        },
-    )
-    .await
-    .expect("admin signs in");
-    Ctx::new(signed.caller, None, None)
-}
-
 impl World {
     /// Builds the world in `app`.
     pub async fn build(app: &TestApp) -> World {
@@ -111,7 +93,7 @@ impl World {
             brand_ids.insert(login, UserBuilder::new(login, role).create(app).await);
         }
         app.assign_region(brand_ids["brand.cm"], "CN-SH").await;
-        let ctx = admin_ctx(app).await;
+        let ctx = app.ctx_of("brand.root").await;
 
         let d1 = PartnerBuilder::new("上海ZZD1商贸有限公司").region("CN-SH-SH").tier("platinum").create(app).await;
         let s1 = PartnerBuilder::new("南京ZZS1商行")

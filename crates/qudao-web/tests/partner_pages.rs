@@ -436,17 +436,5 @@ async fn the_portal_shows_the_own_company_and_its_sub_dealers_only() {
 
 /// A use-case context of `login`, to read ids the pages do not print.
 async fn ctx_of(app: &TestApp, login: &str) -> qudao_app::Ctx {
-    let signed = qudao_app::access::auth::sign_in(
-        &app.app,
-        qudao_app::access::auth::SignIn {
-            login: login.into(),
-            password: TEST_PASSWORD.into(),
-            ip: "127.0.0.1".into(),
-            user_agent: None,
-            api: false,
-        },
-    )
-    .await
-    .expect("sign in");
-    qudao_app::Ctx::new(signed.caller, None, None)
+    app.ctx_of(login).await
 }

@@ -17,11 +17,11 @@ use crate::api::ListQuery;
 use crate::context::Authed;
 use crate::error::WebResult;
 use crate::extract::{ApiQuery, Id, PageForm};
-use crate::pages::console::users::invite::{INVITE_FIELDS, InviteForm};
+use crate::pages::console::users::grantable_roles;
+use crate::pages::console::users::invite::{INVITE_FIELDS, InviteForm, InvitePage};
 use crate::pages::console::users::link::{LinkKind, OneTimeLink, show_link};
 use crate::pages::console::users::list::UserRow;
 use crate::pages::console::users::manage::reset_link;
-use crate::pages::console::users::{RoleOption, grantable_roles};
 use crate::pages::{Chrome, FormState, page, render, see_other};
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
 use crate::state::AppState;
@@ -80,19 +80,18 @@ fn urlencode(text: &str) -> String {
     serde_urlencoded::to_string([("x", text)]).map(|s| s.trim_start_matches("x=").to_string()).unwrap_or_default()
 }
 
-#[derive(Template)]
-#[template(path = "portal/users_new.html")]
-struct InvitePage {
-    c: Chrome,
-    form: FormState,
-    roles: Vec<RoleOption>,
-}
-
 async fn new_user(State(state): State<AppState>, Authed(ctx, context): Authed) -> WebResult<Response> {
     let c = Chrome::new(&state, &context, "users.invite_title", "/portal/users").await;
     let roles = grantable_roles(c.lang, ctx.caller().role());
     let form = FormState::with_values([("role", "partner_sales")]);
-    Ok(page(&InvitePage { c, form, roles }))
+    Ok(page(&InvitePage {
+        c,
+        form,
+        roles,
+        base: "/portal/users",
+        hint: "users.portal_invite_hint",
+        ask_partner: false,
+    }))
 }
 
 async fn invite_user(
@@ -119,7 +118,17 @@ async fn invite_user(
             let mut failed = form.values();
             failed.fail(c.lang, &invalid, INVITE_FIELDS);
             let roles = grantable_roles(c.lang, ctx.caller().role());
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &InvitePage { c, form: failed, roles }))
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &InvitePage {
+                    c,
+                    form: failed,
+                    roles,
+                    base: "/portal/users",
+                    hint: "users.portal_invite_hint",
+                    ask_partner: false,
+                },
+            ))
         }
         Err(other) => Err(other.into()),
     }

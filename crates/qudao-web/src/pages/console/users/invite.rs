@@ -64,12 +64,19 @@ impl InviteForm {
     }
 }
 
+/// The invitation form, shared by the console and the portal (which never asks for a company).
 #[derive(Template)]
-#[template(path = "console/users_new.html")]
-struct InvitePage {
-    c: Chrome,
-    form: FormState,
-    roles: Vec<RoleOption>,
+#[template(path = "users_invite.html")]
+pub(crate) struct InvitePage {
+    pub c: Chrome,
+    pub form: FormState,
+    pub roles: Vec<RoleOption>,
+    /// Where the form posts and cancels to.
+    pub base: &'static str,
+    /// The hint shown above the form.
+    pub hint: &'static str,
+    /// Whether the form asks for the company (brand staff inviting partner users).
+    pub ask_partner: bool,
 }
 
 /// `?partner=` to pre-fill the company (links from a partner's page).
@@ -87,7 +94,7 @@ pub(super) async fn new_user(
     let c = Chrome::new(&state, &context, "users.invite_title", "/console/users").await;
     let roles = grantable_roles(c.lang, ctx.caller().role());
     let form = FormState::with_values([("partner", query.partner)]);
-    Ok(page(&InvitePage { c, form, roles }))
+    Ok(page(&InvitePage { c, form, roles, base: "/console/users", hint: "users.invite_hint", ask_partner: true }))
 }
 
 pub(super) async fn invite_user(
@@ -114,7 +121,17 @@ pub(super) async fn invite_user(
             let mut failed = form.values();
             failed.fail(c.lang, &invalid, INVITE_FIELDS);
             let roles = grantable_roles(c.lang, ctx.caller().role());
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &InvitePage { c, form: failed, roles }))
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &InvitePage {
+                    c,
+                    form: failed,
+                    roles,
+                    base: "/console/users",
+                    hint: "users.invite_hint",
+                    ask_partner: true,
+                },
+            ))
         }
         Err(other) => Err(other.into()),
     }
