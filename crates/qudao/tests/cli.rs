@@ -1,0 +1,87 @@
+//! The binary as outside tools use it: `seed-demo` prints the accounts on stdout, one per line,
+//! tab-separated `role login password partner-name`, progress on stderr; `user create` makes the
+//! first administrator once; `migrate` works on a fresh database.
+
+#![expect(clippy::expect_used, reason = "test helpers fail loudly at the first broken step")]
+
+use std::process::Command;
+
+fn qudao(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_qudao"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("QUDAO_DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run qudao")
+}
+
+#[test]
+fn seed_demo_prints_the_accounts_tab_separated_on_stdout() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = qudao(dir.path(), &["seed-demo", "--database-url", "sqlite://demo.sqlite", "--size", "small"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    let lines: Vec<Vec<&str>> = stdout.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(lines.len(), 7, "{stdout}");
+    let roles: Vec<&str> = lines.iter().map(|l| l[0]).collect();
+    assert_eq!(
+        roles,
+        [
+            "brand_admin",
+            "channel_manager",
+            "finance",
+            "partner_admin",
+            "partner_sales",
+            "partner_admin",
+            "partner_sales"
+        ]
+    );
+    for line in &lines {
+        assert_eq!(line.len(), 4, "role, login, password, partner: {line:?}");
+        assert!(!line[1].is_empty() && !line[2].is_empty());
+        assert_eq!(line[3].is_empty(), !line[0].starts_with("partner_"));
+    }
+    assert_ne!(lines[3][3], lines[5][3], "two different partners");
+    // Seeding again refuses, and says why.
+    let again = qudao(dir.path(), &["seed-demo", "--database-url", "sqlite://demo.sqlite"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds data"));
+}
+
+#[test]
+fn user_create_makes_the_first_administrator_only_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert!(qudao(dir.path(), &["migrate"]).status.success());
+    assert!(dir.path().join("qudao-data/qudao.sqlite").exists(), "the default database is SQLite in ./qudao-data/");
+    let weak = qudao(dir.path(), &["user", "create", "--login", "boss", "--name", "老板", "--password", "password123"]);
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password_too_common"));
+    let ok =
+        qudao(dir.path(), &["user", "create", "--login", "boss", "--name", "老板", "--password", "Lanzhou-Noodles-42"]);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let twice = qudao(
+        dir.path(),
+        &["user", "create", "--login", "boss2", "--name", "老板", "--password", "Lanzhou-Noodles-42"],
+    );
+    assert!(!twice.status.success());
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("already has users"));
+}
+
+#[test]
+fn flags_beat_environment_which_beats_the_config_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("qudao.toml"), "database_url = \"sqlite://from-file.sqlite\"\n").expect("config");
+    assert!(qudao(dir.path(), &["migrate"]).status.success());
+    assert!(dir.path().join("from-file.sqlite").exists());
+    let env = Command::new(env!("CARGO_BIN_EXE_qudao"))
+        .arg("migrate")
+        .current_dir(dir.path())
+        .env("QUDAO_DATABASE_URL", "sqlite://from-env.sqlite")
+        .output()
+        .expect("run");
+    assert!(env.status.success());
+    assert!(dir.path().join("from-env.sqlite").exists());
+    assert!(qudao(dir.path(), &["migrate", "--database-url", "sqlite://from-flag.sqlite"]).status.success());
+    assert!(dir.path().join("from-flag.sqlite").exists());
+}
