@@ -6,7 +6,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use qudao_app::AppError;
 use qudao_app::access::users as uc;
 use qudao_domain::access::Permission;
 use qudao_domain::ids::UserId;
@@ -17,12 +16,10 @@ use crate::api::ListQuery;
 use crate::context::Authed;
 use crate::error::WebResult;
 use crate::extract::{ApiQuery, Id, PageForm};
-use crate::pages::console::users::grantable_roles;
-use crate::pages::console::users::invite::{INVITE_FIELDS, InviteForm, InvitePage};
-use crate::pages::console::users::link::{LinkKind, OneTimeLink, show_link};
+use crate::pages::console::users::invite::{InviteForm, PORTAL, invitation_form, submit_invitation};
 use crate::pages::console::users::list::UserRow;
 use crate::pages::console::users::manage::reset_link;
-use crate::pages::{Chrome, FormState, page, render, see_other};
+use crate::pages::{Chrome, FormState, page, see_other};
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
 use crate::state::AppState;
 
@@ -81,17 +78,8 @@ fn urlencode(text: &str) -> String {
 }
 
 async fn new_user(State(state): State<AppState>, Authed(ctx, context): Authed) -> WebResult<Response> {
-    let c = Chrome::new(&state, &context, "users.invite_title", "/portal/users").await;
-    let roles = grantable_roles(c.lang, ctx.caller().role());
     let form = FormState::with_values([("role", "partner_sales")]);
-    Ok(page(&InvitePage {
-        c,
-        form,
-        roles,
-        base: "/portal/users",
-        hint: "users.portal_invite_hint",
-        ask_partner: false,
-    }))
+    Ok(invitation_form(&state, &ctx, &context, PORTAL, form, StatusCode::OK).await)
 }
 
 async fn invite_user(
@@ -100,38 +88,7 @@ async fn invite_user(
     headers: HeaderMap,
     PageForm(form): PageForm<InviteForm>,
 ) -> WebResult<Response> {
-    // Whatever `partner` the form carries, the portal never passes it on.
-    match uc::invite_user(state.app(), &ctx, form.input(None), None).await {
-        Ok(invited) => {
-            let link = OneTimeLink {
-                kind: LinkKind::Invitation,
-                token: &invited.token,
-                expires_ms: invited.expires_ms,
-                user_name: &invited.user.display_name,
-                back: "/portal/users".into(),
-                section: "/portal/users",
-            };
-            Ok(show_link(&state, &context, &headers, link).await)
-        }
-        Err(AppError::Invalid(invalid)) => {
-            let c = Chrome::new(&state, &context, "users.invite_title", "/portal/users").await;
-            let mut failed = form.values();
-            failed.fail(c.lang, &invalid, INVITE_FIELDS);
-            let roles = grantable_roles(c.lang, ctx.caller().role());
-            Ok(render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &InvitePage {
-                    c,
-                    form: failed,
-                    roles,
-                    base: "/portal/users",
-                    hint: "users.portal_invite_hint",
-                    ask_partner: false,
-                },
-            ))
-        }
-        Err(other) => Err(other.into()),
-    }
+    submit_invitation(&state, &ctx, &context, &headers, form, PORTAL).await
 }
 
 async fn suspend_user(

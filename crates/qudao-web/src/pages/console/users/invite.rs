@@ -4,16 +4,16 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use qudao_app::AppError;
 use qudao_app::access::users::InviteInput;
+use qudao_app::{AppError, Ctx};
 use serde::Deserialize;
 
 use super::link::{LinkKind, OneTimeLink, show_link};
 use super::{RoleOption, grantable_roles};
-use crate::context::Authed;
+use crate::context::{Authed, RequestContext};
 use crate::error::WebResult;
 use crate::extract::{ApiQuery, PageForm};
-use crate::pages::{Chrome, FormState, page, render};
+use crate::pages::{Chrome, FormState, render};
 use crate::state::AppState;
 
 /// The fields of an invitation form, console or portal.
@@ -68,15 +68,78 @@ impl InviteForm {
 #[derive(Template)]
 #[template(path = "users_invite.html")]
 pub(crate) struct InvitePage {
-    pub c: Chrome,
-    pub form: FormState,
-    pub roles: Vec<RoleOption>,
+    c: Chrome,
+    form: FormState,
+    roles: Vec<RoleOption>,
     /// Where the form posts and cancels to.
-    pub base: &'static str,
+    base: &'static str,
     /// The hint shown above the form.
-    pub hint: &'static str,
+    hint: &'static str,
     /// Whether the form asks for the company (brand staff inviting partner users).
-    pub ask_partner: bool,
+    ask_partner: bool,
+}
+
+/// Where an invitation is made: the console (any role the caller may grant, any visible
+/// company) or the portal (the caller's own company, whatever the form says).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct InviteSide {
+    base: &'static str,
+    hint: &'static str,
+    ask_partner: bool,
+}
+
+/// Brand staff in the console.
+pub(crate) const CONSOLE: InviteSide =
+    InviteSide { base: "/console/users", hint: "users.invite_hint", ask_partner: true };
+/// Partner administrators in the portal.
+pub(crate) const PORTAL: InviteSide =
+    InviteSide { base: "/portal/users", hint: "users.portal_invite_hint", ask_partner: false };
+
+/// Renders the invitation form of `side` with `form`'s values and errors.
+pub(crate) async fn invitation_form(
+    state: &AppState,
+    ctx: &Ctx,
+    context: &RequestContext,
+    side: InviteSide,
+    form: FormState,
+    status: StatusCode,
+) -> Response {
+    let c = Chrome::new(state, context, "users.invite_title", side.base).await;
+    let roles = grantable_roles(c.lang, ctx.caller().role());
+    render(status, &InvitePage { c, form, roles, base: side.base, hint: side.hint, ask_partner: side.ask_partner })
+}
+
+/// Makes the invitation and shows its one-time link, or the form again with its errors.
+pub(crate) async fn submit_invitation(
+    state: &AppState,
+    ctx: &Ctx,
+    context: &RequestContext,
+    headers: &HeaderMap,
+    form: InviteForm,
+    side: InviteSide,
+) -> WebResult<Response> {
+    // The portal never passes a company on: the use case puts the caller's own.
+    let partner = Some(form.partner.trim().to_string()).filter(|p| side.ask_partner && !p.is_empty());
+    match qudao_app::access::users::invite_user(state.app(), ctx, form.input(partner), None).await {
+        Ok(invited) => {
+            let back = if side.ask_partner { format!("/console/users/{}", invited.user.id) } else { side.base.into() };
+            let link = OneTimeLink {
+                kind: LinkKind::Invitation,
+                token: &invited.token,
+                expires_ms: invited.expires_ms,
+                user_name: &invited.user.display_name,
+                back,
+                section: side.base,
+            };
+            Ok(show_link(state, context, headers, link).await)
+        }
+        Err(AppError::Invalid(invalid)) => {
+            let mut failed = form.values();
+            failed.fail(context.lang, &invalid, INVITE_FIELDS);
+            Ok(invitation_form(state, ctx, context, side, failed, StatusCode::UNPROCESSABLE_ENTITY).await)
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// `?partner=` to pre-fill the company (links from a partner's page).
@@ -91,10 +154,8 @@ pub(super) async fn new_user(
     Authed(ctx, context): Authed,
     ApiQuery(query): ApiQuery<NewQuery>,
 ) -> WebResult<Response> {
-    let c = Chrome::new(&state, &context, "users.invite_title", "/console/users").await;
-    let roles = grantable_roles(c.lang, ctx.caller().role());
     let form = FormState::with_values([("partner", query.partner)]);
-    Ok(page(&InvitePage { c, form, roles, base: "/console/users", hint: "users.invite_hint", ask_partner: true }))
+    Ok(invitation_form(&state, &ctx, &context, CONSOLE, form, StatusCode::OK).await)
 }
 
 pub(super) async fn invite_user(
@@ -103,36 +164,5 @@ pub(super) async fn invite_user(
     headers: HeaderMap,
     PageForm(form): PageForm<InviteForm>,
 ) -> WebResult<Response> {
-    let partner = Some(form.partner.trim().to_string()).filter(|p| !p.is_empty());
-    match qudao_app::access::users::invite_user(state.app(), &ctx, form.input(partner), None).await {
-        Ok(invited) => {
-            let link = OneTimeLink {
-                kind: LinkKind::Invitation,
-                token: &invited.token,
-                expires_ms: invited.expires_ms,
-                user_name: &invited.user.display_name,
-                back: format!("/console/users/{}", invited.user.id),
-                section: "/console/users",
-            };
-            Ok(show_link(&state, &context, &headers, link).await)
-        }
-        Err(AppError::Invalid(invalid)) => {
-            let c = Chrome::new(&state, &context, "users.invite_title", "/console/users").await;
-            let mut failed = form.values();
-            failed.fail(c.lang, &invalid, INVITE_FIELDS);
-            let roles = grantable_roles(c.lang, ctx.caller().role());
-            Ok(render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &InvitePage {
-                    c,
-                    form: failed,
-                    roles,
-                    base: "/console/users",
-                    hint: "users.invite_hint",
-                    ask_partner: true,
-                },
-            ))
-        }
-        Err(other) => Err(other.into()),
-    }
+    submit_invitation(&state, &ctx, &context, &headers, form, CONSOLE).await
 }
