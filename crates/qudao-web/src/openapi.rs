@@ -115,9 +115,20 @@ pub fn document(routes: &[Route]) -> Value {
         if let Some(body) = route.body {
             let schema = body(&mut components);
             let content = if route.upload { "multipart/form-data" } else { "application/json" };
+            let mut media = json!({ "schema": schema });
+            if let Some(crate::registry::Example::Json(example)) = route.example {
+                media["example"] = example();
+            }
+            operation.insert("requestBody".into(), json!({ "required": true, "content": { content: media } }));
+        } else if route.upload {
+            let file = json!({
+                "type": "object",
+                "required": ["file"],
+                "properties": { "file": { "type": "string", "format": "binary" } }
+            });
             operation.insert(
                 "requestBody".into(),
-                json!({ "required": true, "content": { content: { "schema": schema } } }),
+                json!({ "required": true, "content": { "multipart/form-data": { "schema": file } } }),
             );
         }
         if route.effect == Effect::Create {

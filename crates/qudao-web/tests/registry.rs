@@ -99,6 +99,19 @@ fn the_registry_is_consistent() {
     assert!(document["paths"]["/api/v1/partners/{id}"]["get"].is_object());
     assert!(document["paths"]["/api/v1/session"]["post"]["requestBody"].is_object());
     assert!(document["components"]["schemas"]["PartnerView"].is_object());
+    let example =
+        &document["paths"]["/api/v1/partners"]["post"]["requestBody"]["content"]["application/json"]["example"];
+    assert_eq!(example["kind"], "distributor");
+    assert!(
+        document["paths"]["/api/v1/partners/import"]["post"]["requestBody"]["content"]["multipart/form-data"]
+            .is_object()
+    );
+    // Every schema a path refers to is defined.
+    let text = document.to_string();
+    for reference in text.split("\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap_or("");
+        assert!(document["components"]["schemas"][name].is_object(), "undefined schema {name}");
+    }
 }
 
 #[tokio::test]
