@@ -7,6 +7,7 @@ use qudao_store::{Db, Tx};
 
 use crate::clock::Clock;
 use crate::files::FileStore;
+use crate::progress::ProgressBoard;
 use crate::{AppConfig, AppResult, Ctx};
 
 /// Everything a use case needs besides its input. Cheap to clone.
@@ -20,6 +21,7 @@ struct Inner {
     config: AppConfig,
     files: Arc<dyn FileStore>,
     clock: Arc<dyn Clock>,
+    progress: ProgressBoard,
 }
 
 impl std::fmt::Debug for App {
@@ -31,7 +33,7 @@ impl std::fmt::Debug for App {
 impl App {
     /// Assembles the application.
     pub fn new(db: Db, config: AppConfig, files: Arc<dyn FileStore>, clock: Arc<dyn Clock>) -> App {
-        App { inner: Arc::new(Inner { db, config, files, clock }) }
+        App { inner: Arc::new(Inner { db, config, files, clock, progress: ProgressBoard::default() }) }
     }
 
     /// The database.
@@ -47,6 +49,11 @@ impl App {
     /// The file storage.
     pub fn files(&self) -> &dyn FileStore {
         self.inner.files.as_ref()
+    }
+
+    /// The progress of long work running in this instance.
+    pub fn progress(&self) -> &ProgressBoard {
+        &self.inner.progress
     }
 
     /// Now, from the injected clock.

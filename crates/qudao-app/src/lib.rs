@@ -19,6 +19,7 @@ pub mod files;
 pub mod idempotency;
 pub mod maintenance;
 pub mod partners;
+pub mod progress;
 pub mod settings;
 pub mod sheets;
 pub mod tokens;

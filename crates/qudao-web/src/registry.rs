@@ -124,6 +124,8 @@ pub enum ObjectKind {
     ResetToken,
     /// A static asset's hashed file name.
     Asset,
+    /// The id of a caller's long-running work.
+    Progress,
 }
 
 /// A valid request body for a route, used by the registry-driven tests (so a 404 they expect comes

@@ -29,3 +29,29 @@ document.addEventListener("change", (event) => {
     field.form.requestSubmit();
   }
 });
+
+document.addEventListener("submit", (event) => {
+  // Upload forms marked data-progress show how far the server has come while it works.
+  const form = event.target;
+  const id = form.getAttribute && form.getAttribute("data-progress");
+  if (!id || event.defaultPrevented) return;
+  const box = form.querySelector(".progress");
+  if (!box) return;
+  box.hidden = false;
+  const bar = box.querySelector("progress");
+  const text = box.querySelector("[data-progress-text]");
+  const poll = () => {
+    fetch("/api/v1/progress/" + encodeURIComponent(id), { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((progress) => {
+        if (progress && progress.total > 0) {
+          bar.max = progress.total;
+          bar.value = progress.done;
+          if (text) text.textContent = progress.done + " / " + progress.total;
+        }
+        if (!progress || !progress.finished) window.setTimeout(poll, 500);
+      })
+      .catch(() => window.setTimeout(poll, 1000));
+  };
+  window.setTimeout(poll, 300);
+});

@@ -190,6 +190,27 @@ async fn partners_search_the_catalog_and_admins_create_and_invite_partners() {
     assert!(page.contains("上海浏览器测试商贸有限公司"), "the new partner's page shows its name");
     let partner_id = detail.trim_start_matches("/console/partners/").to_string();
 
+    // …imports a sheet of partners (the page shows the import's progress while it runs)…
+    let sheet = profile.path().join("partners.csv");
+    let mut rows = String::from("名称,类型,等级,地区\n");
+    for n in 0..300 {
+        rows.push_str(&format!("上海浏览器导入{n:03}商贸有限公司,经销商,silver,CN-SH-SH\n"));
+    }
+    std::fs::write(&sheet, rows).expect("sheet");
+    client.goto(&format!("{base}/console/partners/import")).await.expect("import page");
+    let file = client.find(Locator::Css("input[type=file][name=file]")).await.expect("file input");
+    file.send_keys(&sheet.display().to_string()).await.expect("choose the file");
+    client
+        .find(Locator::Css("form[data-progress] button[type=submit]"))
+        .await
+        .expect("upload")
+        .click()
+        .await
+        .expect("click");
+    let result = client.wait().for_element(Locator::Css("p.flash")).await.expect("the import's result");
+    let result = result.text().await.expect("result text");
+    assert!(result.contains("300"), "{result}");
+
     // …and invites its administrator.
     client.goto(&format!("{base}/console/users/new")).await.expect("invite page");
     fill(&client, "input[name=login]", "browser.admin").await;
@@ -222,5 +243,7 @@ async fn partners_search_the_catalog_and_admins_create_and_invite_partners() {
 
     client.close().await.expect("close the browser");
     let _ = stop.send(());
-    println!("browser test: partner search, partner creation, invitation and acceptance passed in headless Chromium");
+    println!(
+        "browser test: partner search, partner creation, import, invitation and acceptance passed in headless Chromium"
+    );
 }

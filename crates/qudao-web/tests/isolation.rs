@@ -40,6 +40,7 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
             "n0t-a-real-t0ken-but-long-enough-to-look".into()
         }
         (ObjectKind::Asset, Target::Missing) => "app.0000000000.css".into(),
+        (ObjectKind::Progress, Target::Missing) => "someone-elses-import-0001".into(),
         (
             ObjectKind::Partner
             | ObjectKind::Contact

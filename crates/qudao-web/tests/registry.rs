@@ -38,7 +38,7 @@ fn visible(world: &World, kind: ObjectKind, victim: UserId) -> Option<String> {
         ObjectKind::Sku => world.sku_on.to_string(),
         ObjectKind::File => world.partners["d1"].file.to_string(),
         ObjectKind::ApiKey => world.api_key.to_string(),
-        ObjectKind::InviteToken | ObjectKind::ResetToken | ObjectKind::Asset => return None,
+        ObjectKind::InviteToken | ObjectKind::ResetToken | ObjectKind::Asset | ObjectKind::Progress => return None,
     })
 }
 

@@ -41,8 +41,30 @@ pub struct ImportReport {
     pub problems: Vec<RowProblem>,
 }
 
-/// Imports partners from `bytes` (CSV in UTF-8 or GBK, or XLSX).
-pub async fn import_partners(app: &App, ctx: &Ctx, bytes: &[u8], idem: Option<&IdemKey>) -> AppResult<ImportReport> {
+/// Imports partners from `bytes` (CSV in UTF-8 or GBK, or XLSX). With a `progress` id, the rows
+/// checked so far can be polled from [`App::progress`] while it runs.
+pub async fn import_partners(
+    app: &App,
+    ctx: &Ctx,
+    bytes: &[u8],
+    idem: Option<&IdemKey>,
+    progress: Option<&str>,
+) -> AppResult<ImportReport> {
+    let owner = ctx.caller().owner_key();
+    let result = import(app, ctx, bytes, idem, progress.map(|id| (owner.as_str(), id))).await;
+    if let Some(id) = progress {
+        app.progress().finish(&owner, id, app.now_ms());
+    }
+    result
+}
+
+async fn import(
+    app: &App,
+    ctx: &Ctx,
+    bytes: &[u8],
+    idem: Option<&IdemKey>,
+    progress: Option<(&str, &str)>,
+) -> AppResult<ImportReport> {
     ctx.require(Permission::PartnersImport)?;
     if bytes.len() > app.config().max_import_bytes {
         return Err(AppError::TooLarge);
@@ -69,6 +91,9 @@ pub async fn import_partners(app: &App, ctx: &Ctx, bytes: &[u8], idem: Option<&I
         return Ok(ImportReport { rows: sheet.rows.len(), imported: 0, problems });
     }
     let now = app.now_ms();
+    if let Some((owner, id)) = progress {
+        app.progress().start(owner, id, sheet.rows.len() as u64, now);
+    }
     let mut tx = app.write(ctx).await?;
     // Names people type for tiers and regions, mapped to codes.
     let mut tier_codes: HashMap<String, String> = HashMap::new();
@@ -87,7 +112,10 @@ pub async fn import_partners(app: &App, ctx: &Ctx, bytes: &[u8], idem: Option<&I
     let mut problems = Vec::new();
     let mut seen_credit_codes: HashMap<String, usize> = HashMap::new();
     let mut imported = 0;
-    for row in &sheet.rows {
+    for (index, row) in sheet.rows.iter().enumerate() {
+        if let Some((owner, id)) = progress.filter(|_| index % 50 == 0) {
+            app.progress().advance(owner, id, index as u64, app.now_ms());
+        }
         let mut invalid = Invalid::new();
         let mut values: HashMap<&str, String> = HashMap::new();
         for (index, cell) in row.cells.iter().enumerate() {

@@ -40,6 +40,15 @@ async fn units(State(state): State<AppState>, Authed(ctx, _): Authed) -> WebResu
     Ok(Json(qudao_app::catalog::list_units(state.app(), &ctx).await?))
 }
 
+async fn progress(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> WebResult<Json<qudao_app::progress::ProgressView>> {
+    let owner = ctx.caller().owner_key();
+    state.app().progress().get(&owner, &id).map(Json).ok_or(crate::error::WebError::App(qudao_app::AppError::NotFound))
+}
+
 /// A new category, brand or unit.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -104,6 +113,15 @@ pub const ROUTES: &[Route] = &[
         .response(list_of::<Brand>),
     Route::api(Verb::Get, "/api/v1/units", Permission::CatalogRead, "Units of measure", |v| on(v, units))
         .response(list_of::<Unit>),
+    Route::api(
+        Verb::Get,
+        "/api/v1/progress/{id}",
+        Permission::SignedIn,
+        "Progress of the caller's long work (an import)",
+        |v| on(v, progress),
+    )
+    .params(&[("id", crate::registry::ObjectKind::Progress)])
+    .response(schema::<qudao_app::progress::ProgressView>),
     Route::api(Verb::Post, "/api/v1/categories", Permission::CatalogWrite, "Add a category (two levels)", |v| {
         on(v, create_category)
     })

@@ -319,13 +319,22 @@ async fn remove_address(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `?progress=<id>`: where the import's progress can be polled (`GET /api/v1/progress/{id}`).
+#[derive(Debug, Deserialize, Default)]
+pub struct ProgressQuery {
+    /// A client-chosen id, 8 to 64 of `A-Z a-z 0-9 - _`.
+    pub progress: Option<String>,
+}
+
 async fn import(
     State(state): State<AppState>,
     Authed(ctx, _): Authed,
     Idem(idem): Idem,
+    ApiQuery(query): ApiQuery<ProgressQuery>,
     upload: Upload,
 ) -> WebResult<Response> {
-    let report: ImportReport = uc::import_partners(state.app(), &ctx, &upload.bytes, idem.as_ref()).await?;
+    let progress = query.progress.as_deref().filter(|id| qudao_app::progress::valid_id(id));
+    let report: ImportReport = uc::import_partners(state.app(), &ctx, &upload.bytes, idem.as_ref(), progress).await?;
     let status = if report.problems.is_empty() { StatusCode::CREATED } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, Json(report)).into_response())
 }

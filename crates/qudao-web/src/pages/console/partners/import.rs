@@ -5,9 +5,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use qudao_app::AppError;
 use qudao_app::partners::{self as uc, ImportColumn, ImportReport, import_columns};
-use qudao_app::{AppError, Ctx};
 
+use crate::api::partners::ProgressQuery;
 use crate::api::partners::download;
 use crate::context::{Authed, RequestContext, field_message};
 use crate::error::{WebError, WebResult};
@@ -45,6 +46,8 @@ struct ImportPage {
     columns: Vec<ColumnRow>,
     form: FormState,
     outcome: Option<Outcome>,
+    /// A fresh id under which the next upload's progress can be polled.
+    progress_id: String,
 }
 
 /// The header of a column in `lang`, or the field as reported when it names no column.
@@ -100,7 +103,8 @@ async fn render_import(
         })
         .collect();
     let c = Chrome::new(state, context, "partner.import.title", "/console/partners").await;
-    render(status, &ImportPage { c, columns, form, outcome })
+    let progress_id = qudao_app::tokens::random_token().unwrap_or_default().chars().take(32).collect();
+    render(status, &ImportPage { c, columns, form, outcome, progress_id })
 }
 
 /// `GET /console/partners/import`.
@@ -112,10 +116,12 @@ pub(super) async fn import_page(State(state): State<AppState>, Authed(_, context
 pub(super) async fn import_partners(
     State(state): State<AppState>,
     Authed(ctx, context): Authed,
+    axum::extract::Query(query): axum::extract::Query<ProgressQuery>,
     upload: Result<Upload, WebError>,
 ) -> WebResult<Response> {
+    let progress = query.progress.as_deref().filter(|id| qudao_app::progress::valid_id(id));
     let result = match upload {
-        Ok(upload) => run_import(&state, &ctx, &upload.bytes).await,
+        Ok(upload) => uc::import_partners(state.app(), &ctx, &upload.bytes, None, progress).await,
         Err(WebError::App(AppError::Invalid(invalid))) => Err(AppError::Invalid(invalid)),
         Err(other) => return Err(other),
     };
@@ -132,10 +138,6 @@ pub(super) async fn import_partners(
         }
         Err(other) => Err(other.into()),
     }
-}
-
-async fn run_import(state: &AppState, ctx: &Ctx, bytes: &[u8]) -> Result<ImportReport, AppError> {
-    uc::import_partners(state.app(), ctx, bytes, None).await
 }
 
 /// `GET /console/partners/import/template.csv`: an empty sheet with the accepted headers in the
