@@ -95,6 +95,10 @@ typed_id! {
     AuditId;
     /// A channel manager's assignment to a region or partner.
     AssignmentId;
+    /// A price list.
+    PriceListId;
+    /// A promotion.
+    PromotionId;
 }
 
 #[cfg(test)]

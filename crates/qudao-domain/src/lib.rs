@@ -12,6 +12,7 @@ pub mod ids;
 pub mod invalid;
 pub mod money;
 pub mod partners;
+pub mod pricing;
 pub mod text;
 
 pub use invalid::{FieldError, Invalid};

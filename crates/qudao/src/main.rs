@@ -32,6 +32,11 @@ enum Command {
     SeedDemo(commands::demo::SeedArgs),
     /// Apply the database migrations and exit.
     Migrate,
+    /// Run a benchmark and print its figures.
+    Bench {
+        #[command(subcommand)]
+        command: commands::bench::BenchCommand,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -56,6 +61,7 @@ async fn main() -> std::process::ExitCode {
         Command::SeedDemo(args) => commands::demo::run_seed(&config, args).await,
         Command::Migrate => commands::migrate::run(&config).await,
         Command::User { command } => commands::user::run(&config, command).await,
+        Command::Bench { command } => commands::bench::run(command).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

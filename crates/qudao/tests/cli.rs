@@ -85,3 +85,14 @@ fn flags_beat_environment_which_beats_the_config_file() {
     assert!(qudao(dir.path(), &["migrate", "--database-url", "sqlite://from-flag.sqlite"]).status.success());
     assert!(dir.path().join("from-flag.sqlite").exists());
 }
+
+#[test]
+fn bench_pricing_ends_with_the_median_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = qudao(dir.path(), &["bench", "pricing", "--iterations", "20", "--promotions", "200"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    let last = stdout.lines().last().expect("a last line");
+    let value = last.strip_prefix("cart_us_median=").expect("cart_us_median=N");
+    assert!(value.parse::<f64>().expect("a number") > 0.0);
+}
