@@ -8,7 +8,7 @@ mod products;
 mod skus;
 
 pub use products::{
-    NewProduct, ProductChanges, ProductFilter, ProductSummary, ProductView, UnitFactor, add_image, count, get,
-    get_by_code, insert, list, refresh_search_key, set_status, update,
+    NewProduct, ProductChanges, ProductFilter, ProductSummary, ProductView, SkuBrief, UnitFactor, add_image, count,
+    get, get_by_code, insert, list, refresh_search_key, set_status, update,
 };
 pub use skus::{NewSku, SkuView, insert_sku, skus_of, update_sku};

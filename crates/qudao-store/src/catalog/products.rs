@@ -1,6 +1,6 @@
 //! Products: reading (lists, search, one product with its SKUs) and writing.
 
-use qudao_domain::ids::{BrandId, CategoryId, FileId, ProductId, UnitId};
+use qudao_domain::ids::{BrandId, CategoryId, FileId, ProductId, SkuId, UnitId};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use utoipa::ToSchema;
@@ -48,6 +48,26 @@ pub struct ProductSummary {
     pub sku_count: i64,
     /// Creation time.
     pub created_ms: i64,
+    /// The visible SKUs, in lists (a product's own page carries the full SKUs instead).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skus: Vec<SkuBrief>,
+}
+
+/// A SKU as product lists show it: enough to order it by code.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SkuBrief {
+    /// Id.
+    pub id: SkuId,
+    /// Code, as orders name it.
+    pub code: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// List price per base unit, fen.
+    pub list_price: i64,
+    /// `active` or `inactive`.
+    pub status: String,
 }
 
 /// One larger unit a product is sold in.
@@ -141,7 +161,36 @@ fn summary(row: &AnyRow) -> StoreResult<ProductSummary> {
         currency: row.text("currency")?,
         sku_count: row.int("sku_count")?,
         created_ms: row.int("created_ms")?,
+        skus: Vec::new(),
     })
+}
+
+/// Fills the SKUs of a page of products with one query.
+async fn attach_skus(tx: &mut Tx, products: &mut [ProductSummary]) -> StoreResult<()> {
+    if products.is_empty() {
+        return Ok(());
+    }
+    let mut sql =
+        Sql::new("SELECT id, product_id, code, name_zh, name_en, list_price, status FROM skus WHERE product_id IN ");
+    sql.bind_list(products.iter().map(|p| p.id));
+    if !tx.scope().sees_brand_records() {
+        sql.push(" AND status = 'active'");
+    }
+    sql.push(" ORDER BY code");
+    for row in sql.fetch_all(tx.conn()).await? {
+        let product: ProductId = row.parse("product_id")?;
+        if let Some(summary) = products.iter_mut().find(|p| p.id == product) {
+            summary.skus.push(SkuBrief {
+                id: row.parse("id")?,
+                code: row.text("code")?,
+                name_zh: row.text("name_zh")?,
+                name_en: row.text("name_en")?,
+                list_price: row.int("list_price")?,
+                status: row.text("status")?,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Partner users see active products only; brand staff see all.
@@ -173,7 +222,8 @@ pub async fn list(tx: &mut Tx, filter: &ProductFilter, page: &PageRequest) -> St
     let Some(q) = query else {
         page.apply(&mut sql, "p.created_ms", "p.id");
         let rows = sql.fetch_all(tx.conn()).await?;
-        let items = rows.iter().map(summary).collect::<StoreResult<Vec<_>>>()?;
+        let mut items = rows.iter().map(summary).collect::<StoreResult<Vec<_>>>()?;
+        attach_skus(tx, &mut items).await?;
         return Ok(Page::from_rows(items, page.limit, |p| Cursor { created_ms: p.created_ms, id: p.id.to_string() }));
     };
     let code = q.to_uppercase();
@@ -186,7 +236,8 @@ pub async fn list(tx: &mut Tx, filter: &ProductFilter, page: &PageRequest) -> St
     let shown = page.after.as_ref().and_then(Cursor::as_offset).unwrap_or(0);
     sql.push_bind(" LIMIT ", i64::from(page.limit) + 1).push_bind(" OFFSET ", i64::try_from(shown).unwrap_or(0));
     let rows = sql.fetch_all(tx.conn()).await?;
-    let items = rows.iter().map(summary).collect::<StoreResult<Vec<_>>>()?;
+    let mut items = rows.iter().map(summary).collect::<StoreResult<Vec<_>>>()?;
+    attach_skus(tx, &mut items).await?;
     Ok(Page::from_offset_rows(items, page.limit, shown))
 }
 
