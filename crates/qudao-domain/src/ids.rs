@@ -99,6 +99,14 @@ typed_id! {
     PriceListId;
     /// A promotion.
     PromotionId;
+    /// An account of the double-entry ledger.
+    AccountId;
+    /// A journal entry (a set of postings that sum to zero).
+    EntryId;
+    /// A warehouse.
+    WarehouseId;
+    /// An order.
+    OrderId;
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! unit and property tests.
 
 pub mod access;
+pub mod accounts;
 pub mod catalog;
 pub mod docnum;
 pub mod ids;
@@ -13,6 +14,7 @@ pub mod invalid;
 pub mod money;
 pub mod partners;
 pub mod pricing;
+pub mod stock;
 pub mod text;
 
 pub use invalid::{FieldError, Invalid};
