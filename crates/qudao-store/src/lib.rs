@@ -8,6 +8,7 @@
 //! Modules are named as in every other layer: `partners`, `catalog`, `access`, `audit`, …
 
 pub mod access;
+pub mod accounts;
 pub mod audit;
 pub mod catalog;
 pub mod counters;
@@ -21,6 +22,7 @@ pub mod partners;
 mod scope;
 pub mod settings;
 pub(crate) mod sql;
+pub mod stock;
 mod tx;
 
 pub use db::{Db, DbOptions, Dialect, dialect_of};

@@ -121,11 +121,22 @@ pub fn permission_scope(permission: Permission) -> &'static str {
         P::ApiKeysManage => "api_keys:write",
         P::AuditRead => "audit:read",
         P::SettingsManage => "settings:write",
+        P::OrdersRead => "orders:read",
+        P::OrdersPlace => "orders:write",
+        P::OrdersApprove => "orders:approve",
+        P::OrdersShip => "orders:ship",
+        P::PricingRead => "pricing:read",
+        P::PricingManage => "pricing:write",
+        P::StockRead => "stock:read",
+        P::StockManage => "stock:write",
+        P::AccountsRead => "accounts:read",
+        P::FinanceManage => "accounts:write",
+        P::FairsManage => "fairs:write",
     }
 }
 
 /// Every scope name an API key can be given, for the key form and validation.
-pub const API_SCOPES: [&str; 11] = [
+pub const API_SCOPES: [&str; 22] = [
     "partners:read",
     "partners:write",
     "partners:import",
@@ -137,6 +148,17 @@ pub const API_SCOPES: [&str; 11] = [
     "api_keys:write",
     "audit:read",
     "settings:write",
+    "orders:read",
+    "orders:write",
+    "orders:approve",
+    "orders:ship",
+    "pricing:read",
+    "pricing:write",
+    "stock:read",
+    "stock:write",
+    "accounts:read",
+    "accounts:write",
+    "fairs:write",
 ];
 
 #[derive(Debug, Clone)]

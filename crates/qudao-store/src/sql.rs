@@ -125,7 +125,13 @@ id_values!(
     FileId,
     ApiKeyId,
     AuditId,
-    AssignmentId
+    AssignmentId,
+    PriceListId,
+    PromotionId,
+    AccountId,
+    EntryId,
+    WarehouseId,
+    OrderId
 );
 
 /// SQL text with its values, numbered as they are appended.

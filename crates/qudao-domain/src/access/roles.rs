@@ -98,6 +98,16 @@ impl Role {
             P::ApiKeysManage => matches!(self, R::BrandAdmin),
             P::AuditRead => matches!(self, R::BrandAdmin | R::Executive),
             P::SettingsManage => matches!(self, R::BrandAdmin),
+            P::OrdersRead | P::StockRead => true,
+            P::AccountsRead => !matches!(self, R::Marketing | R::Warehouse),
+            P::OrdersPlace => matches!(self, R::PartnerAdmin | R::PartnerSales),
+            P::OrdersApprove => matches!(self, R::BrandAdmin | R::ChannelManager | R::Finance),
+            P::OrdersShip => matches!(self, R::BrandAdmin | R::Warehouse),
+            P::PricingRead => self.side() == RoleSide::Brand,
+            P::PricingManage => matches!(self, R::BrandAdmin | R::Marketing),
+            P::StockManage => matches!(self, R::BrandAdmin | R::Warehouse),
+            P::FinanceManage => matches!(self, R::BrandAdmin | R::Finance),
+            P::FairsManage => matches!(self, R::BrandAdmin | R::Marketing | R::ChannelManager),
             P::ConsoleAccess => self.side() == RoleSide::Brand,
             P::PortalAccess => self.side() == RoleSide::Partner,
         }
@@ -165,6 +175,62 @@ pub enum Permission {
     AuditRead,
     /// Change brand settings.
     SettingsManage,
+    /// Read orders within scope (a partner: its own).
+    OrdersRead,
+    /// Place, amend, cancel and receive a partner's own orders, and ask for returns.
+    OrdersPlace,
+    /// Approve or reject orders and returns.
+    OrdersApprove,
+    /// Pick, ship and track orders; restock returns.
+    OrdersShip,
+    /// Read price lists and promotions (the brand's side; partners see only their own prices).
+    PricingRead,
+    /// Edit price lists, promotions and their checks.
+    PricingManage,
+    /// See stock (partners as far as the brand's visibility setting allows).
+    StockRead,
+    /// Receive, count and adjust stock; manage warehouses.
+    StockManage,
+    /// Read ledger accounts within scope (a partner: its own balances).
+    AccountsRead,
+    /// Set credit lines, record prepayments, confirm offline transfers.
+    FinanceManage,
+    /// Set up ordering fairs, their prices, quotas and allocation.
+    FairsManage,
+}
+
+impl Permission {
+    /// Every permission, for the session's list and the isolation matrix.
+    pub const ALL: [Permission; 28] = [
+        Permission::SignedIn,
+        Permission::ConsoleAccess,
+        Permission::PortalAccess,
+        Permission::PartnersRead,
+        Permission::PartnersWrite,
+        Permission::PartnersStatus,
+        Permission::PartnersImport,
+        Permission::PartnersExport,
+        Permission::PartnerContactsWrite,
+        Permission::CatalogRead,
+        Permission::CatalogWrite,
+        Permission::UsersRead,
+        Permission::UsersManage,
+        Permission::AssignmentsManage,
+        Permission::ApiKeysManage,
+        Permission::AuditRead,
+        Permission::SettingsManage,
+        Permission::OrdersRead,
+        Permission::OrdersPlace,
+        Permission::OrdersApprove,
+        Permission::OrdersShip,
+        Permission::PricingRead,
+        Permission::PricingManage,
+        Permission::StockRead,
+        Permission::StockManage,
+        Permission::AccountsRead,
+        Permission::FinanceManage,
+        Permission::FairsManage,
+    ];
 }
 
 #[cfg(test)]

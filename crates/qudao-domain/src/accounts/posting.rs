@@ -136,7 +136,10 @@ mod tests {
         let p = postings(Template::PayOnCredit, Money::new(10_000, Currency::CNY), false).unwrap();
         assert_eq!(p[0], Posting { account: AccountKind::Receivable, amount: 10_000 });
         assert_eq!(AccountKind::Sales.shown(p[1].amount), 10_000);
-        assert_eq!(postings(Template::PayOnCredit, Money::new(0, Currency::CNY), false), Err(PostingError::NotPositive));
+        assert_eq!(
+            postings(Template::PayOnCredit, Money::new(0, Currency::CNY), false),
+            Err(PostingError::NotPositive)
+        );
     }
 
     #[test]

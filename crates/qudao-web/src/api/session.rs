@@ -56,26 +56,6 @@ pub struct Me {
     pub permissions: Vec<Permission>,
 }
 
-const ALL_PERMISSIONS: [Permission; 17] = [
-    Permission::SignedIn,
-    Permission::ConsoleAccess,
-    Permission::PortalAccess,
-    Permission::PartnersRead,
-    Permission::PartnersWrite,
-    Permission::PartnersStatus,
-    Permission::PartnersImport,
-    Permission::PartnersExport,
-    Permission::PartnerContactsWrite,
-    Permission::CatalogRead,
-    Permission::CatalogWrite,
-    Permission::UsersRead,
-    Permission::UsersManage,
-    Permission::AssignmentsManage,
-    Permission::ApiKeysManage,
-    Permission::AuditRead,
-    Permission::SettingsManage,
-];
-
 async fn create_session(
     axum::extract::State(state): axum::extract::State<AppState>,
     context: RequestContext,
@@ -117,7 +97,7 @@ async fn me(
         side: caller.role().side(),
         partner,
         locale: caller.locale().map(str::to_string),
-        permissions: ALL_PERMISSIONS.into_iter().filter(|p| caller.may(*p)).collect(),
+        permissions: Permission::ALL.into_iter().filter(|p| caller.may(*p)).collect(),
     }))
 }
 

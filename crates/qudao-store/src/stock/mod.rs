@@ -1,0 +1,217 @@
+//! Warehouses and stock. Every change is one guarded statement plus a journal row in
+//! `stock_moves`, in the caller's transaction; rows are touched in (SKU, warehouse) order by the
+//! callers that touch several, so concurrent orders cannot deadlock.
+
+use qudao_domain::ids::{RegionId, SkuId, UserId, WarehouseId};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{RowExt, Sql, StoreResult, Tx};
+
+/// A warehouse.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct Warehouse {
+    /// Id.
+    pub id: WarehouseId,
+    /// Code.
+    pub code: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Where it is.
+    pub region_id: Option<RegionId>,
+    /// Lower is preferred when an order line is served.
+    pub priority: i64,
+    /// Whether it serves orders.
+    pub active: bool,
+}
+
+/// Stock of one SKU in one warehouse.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct StockLevel {
+    /// The SKU.
+    pub sku_id: SkuId,
+    /// The warehouse.
+    pub warehouse_id: WarehouseId,
+    /// Its code.
+    pub warehouse_code: String,
+    /// Physically there.
+    pub on_hand: i64,
+    /// Held by open orders.
+    pub reserved: i64,
+    /// On hand minus reserved.
+    pub available: i64,
+}
+
+/// Adds a warehouse.
+pub async fn insert_warehouse(tx: &mut Tx, warehouse: &Warehouse, now_ms: i64) -> StoreResult<()> {
+    let mut sql = Sql::new(
+        "INSERT INTO warehouses (id, code, name_zh, name_en, region_id, priority, active, created_ms) VALUES (",
+    );
+    sql.bind(warehouse.id).push(", ").bind(warehouse.code.as_str()).push(", ").bind(warehouse.name_zh.as_str());
+    sql.push(", ").bind(warehouse.name_en.as_str()).push(", ").bind(warehouse.region_id);
+    sql.push(", ").bind(warehouse.priority).push(", ").bind(warehouse.active).push(", ").bind(now_ms).push(")");
+    sql.execute(tx.conn()).await?;
+    Ok(())
+}
+
+/// Every warehouse, preferred first.
+pub async fn warehouses(tx: &mut Tx) -> StoreResult<Vec<Warehouse>> {
+    let sql = Sql::new(
+        "SELECT id, code, name_zh, name_en, region_id, priority, active FROM warehouses ORDER BY priority, code",
+    );
+    sql.fetch_all(tx.conn())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Warehouse {
+                id: row.parse("id")?,
+                code: row.text("code")?,
+                name_zh: row.text("name_zh")?,
+                name_en: row.text("name_en")?,
+                region_id: row.opt_parse("region_id")?,
+                priority: row.int("priority")?,
+                active: row.flag("active")?,
+            })
+        })
+        .collect()
+}
+
+/// The stock of SKUs in active warehouses, preferred warehouses first.
+pub async fn levels(tx: &mut Tx, skus: &[SkuId]) -> StoreResult<Vec<StockLevel>> {
+    let mut sql = Sql::new(
+        "SELECT s.sku_id, s.warehouse_id, w.code, s.on_hand, s.reserved FROM stock s \
+         JOIN warehouses w ON w.id = s.warehouse_id WHERE w.active = 1 AND s.sku_id IN ",
+    );
+    sql.bind_list(skus.iter().copied()).push(" ORDER BY s.sku_id, w.priority, w.code");
+    sql.fetch_all(tx.conn())
+        .await?
+        .iter()
+        .map(|row| {
+            let (on_hand, reserved) = (row.int("on_hand")?, row.int("reserved")?);
+            Ok(StockLevel {
+                sku_id: row.parse("sku_id")?,
+                warehouse_id: row.parse("warehouse_id")?,
+                warehouse_code: row.text("code")?,
+                on_hand,
+                reserved,
+                available: on_hand - reserved,
+            })
+        })
+        .collect()
+}
+
+/// What a stock change is about.
+#[derive(Debug, Clone, Copy)]
+pub struct Why<'a> {
+    /// `receipt`, `adjustment`, `reserve`, `release`, `ship`.
+    pub kind: &'a str,
+    /// The document it belongs to (`order`, id).
+    pub reference: Option<(&'a str, &'a str)>,
+    /// A reason typed by a person.
+    pub reason: Option<&'a str>,
+    /// Who.
+    pub by: Option<UserId>,
+    /// When.
+    pub at_ms: i64,
+}
+
+async fn journal(
+    tx: &mut Tx,
+    sku: SkuId,
+    warehouse: WarehouseId,
+    on_hand: i64,
+    reserved: i64,
+    why: Why<'_>,
+) -> StoreResult<()> {
+    let mut sql = Sql::new(
+        "INSERT INTO stock_moves (id, sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, reference_kind, \
+         reference_id, reason, created_by, at_ms) VALUES (",
+    );
+    sql.bind(qudao_domain::ids::EntryId::new().to_string()).push(", ").bind(sku).push(", ").bind(warehouse);
+    sql.push(", ").bind(why.kind).push(", ").bind(on_hand).push(", ").bind(reserved);
+    sql.push(", ").bind(why.reference.map(|r| r.0)).push(", ").bind(why.reference.map(|r| r.1));
+    sql.push(", ").bind(why.reason).push(", ").bind(why.by).push(", ").bind(why.at_ms).push(")");
+    sql.execute(tx.conn()).await?;
+    Ok(())
+}
+
+/// Changes the quantity on hand by `delta` (a receipt, a count, a write-off); refused (`false`)
+/// when it would leave less on hand than is reserved.
+pub async fn adjust(tx: &mut Tx, sku: SkuId, warehouse: WarehouseId, delta: i64, why: Why<'_>) -> StoreResult<bool> {
+    let mut create = Sql::new("INSERT INTO stock (sku_id, warehouse_id, on_hand, reserved, updated_ms) VALUES (");
+    create.bind(sku).push(", ").bind(warehouse).push(", 0, 0, ").bind(why.at_ms);
+    create.push(") ON CONFLICT (sku_id, warehouse_id) DO NOTHING");
+    create.execute(tx.conn()).await?;
+    let mut sql = Sql::new("UPDATE stock SET on_hand = on_hand + ");
+    sql.bind(delta).push_bind(", updated_ms = ", why.at_ms).push_bind(" WHERE sku_id = ", sku);
+    sql.push_bind(" AND warehouse_id = ", warehouse).push(" AND on_hand + ").bind(delta).push(" >= reserved");
+    if sql.execute(tx.conn()).await? != 1 {
+        return Ok(false);
+    }
+    journal(tx, sku, warehouse, delta, 0, why).await?;
+    Ok(true)
+}
+
+/// Holds `quantity` for an order; `false` when not that much is available. Never oversells:
+/// the check and the change are one statement.
+pub async fn reserve(
+    tx: &mut Tx,
+    sku: SkuId,
+    warehouse: WarehouseId,
+    quantity: i64,
+    why: Why<'_>,
+) -> StoreResult<bool> {
+    let mut sql = Sql::new("UPDATE stock SET reserved = reserved + ");
+    sql.bind(quantity).push_bind(", updated_ms = ", why.at_ms).push_bind(" WHERE sku_id = ", sku);
+    sql.push_bind(" AND warehouse_id = ", warehouse).push(" AND reserved + ").bind(quantity).push(" <= on_hand");
+    if sql.execute(tx.conn()).await? != 1 {
+        return Ok(false);
+    }
+    journal(tx, sku, warehouse, 0, quantity, why).await?;
+    Ok(true)
+}
+
+/// Lets go of a reservation (a cancelled order); `false` if not that much is reserved.
+pub async fn release(
+    tx: &mut Tx,
+    sku: SkuId,
+    warehouse: WarehouseId,
+    quantity: i64,
+    why: Why<'_>,
+) -> StoreResult<bool> {
+    let mut sql = Sql::new("UPDATE stock SET reserved = reserved - ");
+    sql.bind(quantity).push_bind(", updated_ms = ", why.at_ms).push_bind(" WHERE sku_id = ", sku);
+    sql.push_bind(" AND warehouse_id = ", warehouse).push(" AND reserved >= ").bind(quantity);
+    if sql.execute(tx.conn()).await? != 1 {
+        return Ok(false);
+    }
+    journal(tx, sku, warehouse, 0, -quantity, why).await?;
+    Ok(true)
+}
+
+/// Ships reserved goods: they leave on hand and the reservation together.
+pub async fn ship(tx: &mut Tx, sku: SkuId, warehouse: WarehouseId, quantity: i64, why: Why<'_>) -> StoreResult<bool> {
+    let mut sql = Sql::new("UPDATE stock SET reserved = reserved - ");
+    sql.bind(quantity).push(", on_hand = on_hand - ").bind(quantity).push_bind(", updated_ms = ", why.at_ms);
+    sql.push_bind(" WHERE sku_id = ", sku).push_bind(" AND warehouse_id = ", warehouse);
+    sql.push(" AND reserved >= ").bind(quantity);
+    if sql.execute(tx.conn()).await? != 1 {
+        return Ok(false);
+    }
+    journal(tx, sku, warehouse, -quantity, -quantity, why).await?;
+    Ok(true)
+}
+
+/// Stock rows whose quantities differ from the sum of their moves (must be none).
+pub async fn check_stock(tx: &mut Tx) -> StoreResult<Vec<(SkuId, WarehouseId)>> {
+    let sql = Sql::new(
+        "SELECT s.sku_id, s.warehouse_id FROM stock s LEFT JOIN (SELECT sku_id, warehouse_id, \
+         CAST(SUM(on_hand_delta) AS BIGINT) AS on_hand, CAST(SUM(reserved_delta) AS BIGINT) AS reserved \
+         FROM stock_moves GROUP BY sku_id, warehouse_id) m ON m.sku_id = s.sku_id AND m.warehouse_id = s.warehouse_id \
+         WHERE s.on_hand <> COALESCE(m.on_hand, 0) OR s.reserved <> COALESCE(m.reserved, 0) OR s.reserved < 0 \
+         OR s.reserved > s.on_hand",
+    );
+    sql.fetch_all(tx.conn()).await?.iter().map(|row| Ok((row.parse("sku_id")?, row.parse("warehouse_id")?))).collect()
+}
