@@ -7,6 +7,8 @@ use qudao_store::{Db, Tx};
 
 use crate::clock::Clock;
 use crate::files::FileStore;
+use crate::orders::Desk;
+use crate::pricing::PricingCache;
 use crate::progress::ProgressBoard;
 use crate::{AppConfig, AppResult, Ctx};
 
@@ -22,6 +24,8 @@ struct Inner {
     files: Arc<dyn FileStore>,
     clock: Arc<dyn Clock>,
     progress: ProgressBoard,
+    pricing: PricingCache,
+    desk: std::sync::OnceLock<Desk>,
 }
 
 impl std::fmt::Debug for App {
@@ -33,7 +37,17 @@ impl std::fmt::Debug for App {
 impl App {
     /// Assembles the application.
     pub fn new(db: Db, config: AppConfig, files: Arc<dyn FileStore>, clock: Arc<dyn Clock>) -> App {
-        App { inner: Arc::new(Inner { db, config, files, clock, progress: ProgressBoard::default() }) }
+        App {
+            inner: Arc::new(Inner {
+                db,
+                config,
+                files,
+                clock,
+                progress: ProgressBoard::default(),
+                pricing: PricingCache::default(),
+                desk: std::sync::OnceLock::new(),
+            }),
+        }
     }
 
     /// The database.
@@ -54,6 +68,16 @@ impl App {
     /// The progress of long work running in this instance.
     pub fn progress(&self) -> &ProgressBoard {
         &self.inner.progress
+    }
+
+    /// The promotion book cache.
+    pub(crate) fn pricing_cache(&self) -> &PricingCache {
+        &self.inner.pricing
+    }
+
+    /// The order desk, started on first use (it needs the async runtime).
+    pub(crate) fn desk(&self) -> &Desk {
+        self.inner.desk.get_or_init(|| Desk::start(self.inner.db.clone(), Arc::clone(&self.inner.clock)))
     }
 
     /// Now, from the injected clock.

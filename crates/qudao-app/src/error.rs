@@ -55,6 +55,12 @@ impl From<Invalid> for AppError {
     }
 }
 
+impl From<qudao_domain::FieldError> for AppError {
+    fn from(error: qudao_domain::FieldError) -> Self {
+        AppError::Invalid(error.into())
+    }
+}
+
 impl AppError {
     /// A single-field validation error.
     pub fn field(field: &str, code: &'static str) -> AppError {

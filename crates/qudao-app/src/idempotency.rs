@@ -32,6 +32,47 @@ pub enum Claimed {
     InFlight,
 }
 
+/// A key sent with a request whose effect records it in its own (batched) transaction instead
+/// of claiming it first: the order desk, where a separate claim commit per order would cost an
+/// fsync each. Concurrent duplicates are caught in memory by the desk and, across instances, by
+/// the key's primary key in the batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdemRequest {
+    /// Who sent it (user or API key).
+    pub owner: String,
+    /// The key.
+    pub key: String,
+    /// The hash of method, path and body.
+    pub request_hash: String,
+}
+
+impl IdemRequest {
+    /// A key for `ctx`'s caller, after checking its form.
+    pub fn new(ctx: &Ctx, key: &str, request_hash: &str) -> AppResult<IdemRequest> {
+        if !valid_key(key) {
+            return Err(AppError::field("Idempotency-Key", "invalid_idempotency_key"));
+        }
+        Ok(IdemRequest {
+            owner: ctx.caller().owner_key(),
+            key: key.to_string(),
+            request_hash: request_hash.to_string(),
+        })
+    }
+
+    /// What the key already holds: `None` to go ahead. Read without claiming; the effect's batch
+    /// records the key, and its primary key refuses a duplicate that slips in meanwhile.
+    pub async fn lookup(&self, app: &App) -> AppResult<Option<Claimed>> {
+        let mut tx = app.db().read(&Scope::system("idempotency records are keyed by their owner")).await?;
+        let found = idempotency::lookup(&mut tx, &self.owner, &self.key, &self.request_hash, app.now_ms()).await?;
+        Ok(found.map(|claim| match claim {
+            Claim::Proceed => Claimed::Proceed(IdemKey { owner: self.owner.clone(), key: self.key.clone() }),
+            Claim::Replay { status, body } => Claimed::Replay { status, body },
+            Claim::Mismatch => Claimed::Mismatch,
+            Claim::InFlight => Claimed::InFlight,
+        }))
+    }
+}
+
 /// Checks a key as sent: 1 to 255 visible ASCII characters.
 pub fn valid_key(key: &str) -> bool {
     (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())

@@ -7,6 +7,7 @@
 //! that same transaction. HTTP handlers and CLI commands both call these; neither touches SQL.
 
 pub mod access;
+pub mod accounts;
 mod app;
 pub mod audit;
 pub mod catalog;
@@ -18,10 +19,13 @@ mod error;
 pub mod files;
 pub mod idempotency;
 pub mod maintenance;
+pub mod orders;
 pub mod partners;
+pub mod pricing;
 pub mod progress;
 pub mod settings;
 pub mod sheets;
+pub mod stock;
 pub mod tokens;
 
 pub use app::App;

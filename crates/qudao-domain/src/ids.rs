@@ -107,6 +107,14 @@ typed_id! {
     WarehouseId;
     /// An order.
     OrderId;
+    /// A shipment: one parcel of an order from one warehouse.
+    ShipmentId;
+    /// A return (退货) against an order.
+    ReturnId;
+    /// An ordering fair (订货会).
+    FairId;
+    /// A saved list (常购清单).
+    SavedListId;
 }
 
 #[cfg(test)]

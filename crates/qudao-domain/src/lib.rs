@@ -8,10 +8,12 @@
 pub mod access;
 pub mod accounts;
 pub mod catalog;
+pub mod dates;
 pub mod docnum;
 pub mod ids;
 pub mod invalid;
 pub mod money;
+pub mod orders;
 pub mod partners;
 pub mod pricing;
 pub mod stock;

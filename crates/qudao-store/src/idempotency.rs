@@ -91,3 +91,72 @@ pub async fn purge(tx: &mut Tx, before_ms: i64) -> StoreResult<u64> {
     sql.bind(before_ms);
     sql.execute(tx.conn()).await
 }
+
+/// What a key holds, read without claiming it (for effects that record their key in their own
+/// batched transaction instead of claiming first).
+pub async fn lookup(
+    tx: &mut Tx,
+    owner: &str,
+    key: &str,
+    request_hash: &str,
+    now_ms: i64,
+) -> StoreResult<Option<Claim>> {
+    let mut select = Sql::new(
+        "SELECT request_hash, state, response_status, response_body, locked_until_ms FROM idempotency_keys \
+         WHERE owner = ",
+    );
+    select.bind(owner).push_bind(" AND idem_key = ", key);
+    let Some(row) = select.fetch_optional(tx.conn()).await? else { return Ok(None) };
+    if row.text("request_hash")? != request_hash {
+        return Ok(Some(Claim::Mismatch));
+    }
+    if row.text("state")? == "done" {
+        let status = u16::try_from(row.opt_int("response_status")?.unwrap_or(200)).unwrap_or(200);
+        return Ok(Some(Claim::Replay { status, body: row.opt_text("response_body")?.unwrap_or_default() }));
+    }
+    Ok((row.int("locked_until_ms")? > now_ms).then_some(Claim::InFlight))
+}
+
+/// A finished request to record in the effect's own transaction.
+#[derive(Debug, Clone)]
+pub struct Done<'a> {
+    /// Owner (user or key).
+    pub owner: &'a str,
+    /// The key.
+    pub key: &'a str,
+    /// The request's hash.
+    pub request_hash: &'a str,
+    /// Response status.
+    pub status: u16,
+    /// Response body.
+    pub body: &'a str,
+}
+
+/// Records finished requests; returns how many were new (a key already present, from a
+/// concurrent instance, is left alone and not counted: the caller must then not commit).
+pub async fn record_done(tx: &mut Tx, done: &[Done<'_>], now_ms: i64) -> StoreResult<u64> {
+    use crate::Value;
+    let rows: Vec<Vec<Value>> = done
+        .iter()
+        .map(|d| {
+            vec![
+                Value::from(d.owner),
+                Value::from(d.key),
+                Value::from(d.request_hash),
+                Value::from("done"),
+                Value::from(i64::from(d.status)),
+                Value::from(d.body),
+                Value::from(now_ms),
+                Value::from(now_ms),
+            ]
+        })
+        .collect();
+    crate::bulk::insert_rows(
+        tx,
+        "INSERT INTO idempotency_keys (owner, idem_key, request_hash, state, response_status, response_body, \
+         created_ms, locked_until_ms) VALUES",
+        &rows,
+        " ON CONFLICT (owner, idem_key) DO NOTHING",
+    )
+    .await
+}

@@ -234,6 +234,19 @@ impl Scope {
         }
     }
 
+    /// Like [`Scope::filter_partner`] for tables where a NULL partner means "for everyone" (brand
+    /// price lists, which partners are priced from): every caller sees those rows.
+    pub fn filter_shared(&self, sql: &mut Sql, column: &str) {
+        match self.data() {
+            None | Some(DataScope::AllPartners) => {}
+            Some(_) => {
+                sql.push(" AND (").push(column).push(" IS NULL OR ");
+                self.partner_predicate(sql, column);
+                sql.push(")");
+            }
+        }
+    }
+
     fn partner_predicate(&self, sql: &mut Sql, column: &str) {
         match self.data() {
             None | Some(DataScope::AllPartners) => {

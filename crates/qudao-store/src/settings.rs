@@ -9,8 +9,27 @@ pub const PARENT_SEES_SUB_DEALERS: &str = "partners.parent_sees_sub_dealers";
 /// The brand owner's display name, shown in the header and e-mails.
 pub const BRAND_NAME: &str = "brand.name";
 
+/// What partners see of stock: `exact`, `bucketed` (in stock / low / out) or `hidden`.
+pub const STOCK_VISIBILITY: &str = "stock.visibility";
+/// At or below this many base units available, stock shows as low.
+pub const STOCK_LOW_THRESHOLD: &str = "stock.low_threshold";
+/// The largest share of an order a partner may pay from rebate, in basis points.
+pub const REBATE_MAX_SHARE_BP: &str = "orders.rebate_max_share_bp";
+/// Orders above this total (fen) wait for a brand user's approval; empty for no limit.
+pub const AUTO_APPROVE_MAX: &str = "orders.auto_approve_max";
+/// Days after full shipment an order counts as received if the partner has not signed.
+pub const AUTO_RECEIVE_DAYS: &str = "orders.auto_receive_days";
+
 /// Every setting the console can change, with its default.
-pub const KNOWN: [(&str, &str); 2] = [(PARENT_SEES_SUB_DEALERS, "false"), (BRAND_NAME, "Qudao")];
+pub const KNOWN: [(&str, &str); 7] = [
+    (PARENT_SEES_SUB_DEALERS, "false"),
+    (BRAND_NAME, "Qudao"),
+    (STOCK_VISIBILITY, "bucketed"),
+    (STOCK_LOW_THRESHOLD, "50"),
+    (REBATE_MAX_SHARE_BP, "1000"),
+    (AUTO_APPROVE_MAX, "5000000"),
+    (AUTO_RECEIVE_DAYS, "7"),
+];
 
 /// A setting's value, or its default.
 pub async fn get(tx: &mut Tx, key: &str) -> StoreResult<String> {
@@ -35,4 +54,15 @@ pub async fn set(tx: &mut Tx, key: &str, value: &str, now_ms: i64, by: Option<Us
 /// Whether distributors' users see their sub-dealers.
 pub async fn parent_sees_sub_dealers(tx: &mut Tx) -> StoreResult<bool> {
     Ok(get(tx, PARENT_SEES_SUB_DEALERS).await? == "true")
+}
+
+/// A numeric setting, or its default when unset or unreadable.
+pub async fn number(tx: &mut Tx, key: &str) -> StoreResult<Option<i64>> {
+    let value = get(tx, key).await?;
+    let parsed = value.trim().parse::<i64>().ok();
+    Ok(match parsed {
+        Some(n) => Some(n),
+        None if value.trim().is_empty() => None,
+        None => KNOWN.iter().find(|(k, _)| *k == key).and_then(|(_, v)| v.parse().ok()),
+    })
 }

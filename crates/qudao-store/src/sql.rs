@@ -131,7 +131,11 @@ id_values!(
     AccountId,
     EntryId,
     WarehouseId,
-    OrderId
+    OrderId,
+    ShipmentId,
+    ReturnId,
+    FairId,
+    SavedListId
 );
 
 /// SQL text with its values, numbered as they are appended.

@@ -10,6 +10,7 @@
 #![expect(clippy::expect_used, reason = "a test harness fails loudly, with the reason, at the first broken step")]
 
 mod client;
+mod commerce;
 mod db;
 mod fixtures;
 pub mod world;

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 
 use qudao_domain::access::Role;
-use qudao_domain::ids::{AddressId, ApiKeyId, ContactId, FileId, PartnerId, ProductId, SkuId, UserId};
+use qudao_domain::ids::{AddressId, ApiKeyId, ContactId, FileId, OrderId, PartnerId, ProductId, SkuId, UserId};
 use qudao_domain::partners::{AddressDraft, ContactDraft, PartnerKind};
 use qudao_store::Scope;
 use qudao_store::catalog::{self, NewProduct, NewSku};
@@ -35,6 +35,8 @@ pub struct Owned {
     pub admin: UserId,
     /// A file it owns.
     pub file: FileId,
+    /// An order it placed.
+    pub order: OrderId,
     /// Strings that appear only in this partner's data.
     pub markers: Vec<String>,
 }
@@ -174,6 +176,7 @@ impl World {
                     address: address.id,
                     admin,
                     file,
+                    order: OrderId::new(),
                     markers,
                 },
             );
@@ -267,6 +270,28 @@ impl World {
                 .expect("api key")
                 .view
                 .id;
+
+        // Ordering: stock of the active SKU, a credit line and one order per partner, whose
+        // remark carries the partner's marker.
+        let warehouse = app.warehouse("WH-TEST", 1).await;
+        app.receive(sku_on, warehouse, 10_000).await;
+        for (name, owned) in partners.iter_mut() {
+            app.credit_line(owned.id, 1_000_000).await;
+            let ctx = app.ctx_of(&format!("{name}.admin")).await;
+            let request = qudao_app::orders::OrderRequest {
+                lines: vec![qudao_app::pricing::LineRequest { sku: "S-ON-1".into(), quantity: 2, unit: None }],
+                payment: "credit".into(),
+                rebate: None,
+                address_id: None,
+                requested_date: None,
+                remark: Some(format!("备注{}", owned.markers[3])),
+            };
+            let placed = qudao_app::orders::place_order(&app.app, &ctx, &request, None).await.expect("order");
+            let qudao_app::orders::Placed::New(order) = placed else { panic!("a replay without a key") };
+            owned.order = order.summary.id;
+            owned.markers.push(order.summary.id.to_string());
+            owned.markers.push(order.summary.number.clone());
+        }
 
         let mut callers: Vec<(&'static str, Role)> = brand.to_vec();
         callers.extend([

@@ -83,6 +83,12 @@ impl WebError {
                     info.fields = invalid.errors.clone();
                     info
                 }
+                AppError::Conflict("idempotency_key_mismatch") => {
+                    ErrorInfo::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_mismatch")
+                }
+                AppError::Conflict("idempotency_key_in_flight") => {
+                    ErrorInfo::new(StatusCode::CONFLICT, "idempotency_key_in_flight")
+                }
                 AppError::Conflict(code) => ErrorInfo::new(StatusCode::CONFLICT, &format!("conflict.{code}")),
                 AppError::Throttled { retry_after_s } => {
                     let mut info = ErrorInfo::new(StatusCode::TOO_MANY_REQUESTS, "throttled");

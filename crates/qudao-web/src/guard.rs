@@ -6,7 +6,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use qudao_app::idempotency::{self, Claimed, IdemKey};
+use qudao_app::idempotency::{self, Claimed, IdemKey, IdemRequest};
 use sha2::{Digest, Sha256};
 
 use crate::context::RequestContext;
@@ -23,6 +23,19 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Idem {
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(Idem(parts.extensions.get::<IdemKey>().cloned()))
+    }
+}
+
+/// The idempotency key of a request whose use case records it itself (see
+/// [`Route::idempotency_in_effect`]).
+#[derive(Debug, Clone)]
+pub struct InlineIdem(pub Option<IdemRequest>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for InlineIdem {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(InlineIdem(parts.extensions.get::<IdemRequest>().cloned()))
     }
 }
 
@@ -64,19 +77,25 @@ pub async fn guard(State((state, route)): State<(AppState, Route)>, request: Req
     hasher.update(b"\n");
     hasher.update(&bytes);
     let request_hash = qudao_app::tokens::hex(&hasher.finalize());
+    if route.idempotency_in_effect {
+        let inline = match IdemRequest::new(&ctx, &key, &request_hash) {
+            Ok(inline) => inline,
+            Err(error) => return WebError::from(error).into_response(),
+        };
+        return match inline.lookup(state.app()).await {
+            Ok(None | Some(Claimed::Proceed(_))) => {
+                parts.extensions.insert(inline);
+                next.run(Request::from_parts(parts, Body::from(bytes))).await
+            }
+            Ok(Some(claimed)) => answer_claimed(claimed),
+            Err(error) => WebError::from(error).into_response(),
+        };
+    }
     let claim = match idempotency::claim(state.app(), &ctx, &key, &request_hash).await {
         Ok(claim) => claim,
         Err(error) => return WebError::from(error).into_response(),
     };
     match claim {
-        Claimed::Replay { status, body } => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            let mut response = (status, [("content-type", "application/json")], body).into_response();
-            response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
-            response
-        }
-        Claimed::Mismatch => WebError::IdempotencyMismatch.into_response(),
-        Claimed::InFlight => WebError::IdempotencyInFlight.into_response(),
         Claimed::Proceed(key) => {
             parts.extensions.insert(key.clone());
             let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
@@ -87,5 +106,20 @@ pub async fn guard(State((state, route)): State<(AppState, Route)>, request: Req
             }
             response
         }
+        other => answer_claimed(other),
+    }
+}
+
+/// The answer to a key that was already used: the stored response again, or why not.
+fn answer_claimed(claimed: Claimed) -> Response {
+    match claimed {
+        Claimed::Replay { status, body } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            let mut response = (status, [("content-type", "application/json")], body).into_response();
+            response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+            response
+        }
+        Claimed::Mismatch => WebError::IdempotencyMismatch.into_response(),
+        Claimed::InFlight | Claimed::Proceed(_) => WebError::IdempotencyInFlight.into_response(),
     }
 }

@@ -126,6 +126,8 @@ pub enum ObjectKind {
     Asset,
     /// The id of a caller's long-running work.
     Progress,
+    /// An order.
+    Order,
 }
 
 /// A valid request body for a route, used by the registry-driven tests (so a 404 they expect comes
@@ -155,6 +157,9 @@ pub struct Route {
     pub effect: Effect,
     /// Whether the body is a file upload (multipart, larger size limit).
     pub upload: bool,
+    /// Whether the use case records the `Idempotency-Key` in its own transaction (the order
+    /// desk's batches) instead of the guard claiming it in a transaction of its own first.
+    pub idempotency_in_effect: bool,
     /// One line for the API documentation.
     pub summary: &'static str,
     /// The JSON request body's schema (API routes).
@@ -196,6 +201,7 @@ impl Route {
             params: &[],
             effect: Effect::Read,
             upload: false,
+            idempotency_in_effect: false,
             summary,
             body: None,
             response: None,
@@ -232,6 +238,12 @@ impl Route {
     /// Makes the route public.
     pub const fn public(mut self) -> Route {
         self.access = Access::Public;
+        self
+    }
+
+    /// Lets the use case record the `Idempotency-Key` itself (see the field).
+    pub const fn idempotency_in_effect(mut self) -> Route {
+        self.idempotency_in_effect = true;
         self
     }
 

@@ -33,6 +33,7 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
         (ObjectKind::Address, Target::Partner(p)) => world.partners[p].address.to_string(),
         (ObjectKind::User, Target::Partner(p)) => world.partners[p].admin.to_string(),
         (ObjectKind::File, Target::Partner(p)) => world.partners[p].file.to_string(),
+        (ObjectKind::Order, Target::Partner(p)) => world.partners[p].order.to_string(),
         (ObjectKind::Product, Target::UnreleasedProduct) => world.product_off.to_string(),
         (ObjectKind::Sku, Target::UnreleasedProduct) => world.sku_off.to_string(),
         (ObjectKind::File, Target::UnreleasedProduct) => world.image_off.to_string(),
@@ -49,7 +50,8 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
             | ObjectKind::Product
             | ObjectKind::Sku
             | ObjectKind::File
-            | ObjectKind::ApiKey,
+            | ObjectKind::ApiKey
+            | ObjectKind::Order,
             Target::Missing,
         ) => random(),
         // Kinds a target does not own: this target does not apply to the route.

@@ -85,6 +85,8 @@ async fn write_one(
         },
     )
     .await?;
+    qudao_store::accounts::ensure_partner_accounts(tx, id, qudao_domain::money::Currency::CNY.code(), created_ms)
+        .await?;
     for (position, c) in plan.contacts.iter().enumerate() {
         let draft =
             ContactDraft::parse(&c.person.name, Some(c.title), Some(&c.person.phone), Some(&c.email), position == 0)

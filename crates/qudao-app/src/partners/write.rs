@@ -53,6 +53,7 @@ pub(crate) async fn insert_partner(tx: &mut Tx, ctx: &Ctx, draft: &PartnerDraft,
     )
     .await
     .map_err(|e| AppError::duplicate_as_field(e, &["credit_code", "code"]))?;
+    qudao_store::accounts::ensure_partner_accounts(tx, id, qudao_domain::money::Currency::CNY.code(), now).await?;
     let view = partners::get(tx, id).await?.ok_or(AppError::NotFound)?;
     audit::insert(tx, &ctx.audit::<(), _>(now, "partner", id, "create", Some(id), None, Some(&view))).await?;
     Ok(view)

@@ -751,7 +751,9 @@ pub fn price_cart(
     run.gifts();
     run.spend_promotions();
 
-    let Run { mut slots, items, applied, nudges, .. } = run;
+    let Run { mut slots, items, applied, nudges, consumed, .. } = run;
+    let mut consumed: Vec<(PromotionId, i64)> = consumed.into_iter().filter(|(_, used)| *used > 0).collect();
+    consumed.sort_unstable();
     slots.sort_by_key(|s| (s.item.is_none(), s.item.unwrap_or(usize::MAX), s.seq));
     let gift_source = PriceSource { list: None, scope: PriceScope::Base };
     let lines: Vec<PricedLine> = slots
@@ -776,5 +778,13 @@ pub fn price_cart(
         .collect();
     let gross: i64 = lines.iter().map(|l| l.gross).sum();
     let total: i64 = lines.iter().map(|l| l.net).sum();
-    PricedCart { lines, gross, discount: total - gross, total, nudges, applied: applied.into_values().collect() }
+    PricedCart {
+        lines,
+        gross,
+        discount: total - gross,
+        total,
+        nudges,
+        applied: applied.into_values().collect(),
+        consumed,
+    }
 }

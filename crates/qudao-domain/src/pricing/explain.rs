@@ -111,4 +111,7 @@ pub struct PricedCart {
     pub nudges: Vec<Nudge>,
     /// Each applied promotion and its total effect, in the order they were applied.
     pub applied: Vec<(PromotionId, i64)>,
+    /// What the cart takes of each limited promotion (units, sets or uses), by promotion id: the
+    /// checkout adds it to the partner's usage in the order's transaction.
+    pub consumed: Vec<(PromotionId, i64)>,
 }

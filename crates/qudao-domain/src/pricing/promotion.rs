@@ -1,14 +1,14 @@
 //! Promotions as the brand defines them: what they give, to whom, on what, when, and how they
 //! combine with others.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Buyer, Date};
 use crate::ids::{CategoryId, PartnerId, ProductId, PromotionId, SkuId, TierId};
 
 /// What a promotion gives. Amounts are fen; percentages are basis points of the price taken off
 /// (1000 = 10% off, i.e. 九折).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum PromotionKind {
     /// 特价: the covered SKUs cost `price` per base unit.
@@ -75,7 +75,7 @@ impl PromotionKind {
 }
 
 /// Who may benefit, and when. Empty lists mean "everyone".
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Eligibility {
     /// Only these tiers.
     pub tiers: Vec<TierId>,
@@ -110,7 +110,8 @@ impl Eligibility {
 
 /// Which cart items a promotion is about. Empty lists mean "every item"; otherwise an item is
 /// covered when its SKU, its product or one of its categories is listed.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ItemScope {
     /// SKUs.
     pub skus: Vec<SkuId>,
@@ -129,7 +130,7 @@ impl ItemScope {
 }
 
 /// How a promotion combines with others on the same lines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stacking {
     /// Combines with promotions of other kinds.

@@ -214,3 +214,106 @@ pub async fn check_ledger(tx: &mut Tx) -> StoreResult<(Vec<AccountId>, i64)> {
         Sql::new("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM journal_postings").fetch_i64(tx.conn()).await?;
     Ok((wrong, total))
 }
+
+/// An account as read for a batch: held until commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldAccount {
+    /// Id.
+    pub id: AccountId,
+    /// Its partner.
+    pub partner_id: PartnerId,
+    /// Kind.
+    pub kind: AccountKind,
+    /// Sum of postings.
+    pub balance: i64,
+    /// Credit line (receivable).
+    pub credit_line: i64,
+}
+
+/// Reads, and on PostgreSQL locks, the CNY accounts of `partners`, in id order.
+pub async fn hold(tx: &mut Tx, partners: &[PartnerId]) -> StoreResult<Vec<HeldAccount>> {
+    let mut sql = Sql::new(
+        "SELECT id, partner_id, kind, balance, credit_line FROM ledger_accounts WHERE currency = 'CNY' AND partner_id IN ",
+    );
+    sql.bind_list(partners.iter().copied()).push(" ORDER BY id").push(crate::bulk::for_update(tx));
+    sql.fetch_all(tx.conn())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(HeldAccount {
+                id: row.parse("id")?,
+                partner_id: row.parse("partner_id")?,
+                kind: kind_of(&row.text("kind")?)?,
+                balance: row.int("balance")?,
+                credit_line: row.int("credit_line")?,
+            })
+        })
+        .collect()
+}
+
+/// Writes a batch of entries: one guarded update per account with the batch's net amount, then
+/// every entry and posting in multi-row inserts. `false` (nothing to commit) if a guard refused.
+/// The caller has checked each entry against the held balances in order, so a refusal here means
+/// the rows changed under it.
+pub async fn post_batch(tx: &mut Tx, entries: &[(EntryId, NewEntry<'_>)]) -> StoreResult<bool> {
+    use crate::Value;
+    let mut totals: Vec<(AccountId, i64)> = Vec::new();
+    for (_, entry) in entries {
+        if entry.postings.iter().map(|p| p.amount).sum::<i64>() != 0 {
+            return Err(StoreError::Corrupt("unbalanced entry".into()));
+        }
+        for posting in &entry.postings {
+            match totals.iter_mut().find(|(id, _)| *id == posting.account) {
+                Some((_, total)) => *total += posting.amount,
+                None => totals.push((posting.account, posting.amount)),
+            }
+        }
+    }
+    totals.sort_by_key(|(id, _)| *id);
+    let deltas: Vec<(Vec<Value>, i64)> = totals.iter().map(|(id, d)| (vec![Value::from(*id)], *d)).collect();
+    let guard = "v.column2 <= 0 OR ledger_accounts.kind NOT IN ('receivable', 'prepaid', 'rebate') \
+                 OR ledger_accounts.balance + v.column2 <= CASE WHEN ledger_accounts.kind = 'receivable' \
+                 THEN ledger_accounts.credit_line ELSE 0 END";
+    if !crate::bulk::add_to_rows(tx, "ledger_accounts", &["id"], "balance", &deltas, guard).await? {
+        return Ok(false);
+    }
+    let heads: Vec<Vec<Value>> = entries
+        .iter()
+        .map(|(id, e)| {
+            vec![
+                Value::from(*id),
+                Value::from(e.partner),
+                Value::from(e.template),
+                Value::from(e.reference.as_ref().map(|r| r.0)),
+                Value::from(e.reference.as_ref().map(|r| r.1.as_str())),
+                Value::from(e.memo),
+                Value::from(e.created_by),
+                Value::from(e.at_ms),
+            ]
+        })
+        .collect();
+    crate::bulk::insert_rows(
+        tx,
+        "INSERT INTO journal_entries (id, partner_id, template, reference_kind, reference_id, memo, created_by, at_ms) \
+         VALUES",
+        &heads,
+        "",
+    )
+    .await?;
+    let postings: Vec<Vec<Value>> = entries
+        .iter()
+        .flat_map(|(id, e)| {
+            e.postings.iter().map(move |p| {
+                vec![Value::from(EntryId::new()), Value::from(*id), Value::from(p.account), Value::from(p.amount)]
+            })
+        })
+        .collect();
+    crate::bulk::insert_rows(
+        tx,
+        "INSERT INTO journal_postings (id, entry_id, account_id, amount) VALUES",
+        &postings,
+        "",
+    )
+    .await?;
+    Ok(true)
+}

@@ -5,10 +5,12 @@
 
 pub mod masters;
 mod products;
+mod sellable;
 mod skus;
 
 pub use products::{
     NewProduct, ProductChanges, ProductFilter, ProductSummary, ProductView, SkuBrief, UnitFactor, add_image, count,
     get, get_by_code, insert, list, refresh_search_key, set_status, update,
 };
+pub use sellable::{OrderUnit, Sellable, SkuKeys, sellable, set_order_rule};
 pub use skus::{NewSku, SkuView, insert_sku, skus_of, update_sku};

@@ -215,3 +215,109 @@ pub async fn check_stock(tx: &mut Tx) -> StoreResult<Vec<(SkuId, WarehouseId)>> 
     );
     sql.fetch_all(tx.conn()).await?.iter().map(|row| Ok((row.parse("sku_id")?, row.parse("warehouse_id")?))).collect()
 }
+
+/// A stock row as read for a batch: held until commit (see [`crate::bulk::for_update`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeldStock {
+    /// The SKU.
+    pub sku_id: SkuId,
+    /// The warehouse.
+    pub warehouse_id: WarehouseId,
+    /// On hand.
+    pub on_hand: i64,
+    /// Reserved.
+    pub reserved: i64,
+}
+
+/// Reads, and on PostgreSQL locks, the stock rows of `skus`, in key order so concurrent batches
+/// lock in the same order.
+pub async fn hold(tx: &mut Tx, skus: &[SkuId]) -> StoreResult<Vec<HeldStock>> {
+    let mut sql = Sql::new("SELECT sku_id, warehouse_id, on_hand, reserved FROM stock WHERE sku_id IN ");
+    sql.bind_list(skus.iter().copied()).push(" ORDER BY sku_id, warehouse_id");
+    sql.push(crate::bulk::for_update(tx));
+    sql.fetch_all(tx.conn())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(HeldStock {
+                sku_id: row.parse("sku_id")?,
+                warehouse_id: row.parse("warehouse_id")?,
+                on_hand: row.int("on_hand")?,
+                reserved: row.int("reserved")?,
+            })
+        })
+        .collect()
+}
+
+/// One reservation of a batch, journaled as its own move.
+#[derive(Debug, Clone)]
+pub struct BatchReservation {
+    /// The SKU.
+    pub sku_id: SkuId,
+    /// The warehouse.
+    pub warehouse_id: WarehouseId,
+    /// Base units.
+    pub quantity: i64,
+    /// The order it is for.
+    pub order_id: String,
+    /// Who placed it.
+    pub by: Option<UserId>,
+}
+
+/// Reserves a batch: one guarded update per (SKU, warehouse) with the batch's total, and one
+/// move per reservation. `false` (nothing to commit) if any row lacked the stock.
+pub async fn reserve_batch(tx: &mut Tx, reservations: &[BatchReservation], at_ms: i64) -> StoreResult<bool> {
+    use crate::Value;
+    let mut totals: Vec<((SkuId, WarehouseId), i64)> = Vec::new();
+    for r in reservations {
+        match totals.iter_mut().find(|(key, _)| *key == (r.sku_id, r.warehouse_id)) {
+            Some((_, total)) => *total += r.quantity,
+            None => totals.push(((r.sku_id, r.warehouse_id), r.quantity)),
+        }
+    }
+    totals.sort_by_key(|(key, _)| *key);
+    let deltas: Vec<(Vec<Value>, i64)> =
+        totals.iter().map(|((sku, warehouse), q)| (vec![Value::from(*sku), Value::from(*warehouse)], *q)).collect();
+    let guard = "stock.reserved + v.column3 <= stock.on_hand";
+    if !crate::bulk::add_to_rows(tx, "stock", &["sku_id", "warehouse_id"], "reserved", &deltas, guard).await? {
+        return Ok(false);
+    }
+    let rows: Vec<Vec<Value>> = reservations
+        .iter()
+        .map(|r| {
+            vec![
+                Value::from(qudao_domain::ids::EntryId::new().to_string()),
+                Value::from(r.sku_id),
+                Value::from(r.warehouse_id),
+                Value::from("reserve"),
+                Value::from(0_i64),
+                Value::from(r.quantity),
+                Value::from("order"),
+                Value::from(r.order_id.as_str()),
+                Value::NullText,
+                Value::from(r.by),
+                Value::from(at_ms),
+            ]
+        })
+        .collect();
+    crate::bulk::insert_rows(
+        tx,
+        "INSERT INTO stock_moves (id, sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, reference_kind, \
+         reference_id, reason, created_by, at_ms) VALUES",
+        &rows,
+        "",
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Stock rows whose `reserved` is not the sum of open orders' reservations (must be none).
+pub async fn check_reservations(tx: &mut Tx) -> StoreResult<Vec<(SkuId, WarehouseId)>> {
+    let sql = Sql::new(
+        "SELECT s.sku_id, s.warehouse_id FROM stock s LEFT JOIN (SELECT r.sku_id, r.warehouse_id, \
+         CAST(SUM(r.quantity) AS BIGINT) AS held FROM order_reservations r JOIN orders o ON o.id = r.order_id \
+         WHERE o.status IN ('submitted', 'approved', 'partially_shipped') GROUP BY r.sku_id, r.warehouse_id) h \
+         ON h.sku_id = s.sku_id AND h.warehouse_id = s.warehouse_id WHERE s.reserved <> COALESCE(h.held, 0)",
+    );
+    sql.fetch_all(tx.conn()).await?.iter().map(|row| Ok((row.parse("sku_id")?, row.parse("warehouse_id")?))).collect()
+}

@@ -1,11 +1,14 @@
 //! The JSON API under `/api/v1`, one file per module.
 
+mod accounts;
 mod admin;
 pub(crate) mod catalog;
 mod masters;
+mod orders;
 mod paging;
 pub(crate) mod partners;
 mod session;
+mod stock;
 mod users;
 
 use crate::registry::Route;
@@ -15,7 +18,17 @@ pub use paging::ListQuery;
 /// Every API route.
 pub fn routes() -> Vec<Route> {
     let mut routes = Vec::new();
-    for module in [session::ROUTES, partners::ROUTES, catalog::ROUTES, masters::ROUTES, users::ROUTES, admin::ROUTES] {
+    for module in [
+        session::ROUTES,
+        partners::ROUTES,
+        catalog::ROUTES,
+        masters::ROUTES,
+        users::ROUTES,
+        admin::ROUTES,
+        accounts::ROUTES,
+        orders::ROUTES,
+        stock::ROUTES,
+    ] {
         routes.extend_from_slice(module);
     }
     routes

@@ -1,0 +1,205 @@
+//! Partner accounts: balances, credit lines and prepayments, and the one function through which
+//! every business movement reaches the journal.
+
+use qudao_domain::accounts::{AccountKind, Template, postings};
+use qudao_domain::ids::{AccountId, EntryId, PartnerId};
+use qudao_domain::money::{Currency, Money};
+use qudao_domain::{FieldError, Invalid};
+use qudao_store::accounts::{self, AccountView, NewEntry, NewPosting, PostError};
+use qudao_store::{Scope, Tx, audit, partners};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::idempotency::{self, IdemKey};
+use crate::{App, AppError, AppResult, Ctx};
+
+/// A movement to post: what happened, for whom, how much.
+#[derive(Debug, Clone)]
+pub(crate) struct Movement<'a> {
+    pub partner: PartnerId,
+    pub template: Template,
+    pub amount: Money,
+    /// A reversal (cancellation, refund) of an earlier movement of the same template.
+    pub reverse: bool,
+    pub reference: Option<(&'a str, String)>,
+    pub memo: Option<&'a str>,
+    pub at_ms: i64,
+}
+
+/// Why a movement was refused.
+#[derive(Debug)]
+pub(crate) enum Refused {
+    /// The partner's account of this kind would be overdrawn (credit line or balance).
+    Overdraft(AccountKind),
+    /// Anything else.
+    Failed(AppError),
+}
+
+impl From<AppError> for Refused {
+    fn from(error: AppError) -> Self {
+        Refused::Failed(error)
+    }
+}
+
+/// The brand's account of `kind` in `currency`.
+fn brand_account(kind: AccountKind, currency: Currency) -> AppResult<AccountId> {
+    let id = match (kind, currency) {
+        (AccountKind::Sales, Currency::CNY) => accounts::BRAND_SALES_CNY,
+        (AccountKind::Cash, Currency::CNY) => accounts::BRAND_CASH_CNY,
+        _ => return Err(AppError::Internal(format!("no brand {} account in {}", kind.as_str(), currency.code()))),
+    };
+    id.parse().map_err(|_| AppError::Internal("brand account id".into()))
+}
+
+/// Posts a movement in `tx`: the domain decides the postings, the store applies them with its
+/// overdraft guard. On `Err` the caller must roll back.
+pub(crate) async fn post(tx: &mut Tx, ctx: &Ctx, movement: &Movement<'_>) -> Result<EntryId, Refused> {
+    let currency = movement.amount.currency;
+    let lines = postings(movement.template, movement.amount, movement.reverse)
+        .map_err(|_| AppError::field("amount", "must_be_positive"))?;
+    accounts::ensure_partner_accounts(tx, movement.partner, currency.code(), movement.at_ms)
+        .await
+        .map_err(AppError::from)?;
+    let mut resolved = Vec::with_capacity(lines.len());
+    let mut kinds = Vec::with_capacity(lines.len());
+    for line in &lines {
+        let account = if line.account.is_partner() {
+            accounts::partner_account(tx, movement.partner, line.account, currency.code())
+                .await
+                .map_err(AppError::from)?
+                .ok_or(AppError::NotFound)?
+        } else {
+            brand_account(line.account, currency)?
+        };
+        resolved.push(NewPosting { account, amount: line.amount });
+        kinds.push((account, line.account));
+    }
+    let entry = NewEntry {
+        partner: Some(movement.partner),
+        template: movement.template.as_str(),
+        reference: movement.reference.clone(),
+        memo: movement.memo,
+        created_by: Some(ctx.caller().user_id()),
+        at_ms: movement.at_ms,
+        postings: resolved,
+    };
+    match accounts::post(tx, &entry).await {
+        Ok(id) => Ok(id),
+        Err(PostError::Overdraft(account)) => {
+            let kind = kinds.iter().find(|(id, _)| *id == account).map_or(AccountKind::Receivable, |(_, k)| *k);
+            Err(Refused::Overdraft(kind))
+        }
+        Err(PostError::Unbalanced) => Err(Refused::Failed(AppError::Internal("unbalanced entry".into()))),
+        Err(PostError::Store(error)) => Err(Refused::Failed(error.into())),
+    }
+}
+
+/// The field error shown when a payment would overdraw `kind`.
+pub(crate) fn overdraft_error(field: &str, kind: AccountKind) -> AppError {
+    let code = match kind {
+        AccountKind::Receivable => "insufficient_credit",
+        AccountKind::Rebate => "insufficient_rebate",
+        _ => "insufficient_balance",
+    };
+    AppError::Invalid(Invalid::one(field, code))
+}
+
+/// A partner's accounts (a partner user: only its own company's). Every partner has its three
+/// CNY accounts from creation.
+pub async fn partner_accounts(app: &App, ctx: &Ctx, partner: PartnerId) -> AppResult<Vec<AccountView>> {
+    ctx.require(qudao_domain::access::Permission::AccountsRead)?;
+    let mut tx = app.read(ctx).await?;
+    partners::get(&mut tx, partner).await?.ok_or(AppError::NotFound)?;
+    Ok(accounts::partner_accounts(&mut tx, partner).await?)
+}
+
+/// Sets a partner's credit line in CNY. Lowering it below the current debt is allowed: the
+/// partner then cannot buy on credit until it pays.
+pub async fn set_credit_line(app: &App, ctx: &Ctx, partner: PartnerId, amount: &str) -> AppResult<Vec<AccountView>> {
+    ctx.require(qudao_domain::access::Permission::FinanceManage)?;
+    let amount = Money::parse_major("credit_line", amount, Currency::CNY)?;
+    if amount.minor < 0 {
+        return Err(AppError::field("credit_line", "must_not_be_negative"));
+    }
+    let now = app.now_ms();
+    let mut tx = app.write(ctx).await?;
+    partners::get(&mut tx, partner).await?.ok_or(AppError::NotFound)?;
+    accounts::ensure_partner_accounts(&mut tx, partner, Currency::CNY.code(), now).await?;
+    let before = accounts::partner_accounts(&mut tx, partner).await?;
+    if !accounts::set_credit_line(&mut tx, partner, Currency::CNY.code(), amount.minor).await? {
+        return Err(AppError::NotFound);
+    }
+    let after = accounts::partner_accounts(&mut tx, partner).await?;
+    let old = before.iter().find(|a| a.kind == "receivable").map(|a| a.credit_line);
+    audit::insert(
+        &mut tx,
+        &ctx.audit(now, "credit_line", partner, "update", Some(partner), old.as_ref(), Some(&amount.minor)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// A prepayment as recorded.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PrepaymentView {
+    /// The journal entry.
+    pub entry_id: EntryId,
+    /// The partner.
+    pub partner_id: PartnerId,
+    /// Amount in fen.
+    pub amount: i64,
+    /// The partner's accounts after it.
+    pub accounts: Vec<AccountView>,
+}
+
+/// Records money a partner paid in advance (a bank transfer finance has seen arrive).
+pub async fn record_prepayment(
+    app: &App,
+    ctx: &Ctx,
+    partner: PartnerId,
+    amount: &str,
+    memo: Option<&str>,
+    idem: Option<&IdemKey>,
+) -> AppResult<PrepaymentView> {
+    ctx.require(qudao_domain::access::Permission::FinanceManage)?;
+    let amount = Money::parse_major("amount", amount, Currency::CNY)?;
+    if amount.minor <= 0 {
+        return Err(AppError::Invalid(Invalid::from(FieldError::new("amount", "must_be_positive"))));
+    }
+    let memo = memo.map(str::trim).filter(|m| !m.is_empty());
+    if memo.is_some_and(|m| m.chars().count() > 200) {
+        return Err(AppError::Invalid(Invalid::from(FieldError::with_param("memo", "too_long", 200))));
+    }
+    let now = app.now_ms();
+    let mut tx = app.write(ctx).await?;
+    partners::get(&mut tx, partner).await?.ok_or(AppError::NotFound)?;
+    let movement =
+        Movement { partner, template: Template::Prepayment, amount, reverse: false, reference: None, memo, at_ms: now };
+    let entry_id = match post(&mut tx, ctx, &movement).await {
+        Ok(id) => id,
+        Err(Refused::Overdraft(kind)) => return Err(overdraft_error("amount", kind)),
+        Err(Refused::Failed(error)) => return Err(error),
+    };
+    let view = PrepaymentView {
+        entry_id,
+        partner_id: partner,
+        amount: amount.minor,
+        accounts: accounts::partner_accounts(&mut tx, partner).await?,
+    };
+    audit::insert(
+        &mut tx,
+        &ctx.audit::<(), _>(now, "prepayment", entry_id, "create", Some(partner), None, Some(&view)),
+    )
+    .await?;
+    idempotency::complete(&mut tx, idem, 201, &view).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// The ledger's invariants, checked over every account: accounts whose balance is not the sum
+/// of their postings, and the sum of all postings (zero when every entry balances).
+pub async fn check_ledger(app: &App) -> AppResult<(Vec<AccountId>, i64)> {
+    let mut tx = app.db().read(&Scope::system("the ledger check reads every account")).await?;
+    Ok(accounts::check_ledger(&mut tx).await?)
+}

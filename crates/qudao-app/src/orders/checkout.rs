@@ -1,0 +1,268 @@
+//! Checkout: an order is checked and priced in the caller's scope, then handed to the desk,
+//! which reserves stock, takes payment and writes it in a batch with others.
+
+use qudao_domain::access::Permission;
+use qudao_domain::ids::{AddressId, OrderId};
+use qudao_domain::money::{Currency, Money};
+use qudao_domain::orders::{
+    ApprovalPolicy, OrderStatus, PaymentMethod, PaymentStatus, order_postings, review, split_payment,
+};
+use qudao_domain::partners::{AddressKind, PartnerStatus};
+use qudao_domain::{FieldError, Invalid, text};
+use qudao_store::orders::{NewLine, NewOrder, OrderLineView, OrderSummary, OrderView};
+use qudao_store::partners::{self, PartnerView};
+use qudao_store::{Tx, settings};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::desk::{Outcome, Prepared};
+use crate::clock::china_date;
+use crate::idempotency::IdemRequest;
+use crate::pricing::{LineRequest, Quote, quote, resolve_lines};
+use crate::{App, AppError, AppResult, Ctx};
+
+/// An order as a partner places it.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderRequest {
+    /// The lines: SKU code, quantity and optionally the unit.
+    pub lines: Vec<LineRequest>,
+    /// `credit`, `prepaid` or `transfer`.
+    pub payment: String,
+    /// Rebate to use, yuan (`"120.00"`), up to the brand's share of the order.
+    #[serde(default)]
+    pub rebate: Option<String>,
+    /// The delivery address; the partner's default shipping address when absent.
+    #[serde(default)]
+    pub address_id: Option<AddressId>,
+    /// Requested delivery date, `2026-12-01`.
+    #[serde(default)]
+    pub requested_date: Option<String>,
+    /// A remark for the brand.
+    #[serde(default)]
+    pub remark: Option<String>,
+}
+
+/// The result of placing an order.
+#[derive(Debug)]
+pub enum Placed {
+    /// A new order.
+    New(Box<OrderView>),
+    /// The same request was already answered; send this again.
+    Replay {
+        /// HTTP status.
+        status: u16,
+        /// Body.
+        body: String,
+    },
+}
+
+/// The parsed, checked header of an order request.
+struct Header {
+    method: PaymentMethod,
+    rebate: i64,
+    requested_date: Option<u32>,
+    remark: Option<String>,
+}
+
+fn parse_header(request: &OrderRequest, today: u32) -> AppResult<Header> {
+    let mut invalid = Invalid::new();
+    let method = invalid.check(PaymentMethod::parse("payment", &request.payment));
+    let rebate = match request.rebate.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        None => Some(0),
+        Some(text) => invalid.check(Money::parse_major("rebate", text, Currency::CNY)).map(|m| m.minor),
+    };
+    if rebate.is_some_and(|r| r < 0) {
+        invalid.push(FieldError::new("rebate", "must_not_be_negative"));
+    }
+    let requested_date = match request.requested_date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        None => None,
+        Some(text) => match qudao_domain::dates::parse_date("requested_date", text) {
+            Ok(date) if date < today => {
+                invalid.push(FieldError::new("requested_date", "date_in_past"));
+                None
+            }
+            Ok(date) => Some(date),
+            Err(error) => {
+                invalid.push(error);
+                None
+            }
+        },
+    };
+    let remark = match request.remark.as_deref() {
+        None => None,
+        Some(r) => invalid.check(text::optional_multiline("remark", Some(r), 500)).flatten(),
+    };
+    invalid.into_result()?;
+    match (method, rebate) {
+        (Some(method), Some(rebate)) => Ok(Header { method, rebate, requested_date, remark }),
+        _ => Err(AppError::Internal("checked header lost a field".into())),
+    }
+}
+
+/// Finds the delivery address: the one named, or the partner's default shipping address.
+async fn address_json(tx: &mut Tx, partner: &PartnerView, wanted: Option<AddressId>) -> AppResult<Option<String>> {
+    let addresses = partners::contacts::addresses_of(tx, partner.id).await?;
+    let chosen = match wanted {
+        Some(id) => Some(
+            addresses.iter().find(|a| a.id == id).ok_or_else(|| AppError::field("address_id", "unknown_address"))?,
+        ),
+        None => addresses.iter().filter(|a| a.kind == AddressKind::Shipping).max_by_key(|a| a.is_default),
+    };
+    Ok(chosen.and_then(|a| serde_json::to_string(a).ok()))
+}
+
+/// Quotes an order without placing it: the checkout page's summary.
+pub async fn preview_order(app: &App, ctx: &Ctx, lines: &[LineRequest]) -> AppResult<Quote> {
+    ctx.require(Permission::OrdersPlace)?;
+    let partner_id = ctx.caller().partner_id().ok_or(AppError::Forbidden)?;
+    let mut tx = app.read(ctx).await?;
+    let partner = partners::get(&mut tx, partner_id).await?.ok_or(AppError::NotFound)?;
+    let items = resolve_lines(&mut tx, lines).await?;
+    quote(app, &mut tx, &partner, &items, china_date(app.now_ms()), false).await
+}
+
+/// Places an order for the caller's company: checks and prices it, then waits until the desk has
+/// committed it (stock reserved, payment posted) or refused it. The caller has looked the
+/// idempotency key up already ([`IdemRequest::lookup`]); the desk records it with the order, so a
+/// repeated request gets the first answer again and never a second order.
+pub async fn place_order(app: &App, ctx: &Ctx, request: &OrderRequest, idem: Option<IdemRequest>) -> AppResult<Placed> {
+    ctx.require(Permission::OrdersPlace)?;
+    let partner_id = ctx.caller().partner_id().ok_or(AppError::Forbidden)?;
+    let now = app.now_ms();
+    let today = china_date(now);
+    let header = parse_header(request, today)?;
+    let mut tx = app.read(ctx).await?;
+    let partner = partners::get(&mut tx, partner_id).await?.ok_or(AppError::NotFound)?;
+    if partner.status != PartnerStatus::Active {
+        return Err(AppError::Conflict("partner_not_active"));
+    }
+    let items = resolve_lines(&mut tx, &request.lines).await?;
+    let quoted = quote(app, &mut tx, &partner, &items, today, false).await?;
+    let address = address_json(&mut tx, &partner, request.address_id).await?;
+    let share = settings::number(&mut tx, settings::REBATE_MAX_SHARE_BP).await?.unwrap_or(0);
+    let policy = ApprovalPolicy { auto_approve_max: settings::number(&mut tx, settings::AUTO_APPROVE_MAX).await? };
+    drop(tx);
+
+    let split = split_payment(quoted.total, header.method, header.rebate, share)?;
+    let review_reason = review(&policy, quoted.total, header.method);
+    let status = if review_reason.is_none() { OrderStatus::Approved } else { OrderStatus::Submitted };
+    let payment_status =
+        if header.method == PaymentMethod::Transfer { PaymentStatus::AwaitingTransfer } else { PaymentStatus::Paid };
+    let id = OrderId::new();
+    let lines: Vec<NewLine> = quoted
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| NewLine {
+            line_no: index as i64 + 1,
+            sku_id: line.sku_id,
+            sku_code: line.sku.clone(),
+            name_zh: line.name_zh.clone(),
+            name_en: line.name_en.clone(),
+            unit_code: line.unit.clone(),
+            unit_factor: line.unit_factor,
+            quantity: line.quantity,
+            base_quantity: line.base_quantity,
+            list_price: line.list_price,
+            gross: line.gross,
+            net: line.net,
+            gift: line.gift,
+            explanation_json: serde_json::to_string(&line.explanation).unwrap_or_else(|_| "null".into()),
+        })
+        .collect();
+    let order = NewOrder {
+        id,
+        number: String::new(),
+        partner_id,
+        status: status.as_str(),
+        payment: header.method.as_str(),
+        payment_status: payment_status.as_str(),
+        currency: quoted.currency.clone(),
+        gross: quoted.gross,
+        discount: quoted.discount,
+        total: quoted.total,
+        split,
+        address_json: address.clone(),
+        requested_date: header.requested_date.map(i64::from),
+        remark: header.remark.clone(),
+        review_reason: review_reason.map(|r| r.as_str()),
+        pricing_date: i64::from(today),
+        placed_by: Some(ctx.caller().user_id()),
+        placed_ms: now,
+        approved_ms: review_reason.is_none().then_some(now),
+        lines,
+        reservations: Vec::new(),
+        promotion_usage: quoted.consumed.iter().map(|(id, amount, _)| (*id, *amount)).collect(),
+    };
+    let view = view_of(&order, &partner);
+    let prepared = Prepared {
+        demands: order.lines.iter().map(|l| (l.line_no, l.sku_id, l.base_quantity, l.sku_code.clone())).collect(),
+        postings: order_postings(&split, false),
+        limits: quoted.consumed.clone(),
+        audit: ctx.audit::<(), ()>(now, "order", id, "place", Some(partner_id), None, None),
+        idem,
+        order,
+        view,
+    };
+    match app.desk().submit(prepared).await? {
+        Outcome::Placed(view) => Ok(Placed::New(view)),
+        Outcome::Replay { status, body } => Ok(Placed::Replay { status, body }),
+    }
+}
+
+/// The order as the API returns it, built from what is written.
+fn view_of(order: &NewOrder, partner: &PartnerView) -> OrderView {
+    OrderView {
+        summary: OrderSummary {
+            id: order.id,
+            number: order.number.clone(),
+            partner_id: order.partner_id,
+            partner_code: partner.code.clone(),
+            partner_name: partner.name.clone(),
+            status: order.status.to_string(),
+            payment: order.payment.to_string(),
+            payment_status: order.payment_status.to_string(),
+            currency: order.currency.clone(),
+            total: order.total,
+            review_reason: order.review_reason.map(str::to_string),
+            placed_ms: order.placed_ms,
+        },
+        gross: order.gross,
+        discount: order.discount,
+        paid: order.split,
+        refunded: 0,
+        address: order.address_json.as_deref().and_then(|a| serde_json::from_str(a).ok()),
+        requested_date: order.requested_date,
+        remark: order.remark.clone(),
+        receipt_file_id: None,
+        placed_by: order.placed_by,
+        approved_ms: order.approved_ms,
+        shipped_ms: None,
+        received_ms: None,
+        closed_ms: None,
+        version: 1,
+        lines: order
+            .lines
+            .iter()
+            .map(|l| OrderLineView {
+                line_no: l.line_no,
+                sku_id: l.sku_id,
+                sku: l.sku_code.clone(),
+                name_zh: l.name_zh.clone(),
+                name_en: l.name_en.clone(),
+                unit: l.unit_code.clone(),
+                unit_factor: l.unit_factor,
+                quantity: l.quantity,
+                base_quantity: l.base_quantity,
+                list_price: l.list_price,
+                gross: l.gross,
+                net: l.net,
+                gift: l.gift,
+                shipped: 0,
+                returned: 0,
+                explanation: serde_json::from_str(&l.explanation_json).unwrap_or(serde_json::Value::Null),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,405 @@
+//! The order desk: one writer that commits placed orders in batches (group commit).
+//!
+//! Every order is checked and priced in its caller's own scope first (see `checkout`); what
+//! reaches the desk is fully decided except for the things that depend on other orders: whether
+//! the stock, the credit and the promotion quotas are still there. The desk takes whatever orders
+//! are waiting (up to [`MAX_BATCH`]) and, in **one** transaction:
+//!
+//! 1. reads and locks the stock rows, ledger accounts and promotion usage they touch, once;
+//! 2. decides each order in arrival order against those values in memory — an order that no
+//!    longer fits is refused and writes nothing, the others go on;
+//! 3. writes the accepted orders with a handful of multi-row statements: one guarded update per
+//!    stock row and per account (the guards still refuse an oversell or overdraft, as a second
+//!    wall), then the orders, lines, reservations, stock moves, journal entries, audit rows and
+//!    idempotency records;
+//! 4. commits, and only then answers each waiting request.
+//!
+//! Per-order atomicity holds because an order is either wholly in the committed batch or wholly
+//! absent; a request is acknowledged only after the commit that made its order durable. If the
+//! batch transaction fails for any reason, each of its orders is retried alone, so one bad order
+//! cannot sink the others. The hot rows are locked once per batch instead of once per order, and
+//! the fsync of one commit serves the whole batch: that is what lets a single server take an
+//! ordering fair's burst on a few hot SKUs.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use qudao_domain::accounts::{AccountKind, Posting};
+use qudao_domain::ids::{AccountId, EntryId, PartnerId, PromotionId, SkuId, WarehouseId};
+use qudao_domain::stock::{Availability, allocate_warehouses};
+use qudao_domain::{FieldError, Invalid};
+use qudao_store::accounts::{self, HeldAccount, NewEntry, NewPosting};
+use qudao_store::audit::{self, AuditRecord};
+use qudao_store::idempotency::{self, Claim, Done};
+use qudao_store::orders::{self, NewOrder, NewReservation, OrderView};
+use qudao_store::stock::{self, BatchReservation};
+use qudao_store::{Db, Scope, StoreError, counters, pricing};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::clock::{Clock, china_date};
+use crate::idempotency::IdemRequest;
+use crate::{AppError, AppResult};
+
+/// The most orders committed together.
+pub const MAX_BATCH: usize = 256;
+
+/// An order ready for the desk: everything decided but its number, its warehouses, and whether
+/// stock, money and quotas still allow it.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    /// The order to write (number and reservations filled in by the desk).
+    pub order: NewOrder,
+    /// The response to give (number filled in by the desk).
+    pub view: OrderView,
+    /// The payment's postings, by account kind of the order's partner (and the brand's sales).
+    pub postings: Vec<Posting>,
+    /// Limited promotions the order takes: (promotion, amount, limit).
+    pub limits: Vec<(PromotionId, i64, i64)>,
+    /// What must be reserved: (line, SKU, base units, SKU code).
+    pub demands: Vec<(i64, SkuId, i64, String)>,
+    /// The audit row (its `after` is written by the desk).
+    pub audit: AuditRecord,
+    /// The request's idempotency key, recorded in the batch.
+    pub idem: Option<IdemRequest>,
+}
+
+/// What became of a prepared order.
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    /// Placed and committed.
+    Placed(Box<OrderView>),
+    /// The key was already used for a finished request (a concurrent instance placed it).
+    Replay {
+        /// HTTP status.
+        status: u16,
+        /// Body.
+        body: String,
+    },
+}
+
+struct Job {
+    prepared: Prepared,
+    reply: oneshot::Sender<AppResult<Outcome>>,
+}
+
+/// The handle requests submit to. One per application; its worker ends when the application is
+/// dropped.
+pub(crate) struct Desk {
+    sender: mpsc::Sender<Job>,
+    in_flight: Arc<Mutex<HashSet<(String, String)>>>,
+}
+
+impl std::fmt::Debug for Desk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Desk")
+    }
+}
+
+impl Desk {
+    /// Starts the worker on the current runtime.
+    pub(crate) fn start(db: Db, clock: Arc<dyn Clock>) -> Desk {
+        let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(work(db, clock, receiver));
+        Desk { sender, in_flight: Arc::new(Mutex::new(HashSet::new())) }
+    }
+
+    /// Submits an order and waits until it is committed or refused.
+    pub(crate) async fn submit(&self, prepared: Prepared) -> AppResult<Outcome> {
+        let key = prepared.idem.as_ref().map(|i| (i.owner.clone(), i.key.clone()));
+        if let Some(key) = &key {
+            let mut in_flight = self.in_flight.lock().map_err(|_| AppError::Internal("desk lock".into()))?;
+            if !in_flight.insert(key.clone()) {
+                return Err(AppError::Conflict("idempotency_key_in_flight"));
+            }
+        }
+        let (reply, answer) = oneshot::channel();
+        let sent = self.sender.send(Job { prepared, reply }).await;
+        let result = match sent {
+            Ok(()) => answer.await.unwrap_or_else(|_| Err(AppError::Internal("the order desk stopped".into()))),
+            Err(_) => Err(AppError::Internal("the order desk stopped".into())),
+        };
+        if let Some(key) = key
+            && let Ok(mut in_flight) = self.in_flight.lock()
+        {
+            in_flight.remove(&key);
+        }
+        result
+    }
+}
+
+async fn work(db: Db, clock: Arc<dyn Clock>, mut receiver: mpsc::Receiver<Job>) {
+    while let Some(first) = receiver.recv().await {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_BATCH {
+            match receiver.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
+        let prepared: Vec<&Prepared> = jobs.iter().map(|j| &j.prepared).collect();
+        match commit_batch(&db, clock.now_ms(), &prepared).await {
+            Ok(outcomes) => {
+                for (job, outcome) in jobs.into_iter().zip(outcomes) {
+                    let _ = job.reply.send(outcome);
+                }
+            }
+            Err(error) => {
+                if jobs.len() > 1 {
+                    tracing::warn!(%error, orders = jobs.len(), "order batch failed; placing its orders one by one");
+                }
+                for job in jobs {
+                    let outcome = match commit_batch(&db, clock.now_ms(), &[&job.prepared]).await {
+                        Ok(mut outcomes) => outcomes.pop().unwrap_or(Err(AppError::Internal("no outcome".into()))),
+                        Err(BatchError::KeyTaken) => replay(&db, &job.prepared, clock.now_ms()).await,
+                        Err(BatchError::Guard) => Err(AppError::Conflict("stock_or_balance_changed")),
+                        Err(BatchError::Store(error)) => Err(AppError::Store(error)),
+                    };
+                    let _ = job.reply.send(outcome);
+                }
+            }
+        }
+    }
+}
+
+/// Why a whole batch was not committed.
+#[derive(Debug, thiserror::Error)]
+enum BatchError {
+    /// A guarded update refused: the rows changed under the batch.
+    #[error("a guarded update refused")]
+    Guard,
+    /// An idempotency key was recorded by someone else meanwhile.
+    #[error("an idempotency key was already recorded")]
+    KeyTaken,
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+async fn replay(db: &Db, prepared: &Prepared, now_ms: i64) -> AppResult<Outcome> {
+    let Some(idem) = &prepared.idem else { return Err(AppError::Conflict("duplicate")) };
+    let mut tx = db.read(&Scope::system("idempotency records are keyed by their owner")).await?;
+    match idempotency::lookup(&mut tx, &idem.owner, &idem.key, &idem.request_hash, now_ms).await? {
+        Some(Claim::Replay { status, body }) => Ok(Outcome::Replay { status, body }),
+        Some(Claim::Mismatch) => Err(AppError::Conflict("idempotency_key_mismatch")),
+        _ => Err(AppError::Conflict("idempotency_key_in_flight")),
+    }
+}
+
+/// The in-memory state of the rows a batch holds.
+struct Held {
+    /// Active warehouses, preferred first.
+    warehouses: Vec<WarehouseId>,
+    /// Available stock per (SKU, warehouse).
+    available: HashMap<(SkuId, WarehouseId), i64>,
+    /// Accounts per (partner, kind).
+    accounts: HashMap<(PartnerId, AccountKind), HeldAccount>,
+    /// Usage per (promotion, partner).
+    usage: HashMap<(PromotionId, PartnerId), i64>,
+}
+
+impl Held {
+    /// Decides one order against the held rows; on success returns its reservations and applies
+    /// them (and its payment and quotas) to the held state.
+    fn take(&mut self, p: &Prepared) -> AppResult<Vec<NewReservation>> {
+        let partner = p.order.partner_id;
+        let mut reservations = Vec::new();
+        let mut taken: HashMap<(SkuId, WarehouseId), i64> = HashMap::new();
+        for (line_no, sku, quantity, code) in &p.demands {
+            let options: Vec<Availability> = self
+                .warehouses
+                .iter()
+                .map(|w| Availability {
+                    warehouse: *w,
+                    available: self.available.get(&(*sku, *w)).copied().unwrap_or(0)
+                        - taken.get(&(*sku, *w)).copied().unwrap_or(0),
+                })
+                .collect();
+            let Some(parts) = allocate_warehouses(*quantity, &options) else {
+                let left: i64 = options.iter().map(|o| o.available.max(0)).sum();
+                return Err(Invalid::from(FieldError::with_param(
+                    "lines",
+                    "insufficient_stock",
+                    format!("{code}: {left}"),
+                ))
+                .into());
+            };
+            for (warehouse, q) in parts {
+                *taken.entry((*sku, warehouse)).or_insert(0) += q;
+                reservations.push(NewReservation {
+                    line_no: *line_no,
+                    sku_id: *sku,
+                    warehouse_id: warehouse,
+                    quantity: q,
+                });
+            }
+        }
+        for posting in p.postings.iter().filter(|p| p.account.is_partner() && p.amount > 0) {
+            let account = self.accounts.get(&(partner, posting.account)).ok_or(AppError::NotFound)?;
+            let ceiling = posting.account.ceiling(account.credit_line).unwrap_or(i64::MAX);
+            if account.balance + posting.amount > ceiling {
+                let field = if posting.account == AccountKind::Rebate { "rebate" } else { "payment" };
+                return Err(crate::accounts::overdraft_error(field, posting.account));
+            }
+        }
+        for (promotion, amount, limit) in &p.limits {
+            if self.usage.get(&(*promotion, partner)).copied().unwrap_or(0) + amount > *limit {
+                return Err(AppError::Conflict("prices_changed"));
+            }
+        }
+        for (key, q) in taken {
+            *self.available.entry(key).or_insert(0) -= q;
+        }
+        for posting in p.postings.iter().filter(|p| p.account.is_partner()) {
+            if let Some(account) = self.accounts.get_mut(&(partner, posting.account)) {
+                account.balance += posting.amount;
+            }
+        }
+        for (promotion, amount, _) in &p.limits {
+            *self.usage.entry((*promotion, partner)).or_insert(0) += amount;
+        }
+        Ok(reservations)
+    }
+}
+
+async fn commit_batch(db: &Db, now_ms: i64, batch: &[&Prepared]) -> Result<Vec<AppResult<Outcome>>, BatchError> {
+    let mut tx = db.write(&Scope::system("the order desk writes orders each checked in its caller's scope")).await?;
+    let mut skus: Vec<SkuId> = batch.iter().flat_map(|p| p.demands.iter().map(|d| d.1)).collect();
+    skus.sort_unstable();
+    skus.dedup();
+    let mut partners: Vec<PartnerId> = batch.iter().map(|p| p.order.partner_id).collect();
+    partners.sort_unstable();
+    partners.dedup();
+    let warehouses = stock::warehouses(&mut tx).await?.into_iter().filter(|w| w.active).map(|w| w.id).collect();
+    let available = stock::hold(&mut tx, &skus)
+        .await?
+        .into_iter()
+        .map(|s| ((s.sku_id, s.warehouse_id), s.on_hand - s.reserved))
+        .collect();
+    let accounts = accounts::hold(&mut tx, &partners).await?.into_iter().map(|a| ((a.partner_id, a.kind), a)).collect();
+    let usage = if batch.iter().any(|p| !p.limits.is_empty()) {
+        pricing::hold_usage(&mut tx, &partners).await?
+    } else {
+        HashMap::new()
+    };
+    let mut held = Held { warehouses, available, accounts, usage };
+
+    let decisions: Vec<AppResult<Vec<NewReservation>>> = batch.iter().map(|p| held.take(p)).collect();
+    let accepted = decisions.iter().filter(|d| d.is_ok()).count() as u64;
+    if accepted == 0 {
+        let refused = |d: AppResult<_>| Err(d.err().unwrap_or_else(|| AppError::Internal("no decision".into())));
+        return Ok(decisions.into_iter().map(refused).collect());
+    }
+    let date = china_date(now_ms);
+    let mut number = counters::next_n(&mut tx, &format!("order:{date}"), accepted).await?;
+    let sales: AccountId =
+        accounts::BRAND_SALES_CNY.parse().map_err(|_| StoreError::Corrupt("brand account".into()))?;
+
+    let mut orders_out: Vec<NewOrder> = Vec::new();
+    let mut views: Vec<Option<OrderView>> = Vec::new();
+    let mut reservations: Vec<BatchReservation> = Vec::new();
+    let mut entries: Vec<(EntryId, NewEntry<'_>)> = Vec::new();
+    let mut audits: Vec<AuditRecord> = Vec::new();
+    let mut usage: Vec<(PromotionId, PartnerId, i64)> = Vec::new();
+    let mut bodies: Vec<(usize, String)> = Vec::new();
+    for (index, (p, decision)) in batch.iter().zip(&decisions).enumerate() {
+        let Ok(held_stock) = decision else {
+            views.push(None);
+            continue;
+        };
+        let mut order = p.order.clone();
+        order.number = qudao_domain::docnum::format("SO", date, number);
+        number += 1;
+        order.placed_ms = now_ms;
+        order.approved_ms = order.approved_ms.map(|_| now_ms);
+        order.reservations = held_stock.clone();
+        let id = order.id.to_string();
+        for r in &order.reservations {
+            reservations.push(BatchReservation {
+                sku_id: r.sku_id,
+                warehouse_id: r.warehouse_id,
+                quantity: r.quantity,
+                order_id: id.clone(),
+                by: order.placed_by,
+            });
+        }
+        let postings: Vec<NewPosting> = p
+            .postings
+            .iter()
+            .filter_map(|posting| {
+                let account = if posting.account.is_partner() {
+                    held.accounts.get(&(order.partner_id, posting.account)).map(|a| a.id)?
+                } else {
+                    sales
+                };
+                Some(NewPosting { account, amount: posting.amount })
+            })
+            .collect();
+        if postings.len() != p.postings.len() {
+            return Err(BatchError::Store(StoreError::Corrupt(format!("accounts of partner {}", order.partner_id))));
+        }
+        if !postings.is_empty() {
+            entries.push((
+                EntryId::new(),
+                NewEntry {
+                    partner: Some(order.partner_id),
+                    template: "order_payment",
+                    reference: Some(("order", id.clone())),
+                    memo: None,
+                    created_by: order.placed_by,
+                    at_ms: now_ms,
+                    postings,
+                },
+            ));
+        }
+        usage.extend(p.limits.iter().map(|(promotion, amount, _)| (*promotion, order.partner_id, *amount)));
+        let mut view = p.view.clone();
+        view.summary.number = order.number.clone();
+        view.summary.placed_ms = now_ms;
+        view.approved_ms = order.approved_ms;
+        let mut record = p.audit.clone();
+        record.at_ms = now_ms;
+        record.after = serde_json::to_string(&serde_json::json!({
+            "number": order.number, "status": order.status, "total": order.total, "lines": order.lines.len(),
+            "payment": order.payment,
+        }))
+        .ok();
+        audits.push(record);
+        if p.idem.is_some() {
+            bodies.push((index, serde_json::to_string(&view).map_err(|e| StoreError::Corrupt(e.to_string()))?));
+        }
+        orders_out.push(order);
+        views.push(Some(view));
+    }
+
+    if !stock::reserve_batch(&mut tx, &reservations, now_ms).await? {
+        return Err(BatchError::Guard);
+    }
+    if !accounts::post_batch(&mut tx, &entries).await? {
+        return Err(BatchError::Guard);
+    }
+    orders::insert_batch(&mut tx, &orders_out).await?;
+    if !usage.is_empty() {
+        orders::add_promotion_usage(&mut tx, &usage).await?;
+    }
+    audit::insert_batch(&mut tx, &audits).await?;
+    let done: Vec<Done<'_>> = bodies
+        .iter()
+        .filter_map(|(index, body)| {
+            let idem = batch[*index].idem.as_ref()?;
+            Some(Done { owner: &idem.owner, key: &idem.key, request_hash: &idem.request_hash, status: 201, body })
+        })
+        .collect();
+    if !done.is_empty() && idempotency::record_done(&mut tx, &done, now_ms).await? != done.len() as u64 {
+        return Err(BatchError::KeyTaken);
+    }
+    tx.commit().await?;
+    Ok(decisions
+        .into_iter()
+        .zip(views)
+        .map(|(decision, view)| match (decision, view) {
+            (Ok(_), Some(view)) => Ok(Outcome::Placed(Box::new(view))),
+            (Err(error), _) => Err(error),
+            (Ok(_), None) => Err(AppError::Internal("accepted order without a view".into())),
+        })
+        .collect())
+}

@@ -1,0 +1,11 @@
+//! Pricing use cases: quoting carts, the promotion book cache, and the price list and promotion
+//! editors with their save-time checks.
+
+mod cache;
+mod quote;
+
+pub use cache::PricingCache;
+pub use quote::{
+    AdjustmentView, Explanation, LineRequest, LostView, NudgeView, PriceSourceView, Quote, QuotedItem, QuotedLine,
+    buyer_of, quote, resolve_lines,
+};

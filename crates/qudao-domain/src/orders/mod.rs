@@ -1,0 +1,10 @@
+//! Orders: their lifecycle, how they are paid, when they need a person's approval, and how a
+//! refund goes back to the accounts that paid.
+
+mod approval;
+mod payment;
+mod status;
+
+pub use approval::{ApprovalPolicy, ReviewReason, review};
+pub use payment::{PaymentMethod, PaymentSplit, order_postings, refund_split, split_payment};
+pub use status::{OrderStatus, PaymentStatus};

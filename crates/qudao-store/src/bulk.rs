@@ -1,0 +1,82 @@
+//! Multi-row statements for the order desk's batches: many rows in few round trips.
+
+use crate::sql::Value;
+use crate::{Dialect, Sql, StoreResult, Tx};
+
+/// Most values in one statement: well under SQLite's 32,766 and PostgreSQL's 65,535.
+const MAX_VALUES: usize = 8_000;
+
+/// Inserts `rows` (each with the same number of values) as `head (…), (…)` statements,
+/// `tail` appended to each (`ON CONFLICT … DO NOTHING`); returns the rows inserted.
+pub(crate) async fn insert_rows(tx: &mut Tx, head: &str, rows: &[Vec<Value>], tail: &str) -> StoreResult<u64> {
+    let Some(width) = rows.first().map(Vec::len) else { return Ok(0) };
+    let per_statement = (MAX_VALUES / width.max(1)).max(1);
+    let mut inserted = 0;
+    for chunk in rows.chunks(per_statement) {
+        let mut sql = Sql::new(head);
+        for (index, row) in chunk.iter().enumerate() {
+            sql.push(if index == 0 { " (" } else { ", (" });
+            for (column, value) in row.iter().enumerate() {
+                if column > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(value.clone());
+            }
+            sql.push(")");
+        }
+        sql.push(tail);
+        inserted += sql.execute(tx.conn()).await?;
+    }
+    Ok(inserted)
+}
+
+/// Adds `deltas` (key, amount) to `column` of `table` in one guarded statement per chunk:
+/// `UPDATE table SET column = column + v.column2 FROM (VALUES …) AS v WHERE key = v.column1 AND
+/// guard`, where `guard` may use `v.column2`. Returns whether every row was updated, i.e. no guard
+/// refused (the caller then rolls back the whole transaction).
+pub(crate) async fn add_to_rows(
+    tx: &mut Tx,
+    table: &str,
+    key_columns: &[&str],
+    column: &str,
+    deltas: &[(Vec<Value>, i64)],
+    guard: &str,
+) -> StoreResult<bool> {
+    let width = key_columns.len() + 1;
+    let per_statement = (MAX_VALUES / width).max(1);
+    for chunk in deltas.chunks(per_statement) {
+        let mut sql = Sql::new("UPDATE ");
+        sql.push(table).push(" SET ").push(column).push(" = ").push(table).push(".").push(column);
+        sql.push(" + v.column").push(&width.to_string()).push(" FROM (VALUES ");
+        for (index, (keys, delta)) in chunk.iter().enumerate() {
+            sql.push(if index == 0 { "(" } else { ", (" });
+            for key in keys {
+                sql.bind(key.clone()).push(", ");
+            }
+            sql.bind(*delta).push(")");
+        }
+        sql.push(") AS v WHERE ");
+        for (index, key) in key_columns.iter().enumerate() {
+            if index > 0 {
+                sql.push(" AND ");
+            }
+            sql.push(table).push(".").push(key).push(" = v.column").push(&(index + 1).to_string());
+        }
+        if !guard.is_empty() {
+            sql.push(" AND (").push(guard).push(")");
+        }
+        if sql.execute(tx.conn()).await? != chunk.len() as u64 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// ` FOR UPDATE` on PostgreSQL, where rows read to decide a batch must stay as read until commit;
+/// nothing on SQLite, whose write transaction already excludes every other writer.
+pub(crate) fn for_update(tx: &Tx) -> &'static str {
+    match tx.dialect() {
+        Dialect::Postgres => " FOR UPDATE",
+        Dialect::Sqlite => "",
+    }
+}

@@ -1,0 +1,242 @@
+//! Writing placed orders, many per statement (the order desk's batches).
+
+use qudao_domain::ids::{OrderId, PartnerId, PromotionId, SkuId, UserId, WarehouseId};
+use qudao_domain::orders::PaymentSplit;
+
+use crate::bulk::insert_rows;
+use crate::{StoreResult, Tx, Value};
+
+/// An order to write, with everything decided.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    /// Id.
+    pub id: OrderId,
+    /// SO-YYYYMMDD-NNNN.
+    pub number: String,
+    /// Partner.
+    pub partner_id: PartnerId,
+    /// Status name.
+    pub status: &'static str,
+    /// Payment method name.
+    pub payment: &'static str,
+    /// Payment status name.
+    pub payment_status: &'static str,
+    /// Currency.
+    pub currency: String,
+    /// Before promotions, fen.
+    pub gross: i64,
+    /// Promotions, fen.
+    pub discount: i64,
+    /// To pay, fen.
+    pub total: i64,
+    /// Who pays what.
+    pub split: PaymentSplit,
+    /// Delivery address snapshot, JSON.
+    pub address_json: Option<String>,
+    /// Requested delivery date, yyyymmdd.
+    pub requested_date: Option<i64>,
+    /// Remark.
+    pub remark: Option<String>,
+    /// Why it waits for review.
+    pub review_reason: Option<&'static str>,
+    /// The pricing date, yyyymmdd.
+    pub pricing_date: i64,
+    /// Who placed it.
+    pub placed_by: Option<UserId>,
+    /// When.
+    pub placed_ms: i64,
+    /// When approved (automatic approval at placing).
+    pub approved_ms: Option<i64>,
+    /// Lines.
+    pub lines: Vec<NewLine>,
+    /// Where the stock is held.
+    pub reservations: Vec<NewReservation>,
+    /// Limited promotions taken: (promotion, amount).
+    pub promotion_usage: Vec<(PromotionId, i64)>,
+}
+
+/// A line to write.
+#[derive(Debug, Clone)]
+pub struct NewLine {
+    /// 1, 2, 3…
+    pub line_no: i64,
+    /// SKU.
+    pub sku_id: SkuId,
+    /// Its code at the time.
+    pub sku_code: String,
+    /// Names at the time.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Unit ordered in.
+    pub unit_code: String,
+    /// Base units per unit.
+    pub unit_factor: i64,
+    /// In the unit.
+    pub quantity: i64,
+    /// In base units.
+    pub base_quantity: i64,
+    /// List price per base unit.
+    pub list_price: i64,
+    /// Before promotions.
+    pub gross: i64,
+    /// After promotions.
+    pub net: i64,
+    /// A gift line.
+    pub gift: bool,
+    /// Why this price, JSON.
+    pub explanation_json: String,
+}
+
+/// Stock held for a line in one warehouse.
+#[derive(Debug, Clone, Copy)]
+pub struct NewReservation {
+    /// The line.
+    pub line_no: i64,
+    /// SKU.
+    pub sku_id: SkuId,
+    /// Warehouse.
+    pub warehouse_id: WarehouseId,
+    /// Base units.
+    pub quantity: i64,
+}
+
+/// Writes orders with their lines, reservations and promotion usage records.
+pub async fn insert_batch(tx: &mut Tx, orders: &[NewOrder]) -> StoreResult<()> {
+    let heads: Vec<Vec<Value>> = orders
+        .iter()
+        .map(|o| {
+            vec![
+                Value::from(o.id),
+                Value::from(o.number.as_str()),
+                Value::from(o.partner_id),
+                Value::from(o.status),
+                Value::from(o.payment),
+                Value::from(o.payment_status),
+                Value::from(o.currency.as_str()),
+                Value::from(o.gross),
+                Value::from(o.discount),
+                Value::from(o.total),
+                Value::from(o.split.credit),
+                Value::from(o.split.prepaid),
+                Value::from(o.split.rebate),
+                Value::from(o.split.transfer),
+                Value::from(o.address_json.as_deref()),
+                Value::from(o.requested_date),
+                Value::from(o.remark.as_deref()),
+                Value::from(o.review_reason),
+                Value::from(o.pricing_date),
+                Value::from(o.placed_by),
+                Value::from(o.placed_ms),
+                Value::from(o.approved_ms),
+                Value::from(o.placed_ms),
+            ]
+        })
+        .collect();
+    insert_rows(
+        tx,
+        "INSERT INTO orders (id, number, partner_id, status, payment, payment_status, currency, gross, discount, total, \
+         pay_credit, pay_prepaid, pay_rebate, pay_transfer, address_json, requested_date, remark, review_reason, \
+         pricing_date, placed_by, placed_ms, approved_ms, updated_ms, refunded, version) VALUES",
+        &heads.into_iter().map(|mut row| {
+            row.push(Value::from(0_i64));
+            row.push(Value::from(1_i64));
+            row
+        }).collect::<Vec<_>>(),
+        "",
+    )
+    .await?;
+    let lines: Vec<Vec<Value>> = orders
+        .iter()
+        .flat_map(|o| {
+            o.lines.iter().map(move |l| {
+                vec![
+                    Value::from(o.id),
+                    Value::from(l.line_no),
+                    Value::from(o.partner_id),
+                    Value::from(l.sku_id),
+                    Value::from(l.sku_code.as_str()),
+                    Value::from(l.name_zh.as_str()),
+                    Value::from(l.name_en.as_str()),
+                    Value::from(l.unit_code.as_str()),
+                    Value::from(l.unit_factor),
+                    Value::from(l.quantity),
+                    Value::from(l.base_quantity),
+                    Value::from(l.list_price),
+                    Value::from(l.gross),
+                    Value::from(l.net),
+                    Value::from(l.gift),
+                    Value::from(0_i64),
+                    Value::from(0_i64),
+                    Value::from(l.explanation_json.as_str()),
+                ]
+            })
+        })
+        .collect();
+    insert_rows(
+        tx,
+        "INSERT INTO order_lines (order_id, line_no, partner_id, sku_id, sku_code, name_zh, name_en, unit_code, \
+         unit_factor, quantity, base_quantity, list_price, gross, net, gift, shipped, returned, explanation_json) VALUES",
+        &lines,
+        "",
+    )
+    .await?;
+    let reservations: Vec<Vec<Value>> = orders
+        .iter()
+        .flat_map(|o| {
+            o.reservations.iter().map(move |r| {
+                vec![
+                    Value::from(o.id),
+                    Value::from(r.line_no),
+                    Value::from(o.partner_id),
+                    Value::from(r.sku_id),
+                    Value::from(r.warehouse_id),
+                    Value::from(r.quantity),
+                ]
+            })
+        })
+        .collect();
+    insert_rows(
+        tx,
+        "INSERT INTO order_reservations (order_id, line_no, partner_id, sku_id, warehouse_id, quantity) VALUES",
+        &reservations,
+        "",
+    )
+    .await?;
+    let usage: Vec<Vec<Value>> = orders
+        .iter()
+        .flat_map(|o| {
+            o.promotion_usage.iter().map(move |(promotion, used)| {
+                vec![Value::from(o.id), Value::from(*promotion), Value::from(o.partner_id), Value::from(*used)]
+            })
+        })
+        .collect();
+    insert_rows(tx, "INSERT INTO order_promotion_usage (order_id, promotion_id, partner_id, used) VALUES", &usage, "")
+        .await?;
+    Ok(())
+}
+
+/// Adds to what partners took of limited promotions (`used` may be negative: a cancellation
+/// gives quota back). Amounts are summed per (promotion, partner) first.
+pub async fn add_promotion_usage(tx: &mut Tx, usage: &[(PromotionId, PartnerId, i64)]) -> StoreResult<()> {
+    let mut totals: Vec<((PromotionId, PartnerId), i64)> = Vec::new();
+    for (promotion, partner, used) in usage {
+        match totals.iter_mut().find(|(key, _)| *key == (*promotion, *partner)) {
+            Some((_, total)) => *total += used,
+            None => totals.push(((*promotion, *partner), *used)),
+        }
+    }
+    totals.sort_by_key(|(key, _)| *key);
+    let rows: Vec<Vec<Value>> = totals
+        .iter()
+        .map(|((promotion, partner), used)| vec![Value::from(*promotion), Value::from(*partner), Value::from(*used)])
+        .collect();
+    insert_rows(
+        tx,
+        "INSERT INTO promotion_usage (promotion_id, partner_id, used) VALUES",
+        &rows,
+        " ON CONFLICT (promotion_id, partner_id) DO UPDATE SET used = promotion_usage.used + excluded.used",
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,148 @@
+//! `/api/v1/orders`: placing orders (through the order desk), quoting carts, reading orders.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use qudao_app::orders::{self as uc, OrderRequest, Placed};
+use qudao_app::pricing::{LineRequest, Quote};
+use qudao_domain::access::Permission;
+use qudao_domain::ids::{OrderId, PartnerId};
+use qudao_store::orders::{OrderFilter, OrderSummary, OrderView};
+use qudao_store::page::Page;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::ListQuery;
+use crate::context::Authed;
+use crate::error::WebResult;
+use crate::extract::{ApiJson, ApiQuery, Id};
+use crate::guard::InlineIdem;
+use crate::openapi::{page_of, schema};
+use crate::registry::{Effect, ObjectKind, Route, Verb, on};
+use crate::state::AppState;
+
+/// Order list filters.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OrderQuery {
+    /// Only this status (`submitted`, `approved`, `partially_shipped`, `shipped`, `received`,
+    /// `completed`, `cancelled`).
+    pub status: Option<String>,
+    /// Only this partner.
+    pub partner: Option<PartnerId>,
+    /// Only orders waiting for a brand user's approval.
+    pub awaiting_review: Option<bool>,
+    /// Order number or partner name or code.
+    pub q: Option<String>,
+    /// Page size.
+    pub limit: Option<u32>,
+    /// Cursor.
+    pub after: Option<String>,
+}
+
+impl OrderQuery {
+    /// The store filter.
+    pub fn filter(&self) -> OrderFilter {
+        let blank = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        OrderFilter {
+            status: blank(&self.status),
+            partner: self.partner,
+            awaiting_review: self.awaiting_review.unwrap_or(false),
+            q: blank(&self.q),
+        }
+    }
+}
+
+/// A cart to quote.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteRequest {
+    /// The lines.
+    pub lines: Vec<LineRequest>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    ApiQuery(query): ApiQuery<OrderQuery>,
+) -> WebResult<Json<Page<OrderSummary>>> {
+    let page = ListQuery { limit: query.limit, after: query.after.clone() }.page()?;
+    Ok(Json(uc::list_orders(state.app(), &ctx, &query.filter(), &page).await?))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Id(id): Id<OrderId>,
+) -> WebResult<Json<OrderView>> {
+    Ok(Json(uc::get_order(state.app(), &ctx, id).await?))
+}
+
+async fn place(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    InlineIdem(idem): InlineIdem,
+    ApiJson(body): ApiJson<OrderRequest>,
+) -> WebResult<Response> {
+    Ok(match uc::place_order(state.app(), &ctx, &body, idem).await? {
+        Placed::New(view) => (StatusCode::CREATED, Json(view)).into_response(),
+        Placed::Replay { status, body } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            let mut response = (status, [("content-type", "application/json")], body).into_response();
+            response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+            response
+        }
+    })
+}
+
+async fn quote(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    ApiJson(body): ApiJson<QuoteRequest>,
+) -> WebResult<Json<Quote>> {
+    Ok(Json(uc::preview_order(state.app(), &ctx, &body.lines).await?))
+}
+
+/// The routes.
+pub const ROUTES: &[Route] = &[
+    Route::api(
+        Verb::Get,
+        "/api/v1/orders",
+        Permission::OrdersRead,
+        "Orders within the caller's scope, newest first",
+        |v| on(v, list),
+    )
+    .response(page_of::<OrderSummary>),
+    Route::api(
+        Verb::Post,
+        "/api/v1/orders",
+        Permission::OrdersPlace,
+        "Place an order: prices, reserves stock and takes payment in one transaction",
+        |v| on(v, place),
+    )
+    .effect(Effect::Create)
+    .idempotency_in_effect()
+    .body(schema::<OrderRequest>)
+    .example(|| serde_json::json!({ "lines": [{ "sku": "S-ON-1", "quantity": 2 }], "payment": "credit" }))
+    .response(schema::<OrderView>),
+    Route::api(
+        Verb::Post,
+        "/api/v1/orders/quote",
+        Permission::OrdersPlace,
+        "Price a cart with explanations and nudges, without ordering",
+        |v| on(v, quote),
+    )
+    .body(schema::<QuoteRequest>)
+    .example(|| serde_json::json!({ "lines": [{ "sku": "S-ON-1", "quantity": 2 }] }))
+    .response(schema::<Quote>),
+    Route::api(
+        Verb::Get,
+        "/api/v1/orders/{id}",
+        Permission::OrdersRead,
+        "An order with its lines and each line's price explanation",
+        |v| on(v, show),
+    )
+    .params(&[("id", ObjectKind::Order)])
+    .response(schema::<OrderView>),
+];
