@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use qudao_store::{Db, Tx};
 
+use crate::access::CallerCache;
 use crate::clock::Clock;
 use crate::files::FileStore;
 use crate::orders::Desk;
@@ -26,6 +27,7 @@ struct Inner {
     progress: ProgressBoard,
     pricing: PricingCache,
     desk: std::sync::OnceLock<Desk>,
+    callers: CallerCache,
 }
 
 impl std::fmt::Debug for App {
@@ -46,6 +48,7 @@ impl App {
                 progress: ProgressBoard::default(),
                 pricing: PricingCache::default(),
                 desk: std::sync::OnceLock::new(),
+                callers: CallerCache::default(),
             }),
         }
     }
@@ -73,6 +76,11 @@ impl App {
     /// The promotion book cache.
     pub(crate) fn pricing_cache(&self) -> &PricingCache {
         &self.inner.pricing
+    }
+
+    /// Recently resolved callers (see [`CallerCache`]).
+    pub fn callers(&self) -> &CallerCache {
+        &self.inner.callers
     }
 
     /// The order desk, started on first use (it needs the async runtime).

@@ -59,17 +59,27 @@ impl IdemRequest {
         })
     }
 
+    /// What the key already holds, read in the use case's own transaction: `None` to go ahead.
+    pub(crate) async fn lookup_in(&self, tx: &mut Tx, now_ms: i64) -> AppResult<Option<Claimed>> {
+        let found = idempotency::lookup(tx, &self.owner, &self.key, &self.request_hash, now_ms).await?;
+        Ok(found.map(|claim| self.claimed(claim)))
+    }
+
+    fn claimed(&self, claim: Claim) -> Claimed {
+        match claim {
+            Claim::Proceed => Claimed::Proceed(IdemKey { owner: self.owner.clone(), key: self.key.clone() }),
+            Claim::Replay { status, body } => Claimed::Replay { status, body },
+            Claim::Mismatch => Claimed::Mismatch,
+            Claim::InFlight => Claimed::InFlight,
+        }
+    }
+
     /// What the key already holds: `None` to go ahead. Read without claiming; the effect's batch
     /// records the key, and its primary key refuses a duplicate that slips in meanwhile.
     pub async fn lookup(&self, app: &App) -> AppResult<Option<Claimed>> {
         let mut tx = app.db().read(&Scope::system("idempotency records are keyed by their owner")).await?;
         let found = idempotency::lookup(&mut tx, &self.owner, &self.key, &self.request_hash, app.now_ms()).await?;
-        Ok(found.map(|claim| match claim {
-            Claim::Proceed => Claimed::Proceed(IdemKey { owner: self.owner.clone(), key: self.key.clone() }),
-            Claim::Replay { status, body } => Claimed::Replay { status, body },
-            Claim::Mismatch => Claimed::Mismatch,
-            Claim::InFlight => Claimed::InFlight,
-        }))
+        Ok(found.map(|claim| self.claimed(claim)))
     }
 }
 

@@ -41,5 +41,6 @@ pub async fn update_settings(app: &App, ctx: &Ctx, new: &BrandSettings) -> AppRe
     let after = BrandSettings { brand_name, parent_sees_sub_dealers: new.parent_sees_sub_dealers };
     audit::insert(&mut tx, &ctx.audit(now, "settings", "brand", "update", None, Some(&before), Some(&after))).await?;
     tx.commit().await?;
+    app.callers().forget_all();
     Ok(after)
 }

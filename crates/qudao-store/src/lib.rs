@@ -22,6 +22,7 @@ pub mod orders;
 pub mod page;
 pub mod partners;
 pub mod pricing;
+pub mod raw_order;
 mod scope;
 pub mod settings;
 pub(crate) mod sql;

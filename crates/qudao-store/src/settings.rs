@@ -56,13 +56,50 @@ pub async fn parent_sees_sub_dealers(tx: &mut Tx) -> StoreResult<bool> {
     Ok(get(tx, PARENT_SEES_SUB_DEALERS).await? == "true")
 }
 
+/// The known settings (and the pricing version) as they are now, read in one query, for use
+/// cases that need several.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot(std::collections::HashMap<String, String>);
+
+impl Snapshot {
+    /// A setting's value, or its default.
+    pub fn get(&self, key: &str) -> &str {
+        match self.0.get(key) {
+            Some(value) => value,
+            None => KNOWN.iter().find(|(k, _)| *k == key).map_or("", |(_, v)| *v),
+        }
+    }
+
+    /// A numeric setting: `None` when set empty (no limit), the default when unreadable.
+    pub fn number(&self, key: &str) -> Option<i64> {
+        let value = self.get(key).trim();
+        match value.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) if value.is_empty() => None,
+            Err(_) => KNOWN.iter().find(|(k, _)| *k == key).and_then(|(_, v)| v.parse().ok()),
+        }
+    }
+}
+
+/// Reads every known setting and the pricing version at once.
+pub async fn snapshot(tx: &mut Tx) -> StoreResult<Snapshot> {
+    let mut sql = Sql::new("SELECT key, value FROM settings WHERE key IN ");
+    sql.bind_list(KNOWN.iter().map(|(k, _)| *k).chain(std::iter::once(crate::pricing::PRICING_VERSION)));
+    let rows = sql.fetch_all(tx.conn()).await?;
+    let mut values = std::collections::HashMap::with_capacity(rows.len());
+    for row in rows {
+        values.insert(row.text("key")?, row.text("value")?);
+    }
+    Ok(Snapshot(values))
+}
+
 /// A numeric setting, or its default when unset or unreadable.
 pub async fn number(tx: &mut Tx, key: &str) -> StoreResult<Option<i64>> {
-    let value = get(tx, key).await?;
-    let parsed = value.trim().parse::<i64>().ok();
-    Ok(match parsed {
-        Some(n) => Some(n),
-        None if value.trim().is_empty() => None,
-        None => KNOWN.iter().find(|(k, _)| *k == key).and_then(|(_, v)| v.parse().ok()),
-    })
+    let mut sql = Sql::new("SELECT key, value FROM settings WHERE key = ");
+    sql.bind(key);
+    let mut values = std::collections::HashMap::new();
+    if let Some(row) = sql.fetch_optional(tx.conn()).await? {
+        values.insert(row.text("key")?, row.text("value")?);
+    }
+    Ok(Snapshot(values).number(key))
 }

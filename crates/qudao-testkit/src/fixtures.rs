@@ -227,6 +227,7 @@ impl TestApp {
         let region = regions::by_code(&mut tx, region_code).await.expect("region").expect("known region");
         access::assignments::replace(&mut tx, user, &[region], &[], self.app.now_ms()).await.expect("assign");
         tx.commit().await.expect("commit");
+        self.app.callers().forget_all();
     }
 
     /// Sets a brand setting.
@@ -234,5 +235,6 @@ impl TestApp {
         let mut tx = self.app.db().write(&scope()).await.expect("tx");
         qudao_store::settings::set(&mut tx, key, value, self.app.now_ms(), None).await.expect("setting");
         tx.commit().await.expect("commit");
+        self.app.callers().forget_all();
     }
 }

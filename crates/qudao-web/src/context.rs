@@ -266,6 +266,7 @@ pub fn json_error(lang: Lang, info: &ErrorInfo) -> Response {
             serde_json::json!({
                 "field": f.field,
                 "code": f.code,
+                "param": f.param,
                 "message": field_message(lang, f),
             })
         })

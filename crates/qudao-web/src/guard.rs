@@ -82,12 +82,19 @@ pub async fn guard(State((state, route)): State<(AppState, Route)>, request: Req
             Ok(inline) => inline,
             Err(error) => return WebError::from(error).into_response(),
         };
+        // The use case looks the key up in its own transaction; a body it cannot even parse
+        // never reaches it, so that case is looked up here, to answer a reused key as such.
+        parts.extensions.insert(inline.clone());
+        let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+        let unparsed = response.extensions().get::<crate::error::ErrorInfo>().is_some_and(|e| e.code == "bad_body");
+        if !unparsed {
+            return response;
+        }
         return match inline.lookup(state.app()).await {
-            Ok(None | Some(Claimed::Proceed(_))) => {
-                parts.extensions.insert(inline);
-                next.run(Request::from_parts(parts, Body::from(bytes))).await
+            Ok(Some(claimed @ (Claimed::Replay { .. } | Claimed::Mismatch | Claimed::InFlight))) => {
+                answer_claimed(claimed)
             }
-            Ok(Some(claimed)) => answer_claimed(claimed),
+            Ok(_) => response,
             Err(error) => WebError::from(error).into_response(),
         };
     }

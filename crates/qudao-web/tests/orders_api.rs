@@ -220,3 +220,66 @@ async fn partners_cannot_read_each_others_orders() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn big_orders_wait_for_approval_and_cancelling_gives_everything_back() {
+    each_backend(|app| async move {
+        let (partner, sku) = shop(&app).await;
+        UserBuilder::new("boss", Role::BrandAdmin).create(&app).await;
+        UserBuilder::new("cashier", Role::Finance).create(&app).await;
+        app.setting("orders.auto_approve_max", "5000").await;
+        let rep = app.bearer("rep", TEST_PASSWORD).await;
+        let boss = app.bearer("boss", TEST_PASSWORD).await;
+        let big = rep
+            .post_json(
+                "/api/v1/orders",
+                &json!({ "lines": [{ "sku": "S-COLA", "quantity": 30 }], "payment": "credit" }),
+            )
+            .await
+            .json();
+        assert_eq!(big["status"], "submitted");
+        assert_eq!(big["review_reason"], "over_auto_approve_limit");
+        let id = big["id"].as_str().expect("id").to_string();
+        let queue = boss.get("/api/v1/orders?awaiting_review=true").await.json();
+        assert_eq!(queue["items"][0]["id"], big["id"]);
+        assert_eq!(rep.post_json(&format!("/api/v1/orders/{id}/approve"), &json!({})).await.status, 403);
+        let approved = boss.post_json(&format!("/api/v1/orders/{id}/approve"), &json!({})).await;
+        assert_eq!(approved.json()["status"], "approved", "{}", approved.text());
+        assert_eq!(boss.post_json(&format!("/api/v1/orders/{id}/approve"), &json!({})).await.status, 409);
+        assert_eq!(app.stock_of(sku).await, (150, 30));
+        let cancelled = rep.post_json(&format!("/api/v1/orders/{id}/cancel"), &json!({ "reason": "改单" })).await;
+        assert_eq!(cancelled.status, 200, "{}", cancelled.text());
+        assert_eq!(cancelled.json()["status"], "cancelled");
+        assert_eq!(cancelled.json()["refunded"], 7_500);
+        assert_eq!(app.stock_of(sku).await, (150, 0), "cancelling released the stock");
+        assert_eq!(app.account(partner, AccountKind::Receivable).await, (0, 100_000, 100_000));
+        assert_eq!(rep.post_json(&format!("/api/v1/orders/{id}/cancel"), &json!({})).await.status, 409);
+
+        // Offline transfer: waits for finance, who confirms the money; a later cancellation
+        // refunds it to the prepaid balance.
+        let transfer = rep
+            .post_json(
+                "/api/v1/orders",
+                &json!({ "lines": [{ "sku": "S-COLA", "quantity": 4 }], "payment": "transfer" }),
+            )
+            .await
+            .json();
+        assert_eq!(transfer["payment_status"], "awaiting_transfer");
+        let tid = transfer["id"].as_str().expect("id").to_string();
+        let early = boss.post_json(&format!("/api/v1/orders/{tid}/approve"), &json!({})).await;
+        assert_eq!(early.json()["error"]["code"], "conflict.transfer_not_confirmed");
+        let cashier = app.bearer("cashier", TEST_PASSWORD).await;
+        let confirmed = cashier.post_json(&format!("/api/v1/orders/{tid}/confirm-transfer"), &json!({})).await;
+        assert_eq!(confirmed.json()["status"], "approved", "{}", confirmed.text());
+        assert_eq!(confirmed.json()["payment_status"], "transfer_confirmed");
+        rep.post_json(&format!("/api/v1/orders/{tid}/cancel"), &json!({})).await;
+        assert_eq!(
+            app.account(partner, AccountKind::Prepaid).await.0,
+            1_000,
+            "the transfer went back as prepaid money"
+        );
+        app.assert_invariants().await;
+        app
+    })
+    .await;
+}

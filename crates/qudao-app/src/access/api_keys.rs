@@ -104,5 +104,6 @@ pub async fn revoke_api_key(app: &App, ctx: &Ctx, id: ApiKeyId) -> AppResult<Api
     )
     .await?;
     tx.commit().await?;
+    app.callers().forget_all();
     Ok(after)
 }

@@ -112,6 +112,9 @@ pub async fn authenticate(app: &App, token: &str) -> AppResult<Option<Caller>> {
     let hash = hash_token(token);
     let scope = Scope::system("authentication resolves a token before the caller is known");
     if token.starts_with(API_KEY_PREFIX) {
+        if let Some(caller) = app.callers().get(&hash, now) {
+            return Ok(Some(caller));
+        }
         let resolved = {
             let mut tx = app.db().read(&scope).await?;
             api_keys::resolve(&mut tx, &hash, now).await?
@@ -122,6 +125,10 @@ pub async fn authenticate(app: &App, token: &str) -> AppResult<Option<Caller>> {
             api_keys::touch(&mut tx, *key_id, now).await?;
             tx.commit().await?;
         }
+        app.callers().put(hash, caller.clone(), now);
+        return Ok(Some(caller));
+    }
+    if let Some(caller) = app.callers().get(&hash, now) {
         return Ok(Some(caller));
     }
     let lookup = {
@@ -142,6 +149,7 @@ pub async fn authenticate(app: &App, token: &str) -> AppResult<Option<Caller>> {
                 sessions::touch(&mut tx, &hash, now).await?;
                 tx.commit().await?;
             }
+            app.callers().put(hash, (*caller).clone(), now);
             Ok(Some(*caller))
         }
     }
@@ -153,6 +161,7 @@ pub async fn sign_out(app: &App, ctx: &Ctx) -> AppResult<()> {
         let mut tx = app.db().write(&Scope::system("sign-out deletes the caller's own session")).await?;
         sessions::delete(&mut tx, token_hash).await?;
         tx.commit().await?;
+        app.callers().forget_all();
     }
     Ok(())
 }
@@ -213,6 +222,7 @@ pub async fn use_link(app: &App, token: &str, purpose: Purpose, password: &str) 
     };
     qudao_store::audit::insert(&mut tx, &record).await?;
     tx.commit().await?;
+    app.callers().forget_all();
     Ok(())
 }
 
@@ -254,5 +264,6 @@ pub async fn change_password(app: &App, ctx: &Ctx, current: &str, new: &str) -> 
     );
     qudao_store::audit::insert(&mut tx, &record).await?;
     tx.commit().await?;
+    app.callers().forget_all();
     Ok(())
 }

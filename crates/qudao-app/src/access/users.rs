@@ -150,6 +150,7 @@ pub async fn invite_user(app: &App, ctx: &Ctx, input: InviteInput, idem: Option<
     let invited = Invited { user, token, expires_ms };
     idempotency::complete(&mut tx, idem, 201, &invited).await?;
     tx.commit().await?;
+    app.callers().forget_all();
     Ok(invited)
 }
 
@@ -222,6 +223,7 @@ async fn change_status(
     let partner = before.partner.as_ref().map(|p| p.id);
     audit::insert(&mut tx, &ctx.audit(now, "user", id, action, partner, Some(&before), Some(&after))).await?;
     tx.commit().await?;
+    app.callers().forget_all();
     Ok(after)
 }
 
@@ -257,6 +259,7 @@ pub async fn reset_password(app: &App, ctx: &Ctx, id: UserId) -> AppResult<Reset
     let partner = user.partner.as_ref().map(|p| p.id);
     audit::insert(&mut tx, &ctx.audit::<(), ()>(now, "user", id, "password_reset_link", partner, None, None)).await?;
     tx.commit().await?;
+    app.callers().forget_all();
     Ok(ResetLink { token, expires_ms })
 }
 
@@ -295,6 +298,7 @@ pub async fn change_role(app: &App, ctx: &Ctx, id: UserId, role: &str, partner: 
     audit::insert(&mut tx, &ctx.audit(now, "user", id, "change_role", audit_partner, Some(&before), after.as_ref()))
         .await?;
     tx.commit().await?;
+    app.callers().forget_all();
     // A user moved out of the caller's scope is no longer visible to the caller; answer with
     // what the caller last saw.
     Ok(after.unwrap_or(before))
@@ -336,6 +340,7 @@ pub async fn set_assignments(
     let after = assignments::list_for(&mut tx, id).await?;
     audit::insert(&mut tx, &ctx.audit(now, "user", id, "assignments", None, Some(&before), Some(&after))).await?;
     tx.commit().await?;
+    app.callers().forget_all();
     Ok(after)
 }
 
@@ -353,6 +358,7 @@ pub async fn set_my_locale(app: &App, ctx: &Ctx, locale: &str) -> AppResult<()> 
         return Err(AppError::NotFound);
     }
     tx.commit().await?;
+    app.callers().forget_all();
     Ok(())
 }
 
@@ -403,5 +409,6 @@ pub async fn create_first_admin(app: &App, login: &str, display_name: &str, pass
     };
     audit::insert(&mut tx, &record).await?;
     tx.commit().await?;
+    app.callers().forget_all();
     Ok(id)
 }

@@ -1,7 +1,7 @@
 //! Partner accounts: balances, credit lines and prepayments, and the one function through which
 //! every business movement reaches the journal.
 
-use qudao_domain::accounts::{AccountKind, Template, postings};
+use qudao_domain::accounts::{AccountKind, Posting, Template, postings};
 use qudao_domain::ids::{AccountId, EntryId, PartnerId};
 use qudao_domain::money::{Currency, Money};
 use qudao_domain::{FieldError, Invalid};
@@ -13,14 +13,14 @@ use utoipa::ToSchema;
 use crate::idempotency::{self, IdemKey};
 use crate::{App, AppError, AppResult, Ctx};
 
-/// A movement to post: what happened, for whom, how much.
+/// A movement to post: what happened, for whom, and its postings (by account kind).
 #[derive(Debug, Clone)]
 pub(crate) struct Movement<'a> {
     pub partner: PartnerId,
-    pub template: Template,
-    pub amount: Money,
-    /// A reversal (cancellation, refund) of an earlier movement of the same template.
-    pub reverse: bool,
+    /// The entry's template name (`prepayment`, `order_payment`, `order_refund`…).
+    pub template: &'a str,
+    pub currency: Currency,
+    pub postings: Vec<Posting>,
     pub reference: Option<(&'a str, String)>,
     pub memo: Option<&'a str>,
     pub at_ms: i64,
@@ -54,15 +54,17 @@ fn brand_account(kind: AccountKind, currency: Currency) -> AppResult<AccountId> 
 /// Posts a movement in `tx`: the domain decides the postings, the store applies them with its
 /// overdraft guard. On `Err` the caller must roll back.
 pub(crate) async fn post(tx: &mut Tx, ctx: &Ctx, movement: &Movement<'_>) -> Result<EntryId, Refused> {
-    let currency = movement.amount.currency;
-    let lines = postings(movement.template, movement.amount, movement.reverse)
-        .map_err(|_| AppError::field("amount", "must_be_positive"))?;
+    let currency = movement.currency;
+    let lines = &movement.postings;
+    if lines.is_empty() {
+        return Err(Refused::Failed(AppError::Internal("an entry without postings".into())));
+    }
     accounts::ensure_partner_accounts(tx, movement.partner, currency.code(), movement.at_ms)
         .await
         .map_err(AppError::from)?;
     let mut resolved = Vec::with_capacity(lines.len());
     let mut kinds = Vec::with_capacity(lines.len());
-    for line in &lines {
+    for line in lines {
         let account = if line.account.is_partner() {
             accounts::partner_account(tx, movement.partner, line.account, currency.code())
                 .await
@@ -76,7 +78,7 @@ pub(crate) async fn post(tx: &mut Tx, ctx: &Ctx, movement: &Movement<'_>) -> Res
     }
     let entry = NewEntry {
         partner: Some(movement.partner),
-        template: movement.template.as_str(),
+        template: movement.template,
         reference: movement.reference.clone(),
         memo: movement.memo,
         created_by: Some(ctx.caller().user_id()),
@@ -174,8 +176,17 @@ pub async fn record_prepayment(
     let now = app.now_ms();
     let mut tx = app.write(ctx).await?;
     partners::get(&mut tx, partner).await?.ok_or(AppError::NotFound)?;
-    let movement =
-        Movement { partner, template: Template::Prepayment, amount, reverse: false, reference: None, memo, at_ms: now };
+    let lines =
+        postings(Template::Prepayment, amount, false).map_err(|_| AppError::field("amount", "must_be_positive"))?;
+    let movement = Movement {
+        partner,
+        template: Template::Prepayment.as_str(),
+        currency: amount.currency,
+        postings: lines,
+        reference: None,
+        memo,
+        at_ms: now,
+    };
     let entry_id = match post(&mut tx, ctx, &movement).await {
         Ok(id) => id,
         Err(Refused::Overdraft(kind)) => return Err(overdraft_error("amount", kind)),

@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 
 use super::desk::{Outcome, Prepared};
 use crate::clock::china_date;
-use crate::idempotency::IdemRequest;
+use crate::idempotency::{Claimed, IdemRequest};
 use crate::pricing::{LineRequest, Quote, quote, resolve_lines};
 use crate::{App, AppError, AppResult, Ctx};
 
@@ -119,13 +119,14 @@ pub async fn preview_order(app: &App, ctx: &Ctx, lines: &[LineRequest]) -> AppRe
     let mut tx = app.read(ctx).await?;
     let partner = partners::get(&mut tx, partner_id).await?.ok_or(AppError::NotFound)?;
     let items = resolve_lines(&mut tx, lines).await?;
-    quote(app, &mut tx, &partner, &items, china_date(app.now_ms()), false).await
+    let settings = settings::snapshot(&mut tx).await?;
+    quote(app, &mut tx, &partner, &items, china_date(app.now_ms()), false, &settings).await
 }
 
 /// Places an order for the caller's company: checks and prices it, then waits until the desk has
-/// committed it (stock reserved, payment posted) or refused it. The caller has looked the
-/// idempotency key up already ([`IdemRequest::lookup`]); the desk records it with the order, so a
-/// repeated request gets the first answer again and never a second order.
+/// committed it (stock reserved, payment posted) or refused it. The idempotency key is looked up
+/// in the pricing transaction and recorded by the desk with the order, so a repeated request gets
+/// the first answer again and never a second order.
 pub async fn place_order(app: &App, ctx: &Ctx, request: &OrderRequest, idem: Option<IdemRequest>) -> AppResult<Placed> {
     ctx.require(Permission::OrdersPlace)?;
     let partner_id = ctx.caller().partner_id().ok_or(AppError::Forbidden)?;
@@ -133,15 +134,24 @@ pub async fn place_order(app: &App, ctx: &Ctx, request: &OrderRequest, idem: Opt
     let today = china_date(now);
     let header = parse_header(request, today)?;
     let mut tx = app.read(ctx).await?;
+    if let Some(idem) = &idem {
+        match idem.lookup_in(&mut tx, now).await? {
+            None | Some(Claimed::Proceed(_)) => {}
+            Some(Claimed::Replay { status, body }) => return Ok(Placed::Replay { status, body }),
+            Some(Claimed::Mismatch) => return Err(AppError::Conflict("idempotency_key_mismatch")),
+            Some(Claimed::InFlight) => return Err(AppError::Conflict("idempotency_key_in_flight")),
+        }
+    }
     let partner = partners::get(&mut tx, partner_id).await?.ok_or(AppError::NotFound)?;
     if partner.status != PartnerStatus::Active {
         return Err(AppError::Conflict("partner_not_active"));
     }
     let items = resolve_lines(&mut tx, &request.lines).await?;
-    let quoted = quote(app, &mut tx, &partner, &items, today, false).await?;
+    let settings = settings::snapshot(&mut tx).await?;
+    let quoted = quote(app, &mut tx, &partner, &items, today, false, &settings).await?;
     let address = address_json(&mut tx, &partner, request.address_id).await?;
-    let share = settings::number(&mut tx, settings::REBATE_MAX_SHARE_BP).await?.unwrap_or(0);
-    let policy = ApprovalPolicy { auto_approve_max: settings::number(&mut tx, settings::AUTO_APPROVE_MAX).await? };
+    let share = settings.number(settings::REBATE_MAX_SHARE_BP).unwrap_or(0);
+    let policy = ApprovalPolicy { auto_approve_max: settings.number(settings::AUTO_APPROVE_MAX) };
     drop(tx);
 
     let split = split_payment(quoted.total, header.method, header.rebate, share)?;

@@ -96,10 +96,34 @@ impl std::fmt::Debug for Desk {
 }
 
 impl Desk {
-    /// Starts the worker on the current runtime.
+    /// Starts the worker on a thread of its own with its own connection, so that neither its
+    /// wake-ups nor its connection wait behind request traffic: every statement of a batch is
+    /// a round trip, and under load a task on the shared runtime waits its turn for each.
     pub(crate) fn start(db: Db, clock: Arc<dyn Clock>) -> Desk {
         let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(work(db, clock, receiver));
+        let spawned = std::thread::Builder::new().name("order-desk".into()).spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(runtime) => runtime,
+                Err(error) => {
+                    tracing::error!(%error, "the order desk could not start its runtime");
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                let own = match db.dedicated(1).await {
+                    Ok(own) => own,
+                    Err(error) => {
+                        tracing::warn!(%error, "the order desk shares the request pool");
+                        db
+                    }
+                };
+                work(own.clone(), clock, receiver).await;
+                own.close().await;
+            });
+        });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "the order desk could not start");
+        }
         Desk { sender, in_flight: Arc::new(Mutex::new(HashSet::new())) }
     }
 
@@ -137,7 +161,10 @@ async fn work(db: Db, clock: Arc<dyn Clock>, mut receiver: mpsc::Receiver<Job>) 
             }
         }
         let prepared: Vec<&Prepared> = jobs.iter().map(|j| &j.prepared).collect();
-        match commit_batch(&db, clock.now_ms(), &prepared).await {
+        let started = std::time::Instant::now();
+        let result = commit_batch(&db, clock.now_ms(), &prepared).await;
+        tracing::debug!(orders = jobs.len(), ms = started.elapsed().as_secs_f64() * 1e3, "order batch");
+        match result {
             Ok(outcomes) => {
                 for (job, outcome) in jobs.into_iter().zip(outcomes) {
                     let _ = job.reply.send(outcome);

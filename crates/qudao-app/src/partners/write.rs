@@ -196,5 +196,6 @@ pub async fn change_status(
     }
     audit::insert(&mut tx, &record).await?;
     tx.commit().await?;
+    app.callers().forget_all();
     Ok(after)
 }

@@ -20,10 +20,9 @@ impl std::fmt::Debug for PricingCache {
     }
 }
 
-/// The live promotion book for `date`, rebuilt when a list or promotion changed (the version row
-/// is read in `tx`, so the answer is as fresh as the transaction).
-pub(crate) async fn book(app: &App, tx: &mut Tx, date: Date) -> AppResult<Arc<PromotionBook>> {
-    let version = pricing::version(tx).await?;
+/// The live promotion book for `date`, rebuilt when a list or promotion changed (`version` is
+/// the pricing version read in `tx`, so the answer is as fresh as the transaction).
+pub(crate) async fn book(app: &App, tx: &mut Tx, version: i64, date: Date) -> AppResult<Arc<PromotionBook>> {
     if let Ok(guard) = app.pricing_cache().current.lock()
         && let Some((v, d, book)) = guard.as_ref()
         && *v == version

@@ -15,6 +15,7 @@ use qudao_store::Tx;
 use qudao_store::catalog::{self, Sellable, SkuKeys};
 use qudao_store::partners::PartnerView;
 use qudao_store::pricing;
+use qudao_store::settings::Snapshot;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -237,7 +238,7 @@ pub async fn resolve_lines(tx: &mut Tx, lines: &[LineRequest]) -> AppResult<Vec<
     Ok(items)
 }
 
-/// Prices resolved items for a partner on `date`.
+/// Prices resolved items for a partner on `date`; `settings` were read in `tx`.
 pub async fn quote(
     app: &App,
     tx: &mut Tx,
@@ -245,10 +246,12 @@ pub async fn quote(
     items: &[QuotedItem],
     date: Date,
     show_ineligible: bool,
+    settings: &Snapshot,
 ) -> AppResult<Quote> {
-    let book = super::cache::book(app, tx, date).await?;
+    let version = settings.number(pricing::PRICING_VERSION).unwrap_or(0);
+    let book = super::cache::book(app, tx, version, date).await?;
     let skus: Vec<SkuId> = items.iter().map(|i| i.sellable.sku_id).collect();
-    let entries = pricing::live_entries(tx, Some(&skus)).await?;
+    let (entries, lists) = pricing::live_entries(tx, Some(&skus)).await?;
     let buyer = buyer_of(partner);
     let cart: Vec<CartItem> = items
         .iter()
@@ -263,10 +266,12 @@ pub async fn quote(
             }
         })
         .collect();
-    let options =
-        PriceOptions { used: pricing::usage_of(tx, partner.id).await?.into_iter().collect(), show_ineligible };
+    let limited = book.promotions().iter().any(|p| p.limit_per_partner.is_some());
+    let used =
+        if limited { pricing::usage_of(tx, partner.id).await?.into_iter().collect() } else { Default::default() };
+    let options = PriceOptions { used, show_ineligible };
     let priced = price_cart(&cart, &buyer, date, &book, &options);
-    describe(tx, items, priced, &book).await
+    describe(tx, items, priced, &book, &lists).await
 }
 
 /// Turns the engine's result into lines with names (lists, promotions, gift SKUs).
@@ -275,13 +280,8 @@ async fn describe(
     items: &[QuotedItem],
     priced: PricedCart,
     book: &Arc<PromotionBook>,
+    lists: &pricing::ListNames,
 ) -> AppResult<Quote> {
-    let list_ids: Vec<PriceListId> = priced
-        .lines
-        .iter()
-        .flat_map(|l| l.price_source.list.into_iter().chain(l.outranked_lists.iter().map(|o| o.0)))
-        .collect();
-    let lists = pricing::list_names(tx, &list_ids).await?;
     let gift_ids: Vec<SkuId> = priced
         .lines
         .iter()

@@ -197,7 +197,6 @@ CREATE TABLE order_lines (
     explanation_json TEXT NOT NULL,
     PRIMARY KEY (order_id, line_no)
 );
-CREATE INDEX order_lines_sku ON order_lines(sku_id);
 
 -- Which warehouse holds which part of a line while the order is open; the sum over open orders
 -- equals stock.reserved.
@@ -210,7 +209,6 @@ CREATE TABLE order_reservations (
     quantity BIGINT NOT NULL,
     PRIMARY KEY (order_id, line_no, warehouse_id)
 );
-CREATE INDEX order_reservations_stock ON order_reservations(sku_id, warehouse_id);
 
 -- Promotions an order took under a limit, so a cancellation gives the quota back.
 CREATE TABLE order_promotion_usage (

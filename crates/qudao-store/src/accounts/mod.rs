@@ -317,3 +317,10 @@ pub async fn post_batch(tx: &mut Tx, entries: &[(EntryId, NewEntry<'_>)]) -> Sto
     .await?;
     Ok(true)
 }
+
+/// Receivable accounts whose debt is above their credit line (must be none; a line lowered
+/// below the debt is the only legitimate exception, and the checks that call this set none).
+pub async fn over_credit_line(tx: &mut Tx) -> StoreResult<Vec<AccountId>> {
+    let sql = Sql::new("SELECT id FROM ledger_accounts WHERE kind = 'receivable' AND balance > credit_line");
+    sql.fetch_all(tx.conn()).await?.iter().map(|r| r.parse("id")).collect()
+}

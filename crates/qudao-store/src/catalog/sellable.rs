@@ -80,14 +80,12 @@ pub async fn sellable(tx: &mut Tx, keys: SkuKeys<'_>) -> StoreResult<HashMap<Sku
     };
     let rows = sql.fetch_all(tx.conn()).await?;
     let mut found = HashMap::with_capacity(rows.len());
-    let mut products = Vec::with_capacity(rows.len());
     for row in &rows {
         let mut categories = vec![row.parse("category_id")?];
         if let Some(parent) = row.opt_parse("parent_id")? {
             categories.push(parent);
         }
         let product_id: ProductId = row.parse("product_id")?;
-        products.push(product_id);
         let sku_zh = row.text("name_zh")?;
         let sku_en = row.text("name_en")?;
         let sellable = Sellable {
@@ -112,35 +110,32 @@ pub async fn sellable(tx: &mut Tx, keys: SkuKeys<'_>) -> StoreResult<HashMap<Sku
     if found.is_empty() {
         return Ok(found);
     }
-    products.sort_unstable();
-    products.dedup();
+    // Every larger unit of the products, with each SKU's ordering rule in every unit (base unit
+    // included), in one query.
+    let ids: Vec<SkuId> = found.keys().copied().collect();
     let mut units = Sql::new(
-        "SELECT pu.product_id, pu.unit_id, u.code, pu.factor FROM product_units pu JOIN units u ON u.id = pu.unit_id \
-         WHERE pu.product_id IN ",
+        "SELECT s.id AS sku_id, u.id AS unit_id, u.code, COALESCE(pu.factor, 1) AS factor, r.minimum, r.multiple \
+         FROM skus s JOIN products p ON p.id = s.product_id \
+         JOIN units u ON u.id = p.base_unit_id OR u.id IN (SELECT x.unit_id FROM product_units x WHERE x.product_id = p.id) \
+         LEFT JOIN product_units pu ON pu.product_id = p.id AND pu.unit_id = u.id \
+         LEFT JOIN sku_order_rules r ON r.sku_id = s.id AND r.unit_id = u.id WHERE s.id IN ",
     );
-    units.bind_list(products.iter().copied()).push(" ORDER BY pu.factor");
-    let mut by_product: HashMap<ProductId, Vec<OrderUnit>> = HashMap::new();
+    units.bind_list(ids.iter().copied()).push(" ORDER BY s.id, COALESCE(pu.factor, 1)");
     for row in units.fetch_all(tx.conn()).await? {
-        by_product.entry(row.parse("product_id")?).or_default().push(OrderUnit {
+        let sku: SkuId = row.parse("sku_id")?;
+        let Some(sellable) = found.get_mut(&sku) else { continue };
+        let unit = OrderUnit {
             id: row.parse("unit_id")?,
             code: row.text("code")?,
             factor: row.int("factor")?,
-            rule: QuantityRule::default(),
-        });
-    }
-    for sellable in found.values_mut() {
-        if let Some(more) = by_product.get(&sellable.product_id) {
-            sellable.units.extend(more.iter().cloned());
-        }
-    }
-    let ids: Vec<SkuId> = found.keys().copied().collect();
-    let mut rules = Sql::new("SELECT sku_id, unit_id, minimum, multiple FROM sku_order_rules WHERE sku_id IN ");
-    rules.bind_list(ids.iter().copied());
-    for row in rules.fetch_all(tx.conn()).await? {
-        let sku: SkuId = row.parse("sku_id")?;
-        let unit: UnitId = row.parse("unit_id")?;
-        if let Some(u) = found.get_mut(&sku).and_then(|s| s.units.iter_mut().find(|u| u.id == unit)) {
-            u.rule = QuantityRule { minimum: row.int("minimum")?, multiple: row.int("multiple")? };
+            rule: match (row.opt_int("minimum")?, row.opt_int("multiple")?) {
+                (Some(minimum), Some(multiple)) => QuantityRule { minimum, multiple },
+                _ => QuantityRule::default(),
+            },
+        };
+        match sellable.units.iter_mut().find(|u| u.id == unit.id) {
+            Some(base) => base.rule = unit.rule,
+            None => sellable.units.push(unit),
         }
     }
     Ok(found)

@@ -275,3 +275,10 @@ pub async fn reservations_of(tx: &mut Tx, order: OrderId) -> StoreResult<Vec<Res
         })
         .collect()
 }
+
+/// Every order's id and status the scope sees, for the benchmark's and tests' checks.
+pub async fn all_statuses(tx: &mut Tx) -> StoreResult<Vec<(OrderId, String)>> {
+    let mut sql = Sql::new("SELECT id, status FROM orders WHERE 1 = 1");
+    tx.scope().filter_partner(&mut sql, "partner_id");
+    sql.fetch_all(tx.conn()).await?.iter().map(|r| Ok((r.parse("id")?, r.text("status")?))).collect()
+}

@@ -240,3 +240,110 @@ pub async fn add_promotion_usage(tx: &mut Tx, usage: &[(PromotionId, PartnerId, 
     .await?;
     Ok(())
 }
+
+/// Moves a visible order from one of `from` to `to`, stamping `stamp_column` with `now_ms` when
+/// given; `false` if the order is not in one of those states any more (someone else moved it).
+pub async fn transition(
+    tx: &mut Tx,
+    id: OrderId,
+    from: &[&str],
+    to: &str,
+    stamp_column: Option<&'static str>,
+    now_ms: i64,
+) -> StoreResult<bool> {
+    let mut sql = crate::Sql::new("UPDATE orders SET status = ");
+    sql.bind(to).push_bind(", updated_ms = ", now_ms).push(", version = version + 1");
+    if let Some(column) = stamp_column {
+        sql.push(", ").push(column).push(" = ").bind(now_ms);
+    }
+    sql.push_bind(" WHERE id = ", id).push(" AND status IN ").bind_list(from.iter().copied());
+    tx.scope().filter_partner(&mut sql, "partner_id");
+    Ok(sql.execute(tx.conn()).await? == 1)
+}
+
+/// Sets the payment status (and clears the review reason when `clear_review`).
+pub async fn set_payment_status(tx: &mut Tx, id: OrderId, status: &str, clear_review: bool) -> StoreResult<()> {
+    let mut sql = crate::Sql::new("UPDATE orders SET payment_status = ");
+    sql.bind(status);
+    if clear_review {
+        sql.push(", review_reason = NULL");
+    }
+    sql.push_bind(" WHERE id = ", id);
+    tx.scope().filter_partner(&mut sql, "partner_id");
+    sql.execute(tx.conn()).await?;
+    Ok(())
+}
+
+/// Sets the review reason of a still-submitted order.
+pub async fn set_review_reason(tx: &mut Tx, id: OrderId, reason: Option<&str>) -> StoreResult<()> {
+    let mut sql = crate::Sql::new("UPDATE orders SET review_reason = ");
+    sql.bind(reason).push_bind(" WHERE id = ", id);
+    tx.scope().filter_partner(&mut sql, "partner_id");
+    sql.execute(tx.conn()).await?;
+    Ok(())
+}
+
+/// Adds to the amount refunded.
+pub async fn add_refunded(tx: &mut Tx, id: OrderId, amount: i64) -> StoreResult<()> {
+    let mut sql = crate::Sql::new("UPDATE orders SET refunded = refunded + ");
+    sql.bind(amount).push_bind(" WHERE id = ", id);
+    tx.scope().filter_partner(&mut sql, "partner_id");
+    sql.execute(tx.conn()).await?;
+    Ok(())
+}
+
+/// Lowers a reservation by `quantity` (released or shipped).
+pub async fn take_from_reservation(
+    tx: &mut Tx,
+    order: OrderId,
+    line_no: i64,
+    warehouse: WarehouseId,
+    quantity: i64,
+) -> StoreResult<bool> {
+    let mut sql = crate::Sql::new("UPDATE order_reservations SET quantity = quantity - ");
+    sql.bind(quantity).push_bind(" WHERE order_id = ", order).push_bind(" AND line_no = ", line_no);
+    sql.push_bind(" AND warehouse_id = ", warehouse).push(" AND quantity >= ").bind(quantity);
+    tx.scope().filter_partner(&mut sql, "partner_id");
+    Ok(sql.execute(tx.conn()).await? == 1)
+}
+
+/// What an order took of limited promotions.
+pub async fn promotion_usage_of(tx: &mut Tx, order: OrderId) -> StoreResult<Vec<(PromotionId, i64)>> {
+    use crate::RowExt;
+    let mut sql = crate::Sql::new("SELECT promotion_id, used FROM order_promotion_usage WHERE order_id = ");
+    sql.bind(order);
+    tx.scope().filter_partner(&mut sql, "partner_id");
+    sql.fetch_all(tx.conn()).await?.iter().map(|row| Ok((row.parse("promotion_id")?, row.int("used")?))).collect()
+}
+
+/// Adds to the shipped (or returned) base units of a line.
+pub async fn add_to_line(
+    tx: &mut Tx,
+    order: OrderId,
+    line_no: i64,
+    column: LineCounter,
+    quantity: i64,
+) -> StoreResult<bool> {
+    let name = match column {
+        LineCounter::Shipped => "shipped",
+        LineCounter::Returned => "returned",
+    };
+    let mut sql = crate::Sql::new("UPDATE order_lines SET ");
+    sql.push(name).push(" = ").push(name).push(" + ").bind(quantity);
+    sql.push_bind(" WHERE order_id = ", order).push_bind(" AND line_no = ", line_no);
+    match column {
+        LineCounter::Shipped => sql.push(" AND shipped + ").bind(quantity).push(" <= base_quantity"),
+        LineCounter::Returned => sql.push(" AND returned + ").bind(quantity).push(" <= shipped"),
+    };
+    tx.scope().filter_partner(&mut sql, "partner_id");
+    Ok(sql.execute(tx.conn()).await? == 1)
+}
+
+/// Which per-line counter to move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineCounter {
+    /// Base units shipped.
+    Shipped,
+    /// Base units returned.
+    Returned,
+}

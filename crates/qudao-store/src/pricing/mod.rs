@@ -190,31 +190,37 @@ pub async fn price_list(tx: &mut Tx, id: PriceListId) -> StoreResult<Option<Pric
     Ok(Some(view))
 }
 
+/// Codes and names of price lists by id, for explanations.
+pub type ListNames = HashMap<PriceListId, (String, String)>;
+
 /// Entries of active lists for these SKUs (all SKUs when `skus` is `None`), for pricing and for
-/// the overlap check. A partner scope sees brand lists and its own.
-pub async fn live_entries(tx: &mut Tx, skus: Option<&[SkuId]>) -> StoreResult<Vec<PriceEntry>> {
+/// the overlap check, with the lists' codes and names. A partner scope sees brand lists and its
+/// own.
+pub async fn live_entries(tx: &mut Tx, skus: Option<&[SkuId]>) -> StoreResult<(Vec<PriceEntry>, ListNames)> {
     let mut sql = Sql::new(
-        "SELECT l.id, l.scope_kind, l.scope_target, l.valid_from, l.valid_to, e.sku_id, e.price \
+        "SELECT l.id, l.code, l.name, l.scope_kind, l.scope_target, l.valid_from, l.valid_to, e.sku_id, e.price \
          FROM price_entries e JOIN price_lists l ON l.id = e.list_id WHERE l.status = 'active'",
     );
     if let Some(skus) = skus {
         sql.push(" AND e.sku_id IN ").bind_list(skus.iter().copied());
     }
     tx.scope().filter_shared(&mut sql, "l.partner_id");
-    sql.fetch_all(tx.conn())
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(PriceEntry {
-                list: row.parse("id")?,
-                scope: scope_of(&row.text("scope_kind")?, row.opt_text("scope_target")?)?,
-                sku: row.parse("sku_id")?,
-                price: row.int("price")?,
-                valid_from: date(row.int("valid_from")?),
-                valid_to: row.opt_int("valid_to")?.map(date),
-            })
-        })
-        .collect()
+    let rows = sql.fetch_all(tx.conn()).await?;
+    let mut entries = Vec::with_capacity(rows.len());
+    let mut names = ListNames::new();
+    for row in &rows {
+        let list: PriceListId = row.parse("id")?;
+        names.entry(list).or_insert((row.text("code")?, row.text("name")?));
+        entries.push(PriceEntry {
+            list,
+            scope: scope_of(&row.text("scope_kind")?, row.opt_text("scope_target")?)?,
+            sku: row.parse("sku_id")?,
+            price: row.int("price")?,
+            valid_from: date(row.int("valid_from")?),
+            valid_to: row.opt_int("valid_to")?.map(date),
+        });
+    }
+    Ok((entries, names))
 }
 
 /// A promotion as shown and edited.
@@ -364,11 +370,6 @@ pub async fn usage_of(tx: &mut Tx, partner: PartnerId) -> StoreResult<HashMap<Pr
     sql.fetch_all(tx.conn()).await?.iter().map(|row| Ok((row.parse("promotion_id")?, row.int("used")?))).collect()
 }
 
-/// The pricing version (see [`PRICING_VERSION`]).
-pub async fn version(tx: &mut Tx) -> StoreResult<i64> {
-    Ok(crate::settings::get(tx, PRICING_VERSION).await?.parse().unwrap_or(0))
-}
-
 /// Bumps the pricing version in the caller's transaction.
 pub async fn bump_version(tx: &mut Tx, now_ms: i64) -> StoreResult<()> {
     let mut sql = Sql::new("INSERT INTO settings (key, value, updated_ms, updated_by) VALUES (");
@@ -376,20 +377,6 @@ pub async fn bump_version(tx: &mut Tx, now_ms: i64) -> StoreResult<()> {
     sql.push("CAST(CAST(settings.value AS BIGINT) + 1 AS TEXT), updated_ms = excluded.updated_ms");
     sql.execute(tx.conn()).await?;
     Ok(())
-}
-
-/// Codes and names of price lists, for explanations.
-pub async fn list_names(tx: &mut Tx, ids: &[PriceListId]) -> StoreResult<HashMap<PriceListId, (String, String)>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut sql = Sql::new("SELECT id, code, name FROM price_lists WHERE id IN ");
-    sql.bind_list(ids.iter().copied());
-    sql.fetch_all(tx.conn())
-        .await?
-        .iter()
-        .map(|row| Ok((row.parse("id")?, (row.text("code")?, row.text("name")?))))
-        .collect()
 }
 
 /// Reads, and on PostgreSQL locks, what `partners` took of limited promotions, for a batch.

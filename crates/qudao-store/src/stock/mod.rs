@@ -282,20 +282,29 @@ pub async fn reserve_batch(tx: &mut Tx, reservations: &[BatchReservation], at_ms
     if !crate::bulk::add_to_rows(tx, "stock", &["sku_id", "warehouse_id"], "reserved", &deltas, guard).await? {
         return Ok(false);
     }
-    let rows: Vec<Vec<Value>> = reservations
+    // One move per stock row and batch: which order holds what is in `order_reservations`, so
+    // the journal needs only the row's change, referenced to the batch.
+    let batch = qudao_domain::ids::EntryId::new().to_string();
+    let by = reservations.first().and_then(|r| r.by);
+    let single_order = reservations.windows(2).all(|pair| pair[0].order_id == pair[1].order_id);
+    let (reference_kind, reference_id) = match reservations.first() {
+        Some(first) if single_order => ("order", first.order_id.clone()),
+        _ => ("order_batch", batch),
+    };
+    let rows: Vec<Vec<Value>> = totals
         .iter()
-        .map(|r| {
+        .map(|((sku, warehouse), quantity)| {
             vec![
                 Value::from(qudao_domain::ids::EntryId::new().to_string()),
-                Value::from(r.sku_id),
-                Value::from(r.warehouse_id),
+                Value::from(*sku),
+                Value::from(*warehouse),
                 Value::from("reserve"),
                 Value::from(0_i64),
-                Value::from(r.quantity),
-                Value::from("order"),
-                Value::from(r.order_id.as_str()),
+                Value::from(*quantity),
+                Value::from(reference_kind),
+                Value::from(reference_id.clone()),
                 Value::NullText,
-                Value::from(r.by),
+                Value::from(by),
                 Value::from(at_ms),
             ]
         })

@@ -96,6 +96,40 @@ async fn place(
     })
 }
 
+/// Why an order is cancelled.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CancelRequest {
+    /// The reason, shown on the timeline.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+async fn approve(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Id(id): Id<OrderId>,
+) -> WebResult<Json<OrderView>> {
+    Ok(Json(uc::approve_order(state.app(), &ctx, id).await?))
+}
+
+async fn confirm_transfer(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Id(id): Id<OrderId>,
+) -> WebResult<Json<OrderView>> {
+    Ok(Json(uc::confirm_transfer(state.app(), &ctx, id).await?))
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Id(id): Id<OrderId>,
+    ApiJson(body): ApiJson<CancelRequest>,
+) -> WebResult<Json<OrderView>> {
+    Ok(Json(uc::cancel_order(state.app(), &ctx, id, body.reason.as_deref()).await?))
+}
+
 async fn quote(
     State(state): State<AppState>,
     Authed(ctx, _): Authed,
@@ -144,5 +178,37 @@ pub const ROUTES: &[Route] = &[
         |v| on(v, show),
     )
     .params(&[("id", ObjectKind::Order)])
+    .response(schema::<OrderView>),
+    Route::api(
+        Verb::Post,
+        "/api/v1/orders/{id}/approve",
+        Permission::OrdersApprove,
+        "Approve a submitted order",
+        |v| on(v, approve),
+    )
+    .params(&[("id", ObjectKind::Order)])
+    .effect(Effect::Change)
+    .response(schema::<OrderView>),
+    Route::api(
+        Verb::Post,
+        "/api/v1/orders/{id}/confirm-transfer",
+        Permission::FinanceManage,
+        "Confirm an order's offline transfer arrived",
+        |v| on(v, confirm_transfer),
+    )
+    .params(&[("id", ObjectKind::Order)])
+    .effect(Effect::Change)
+    .response(schema::<OrderView>),
+    Route::api(
+        Verb::Post,
+        "/api/v1/orders/{id}/cancel",
+        Permission::OrdersRead,
+        "Cancel an order before shipment: stock released, payment reversed",
+        |v| on(v, cancel),
+    )
+    .params(&[("id", ObjectKind::Order)])
+    .effect(Effect::Change)
+    .body(schema::<CancelRequest>)
+    .example(|| serde_json::json!({ "reason": "客户改单" }))
     .response(schema::<OrderView>),
 ];

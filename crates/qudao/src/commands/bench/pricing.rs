@@ -1,59 +1,20 @@
-//! `qudao bench …`: measurements that print their figures (never timed assertions in tests).
+//! `qudao bench pricing`: price a large cart against many promotions and tiered price lists.
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::time::Instant;
 
-use clap::Subcommand;
 use qudao_domain::ids::{CategoryId, PartnerId, PriceListId, ProductId, PromotionId, SkuId, TierId};
 use qudao_domain::pricing::{
     Buyer, CartItem, Eligibility, ItemScope, PriceEntry, PriceOptions, PriceScope, Promotion, PromotionBook,
     PromotionKind, Stacking, price_cart, resolve_price,
 };
 
-/// The benchmarks.
-#[derive(Debug, Subcommand)]
-pub enum BenchCommand {
-    /// Price a cart against many promotions and tiered price lists; the last line is
-    /// `cart_us_median=N`.
-    Pricing {
-        /// Lines in the cart.
-        #[arg(long, default_value_t = 50)]
-        lines: usize,
-        /// Live promotions.
-        #[arg(long, default_value_t = 1000)]
-        promotions: usize,
-        /// Carts to price.
-        #[arg(long, default_value_t = 2000)]
-        iterations: usize,
-    },
-}
+use super::SplitMix;
 
-/// Runs a benchmark.
-pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
-    match command {
-        BenchCommand::Pricing { lines, promotions, iterations } => pricing(lines, promotions, iterations),
-    }
-}
-
-/// A small deterministic generator, so every run prices the same carts.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-fn pricing(lines: usize, promotion_count: usize, iterations: usize) -> anyhow::Result<()> {
+/// Prices `iterations` carts of `lines` lines against `promotion_count` promotions; prints the
+/// median as the last line, `cart_us_median=N`.
+pub fn pricing(lines: usize, promotion_count: usize, iterations: usize) -> anyhow::Result<()> {
     let mut rng = SplitMix(42);
     let date = 20261127;
     let tiers: Vec<TierId> = (0..4).map(|_| TierId::new()).collect();

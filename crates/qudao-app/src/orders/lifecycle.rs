@@ -1,0 +1,214 @@
+//! The order lifecycle after placing: approval, cancellation, offline transfers, signing for
+//! the goods, completion. Every transition is one transaction with its audit row.
+
+use qudao_domain::Currency;
+use qudao_domain::access::Permission;
+use qudao_domain::ids::OrderId;
+use qudao_domain::orders::{OrderStatus, PaymentSplit, PaymentStatus, ReviewReason, order_postings};
+use qudao_store::orders::{self, OrderView};
+use qudao_store::stock::{self, Why};
+use qudao_store::{Tx, audit};
+
+use crate::accounts::{Movement, Refused, post};
+use crate::{App, AppError, AppResult, Ctx};
+
+/// The currency of a stored order (orders are only ever placed in known currencies).
+fn currency_of(code: &str) -> Currency {
+    Currency::parse(code).unwrap_or(Currency::CNY)
+}
+
+fn status_of(view: &OrderView) -> AppResult<OrderStatus> {
+    OrderStatus::parse(&view.summary.status)
+        .ok_or_else(|| AppError::Internal(format!("order status {}", view.summary.status)))
+}
+
+/// Reads a visible order for a change, or 404.
+async fn load(tx: &mut Tx, id: OrderId) -> AppResult<OrderView> {
+    orders::get(tx, id).await?.ok_or(AppError::NotFound)
+}
+
+/// The order again after a change, with its audit row written.
+async fn finish(tx: &mut Tx, ctx: &Ctx, before: &OrderView, action: &'static str, now: i64) -> AppResult<OrderView> {
+    let after = load(tx, before.summary.id).await?;
+    let brief = |v: &OrderView| serde_json::json!({ "number": v.summary.number, "status": v.summary.status, "payment_status": v.summary.payment_status, "total": v.summary.total });
+    audit::insert(
+        tx,
+        &ctx.audit(
+            now,
+            "order",
+            before.summary.id,
+            action,
+            Some(before.summary.partner_id),
+            Some(&brief(before)),
+            Some(&brief(&after)),
+        ),
+    )
+    .await?;
+    Ok(after)
+}
+
+/// Approves a submitted order (brand users). Orders paid by transfer are approved by confirming
+/// the transfer, so finance has seen the money first.
+pub async fn approve_order(app: &App, ctx: &Ctx, id: OrderId) -> AppResult<OrderView> {
+    ctx.require(Permission::OrdersApprove)?;
+    let now = app.now_ms();
+    let mut tx = app.write(ctx).await?;
+    let before = load(&mut tx, id).await?;
+    if status_of(&before)? != OrderStatus::Submitted {
+        return Err(AppError::Conflict("status_transition"));
+    }
+    if before.summary.payment_status == PaymentStatus::AwaitingTransfer.as_str() {
+        return Err(AppError::Conflict("transfer_not_confirmed"));
+    }
+    if !orders::transition(&mut tx, id, &["submitted"], "approved", Some("approved_ms"), now).await? {
+        return Err(AppError::Conflict("status_transition"));
+    }
+    orders::set_review_reason(&mut tx, id, None).await?;
+    let after = finish(&mut tx, ctx, &before, "approve", now).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Confirms that an order's offline transfer arrived (finance): the money is posted (cash in,
+/// sales) and the order is approved unless another rule still holds it.
+pub async fn confirm_transfer(app: &App, ctx: &Ctx, id: OrderId) -> AppResult<OrderView> {
+    ctx.require(Permission::FinanceManage)?;
+    let now = app.now_ms();
+    let mut tx = app.write(ctx).await?;
+    let before = load(&mut tx, id).await?;
+    if before.summary.payment_status != PaymentStatus::AwaitingTransfer.as_str()
+        || status_of(&before)? == OrderStatus::Cancelled
+    {
+        return Err(AppError::Conflict("status_transition"));
+    }
+    let amount = before.paid.transfer;
+    if amount > 0 {
+        let postings = vec![
+            qudao_domain::accounts::Posting { account: qudao_domain::accounts::AccountKind::Cash, amount },
+            qudao_domain::accounts::Posting { account: qudao_domain::accounts::AccountKind::Sales, amount: -amount },
+        ];
+        let movement = Movement {
+            partner: before.summary.partner_id,
+            template: "transfer_received",
+            currency: currency_of(&before.summary.currency),
+            postings,
+            reference: Some(("order", id.to_string())),
+            memo: None,
+            at_ms: now,
+        };
+        match post(&mut tx, ctx, &movement).await {
+            Ok(_) => {}
+            Err(Refused::Overdraft(kind)) => return Err(crate::accounts::overdraft_error("payment", kind)),
+            Err(Refused::Failed(error)) => return Err(error),
+        }
+    }
+    orders::set_payment_status(&mut tx, id, PaymentStatus::TransferConfirmed.as_str(), false).await?;
+    if status_of(&before)? == OrderStatus::Submitted {
+        let limit = qudao_store::settings::number(&mut tx, qudao_store::settings::AUTO_APPROVE_MAX).await?;
+        if limit.is_some_and(|max| before.summary.total > max) {
+            orders::set_review_reason(&mut tx, id, Some(ReviewReason::OverAutoApproveLimit.as_str())).await?;
+        } else {
+            orders::transition(&mut tx, id, &["submitted"], "approved", Some("approved_ms"), now).await?;
+            orders::set_review_reason(&mut tx, id, None).await?;
+        }
+    }
+    let after = finish(&mut tx, ctx, &before, "confirm_transfer", now).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Cancels an order before anything shipped: its stock is released, its payment reversed by a
+/// new journal entry, its promotion quotas given back. A partner cancels its own orders; brand
+/// users who approve orders may cancel (reject) them too.
+pub async fn cancel_order(app: &App, ctx: &Ctx, id: OrderId, reason: Option<&str>) -> AppResult<OrderView> {
+    let reason = qudao_domain::text::optional("reason", reason, 200)?;
+    let now = app.now_ms();
+    let mut tx = app.write(ctx).await?;
+    // Looked up first: an order the caller cannot see is missing, not forbidden.
+    let before = load(&mut tx, id).await?;
+    if !(ctx.caller().may(Permission::OrdersPlace) || ctx.caller().may(Permission::OrdersApprove)) {
+        return Err(AppError::Forbidden);
+    }
+    if !status_of(&before)?.cancellable() {
+        return Err(AppError::Conflict("not_cancellable"));
+    }
+    if !orders::transition(&mut tx, id, &["submitted", "approved"], "cancelled", Some("closed_ms"), now).await? {
+        return Err(AppError::Conflict("not_cancellable"));
+    }
+    release_all(&mut tx, ctx, &before, now).await?;
+    let paid = PaymentSplit {
+        transfer: if before.summary.payment_status == PaymentStatus::TransferConfirmed.as_str() {
+            before.paid.transfer
+        } else {
+            0
+        },
+        ..before.paid
+    };
+    refund(&mut tx, ctx, &before, &paid, "order_cancel", reason.as_deref(), now).await?;
+    let usage = orders::promotion_usage_of(&mut tx, id).await?;
+    if !usage.is_empty() {
+        let back: Vec<_> = usage.iter().map(|(p, used)| (*p, before.summary.partner_id, -used)).collect();
+        orders::add_promotion_usage(&mut tx, &back).await?;
+    }
+    let status =
+        if paid.total() > 0 { PaymentStatus::Refunded.as_str() } else { before.summary.payment_status.as_str() };
+    orders::set_payment_status(&mut tx, id, status, true).await?;
+    let after = finish(&mut tx, ctx, &before, "cancel", now).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Releases every reservation an order still holds.
+async fn release_all(tx: &mut Tx, ctx: &Ctx, order: &OrderView, now: i64) -> AppResult<()> {
+    let id = order.summary.id.to_string();
+    for held in orders::reservations_of(tx, order.summary.id).await? {
+        let why = Why {
+            kind: "release",
+            reference: Some(("order", &id)),
+            reason: None,
+            by: Some(ctx.caller().user_id()),
+            at_ms: now,
+        };
+        if !stock::release(tx, held.sku_id, held.warehouse_id, held.quantity, why).await?
+            || !orders::take_from_reservation(tx, order.summary.id, held.line_no, held.warehouse_id, held.quantity)
+                .await?
+        {
+            return Err(AppError::Internal(format!("reservation of order {id} out of step with stock")));
+        }
+    }
+    Ok(())
+}
+
+/// Gives `paid` back to the accounts it came from, by a reversing entry.
+pub(crate) async fn refund(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    order: &OrderView,
+    paid: &PaymentSplit,
+    template: &str,
+    memo: Option<&str>,
+    now: i64,
+) -> AppResult<()> {
+    let back =
+        PaymentSplit { credit: paid.credit, prepaid: paid.prepaid + paid.transfer, rebate: paid.rebate, transfer: 0 };
+    let postings = order_postings(&back, true);
+    if postings.is_empty() {
+        return Ok(());
+    }
+    let movement = Movement {
+        partner: order.summary.partner_id,
+        template,
+        currency: currency_of(&order.summary.currency),
+        postings,
+        reference: Some(("order", order.summary.id.to_string())),
+        memo,
+        at_ms: now,
+    };
+    match post(tx, ctx, &movement).await {
+        Ok(_) => {}
+        Err(Refused::Overdraft(kind)) => return Err(crate::accounts::overdraft_error("payment", kind)),
+        Err(Refused::Failed(error)) => return Err(error),
+    }
+    orders::add_refunded(tx, order.summary.id, back.total()).await?;
+    Ok(())
+}
