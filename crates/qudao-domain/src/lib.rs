@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod catalog;
 pub mod dates;
 pub mod docnum;
+pub mod fairs;
 pub mod ids;
 pub mod invalid;
 pub mod money;

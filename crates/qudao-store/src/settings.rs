@@ -19,9 +19,11 @@ pub const REBATE_MAX_SHARE_BP: &str = "orders.rebate_max_share_bp";
 pub const AUTO_APPROVE_MAX: &str = "orders.auto_approve_max";
 /// Days after full shipment an order counts as received if the partner has not signed.
 pub const AUTO_RECEIVE_DAYS: &str = "orders.auto_receive_days";
+/// Days after receipt an order completes by itself (the window for returns before the books close).
+pub const AUTO_COMPLETE_DAYS: &str = "orders.auto_complete_days";
 
 /// Every setting the console can change, with its default.
-pub const KNOWN: [(&str, &str); 7] = [
+pub const KNOWN: [(&str, &str); 8] = [
     (PARENT_SEES_SUB_DEALERS, "false"),
     (BRAND_NAME, "Qudao"),
     (STOCK_VISIBILITY, "bucketed"),
@@ -29,6 +31,7 @@ pub const KNOWN: [(&str, &str); 7] = [
     (REBATE_MAX_SHARE_BP, "1000"),
     (AUTO_APPROVE_MAX, "5000000"),
     (AUTO_RECEIVE_DAYS, "7"),
+    (AUTO_COMPLETE_DAYS, "15"),
 ];
 
 /// A setting's value, or its default.

@@ -12,7 +12,9 @@
 use std::collections::BTreeMap;
 
 use qudao_domain::access::Role;
-use qudao_domain::ids::{AddressId, ApiKeyId, ContactId, FileId, OrderId, PartnerId, ProductId, SkuId, UserId};
+use qudao_domain::ids::{
+    AddressId, ApiKeyId, ContactId, FileId, OrderId, PartnerId, ProductId, ReturnId, ShipmentId, SkuId, UserId,
+};
 use qudao_domain::partners::{AddressDraft, ContactDraft, PartnerKind};
 use qudao_store::Scope;
 use qudao_store::catalog::{self, NewProduct, NewSku};
@@ -35,8 +37,12 @@ pub struct Owned {
     pub admin: UserId,
     /// A file it owns.
     pub file: FileId,
-    /// An order it placed.
+    /// An order it placed (3 units of the active SKU, 2 shipped, 1 of those asked back).
     pub order: OrderId,
+    /// The shipment of those 2 units.
+    pub shipment: ShipmentId,
+    /// The return asked for 1 unit.
+    pub return_id: ReturnId,
     /// Strings that appear only in this partner's data.
     pub markers: Vec<String>,
 }
@@ -177,6 +183,8 @@ impl World {
                     admin,
                     file,
                     order: OrderId::new(),
+                    shipment: ShipmentId::new(),
+                    return_id: ReturnId::new(),
                     markers,
                 },
             );
@@ -272,14 +280,16 @@ impl World {
                 .id;
 
         // Ordering: stock of the active SKU, a credit line and one order per partner, whose
-        // remark carries the partner's marker.
+        // remark carries the partner's marker; part of it shipped, with tracking, and part of
+        // that asked back, so shipments and returns have an owner too.
         let warehouse = app.warehouse("WH-TEST", 1).await;
         app.receive(sku_on, warehouse, 10_000).await;
+        let brand_ctx = app.ctx_of("brand.root").await;
         for (name, owned) in partners.iter_mut() {
             app.credit_line(owned.id, 1_000_000).await;
             let ctx = app.ctx_of(&format!("{name}.admin")).await;
             let request = qudao_app::orders::OrderRequest {
-                lines: vec![qudao_app::pricing::LineRequest { sku: "S-ON-1".into(), quantity: 2, unit: None }],
+                lines: vec![qudao_app::pricing::LineRequest { sku: "S-ON-1".into(), quantity: 3, unit: None }],
                 payment: "credit".into(),
                 rebate: None,
                 address_id: None,
@@ -291,6 +301,35 @@ impl World {
             owned.order = order.summary.id;
             owned.markers.push(order.summary.id.to_string());
             owned.markers.push(order.summary.number.clone());
+            let ship = qudao_app::orders::ShipRequest {
+                warehouse: None,
+                carrier: "顺丰速运".into(),
+                tracking_no: format!("SF{}", owned.markers[3]),
+                lines: vec![qudao_app::orders::LineAmount { line_no: 1, quantity: 2 }],
+            };
+            let shipment =
+                qudao_app::orders::ship_order(&app.app, &brand_ctx, owned.order, &ship, None).await.expect("ship");
+            let event = qudao_app::orders::TrackingRequest {
+                status: "in_transit".into(),
+                location: Some(format!("转运中心{}", owned.markers[3])),
+                description: "已发出".into(),
+                at_ms: None,
+            };
+            qudao_app::orders::add_tracking_event(&app.app, &brand_ctx, shipment.id, &event, None)
+                .await
+                .expect("track");
+            owned.shipment = shipment.id;
+            owned.markers.push(shipment.id.to_string());
+            owned.markers.push(shipment.number);
+            let ask = qudao_app::orders::ReturnRequest {
+                reason: format!("破损{}", owned.markers[3]),
+                lines: vec![qudao_app::orders::LineAmount { line_no: 1, quantity: 1 }],
+            };
+            let asked =
+                qudao_app::orders::request_return(&app.app, &ctx, owned.order, &ask, None).await.expect("return");
+            owned.return_id = asked.id;
+            owned.markers.push(asked.id.to_string());
+            owned.markers.push(asked.number);
         }
 
         let mut callers: Vec<(&'static str, Role)> = brand.to_vec();

@@ -95,6 +95,10 @@ pub fn spawn_housekeeping(state: AppState, every: Duration) -> tokio::task::Join
                 Ok(purged) => tracing::debug!(?purged, "housekeeping"),
                 Err(error) => tracing::warn!(%error, "housekeeping failed"),
             }
+            match qudao_app::orders::sweep_orders(state.app()).await {
+                Ok(swept) => tracing::debug!(?swept, "order sweep"),
+                Err(error) => tracing::warn!(%error, "order sweep failed"),
+            }
         }
     })
 }

@@ -128,6 +128,10 @@ pub enum ObjectKind {
     Progress,
     /// An order.
     Order,
+    /// A shipment of an order.
+    Shipment,
+    /// A return against an order.
+    Return,
 }
 
 /// A valid request body for a route, used by the registry-driven tests (so a 404 they expect comes

@@ -34,6 +34,8 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
         (ObjectKind::User, Target::Partner(p)) => world.partners[p].admin.to_string(),
         (ObjectKind::File, Target::Partner(p)) => world.partners[p].file.to_string(),
         (ObjectKind::Order, Target::Partner(p)) => world.partners[p].order.to_string(),
+        (ObjectKind::Shipment, Target::Partner(p)) => world.partners[p].shipment.to_string(),
+        (ObjectKind::Return, Target::Partner(p)) => world.partners[p].return_id.to_string(),
         (ObjectKind::Product, Target::UnreleasedProduct) => world.product_off.to_string(),
         (ObjectKind::Sku, Target::UnreleasedProduct) => world.sku_off.to_string(),
         (ObjectKind::File, Target::UnreleasedProduct) => world.image_off.to_string(),
@@ -51,7 +53,9 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
             | ObjectKind::Sku
             | ObjectKind::File
             | ObjectKind::ApiKey
-            | ObjectKind::Order,
+            | ObjectKind::Order
+            | ObjectKind::Shipment
+            | ObjectKind::Return,
             Target::Missing,
         ) => random(),
         // Kinds a target does not own: this target does not apply to the route.

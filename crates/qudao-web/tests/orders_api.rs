@@ -283,3 +283,183 @@ async fn big_orders_wait_for_approval_and_cancelling_gives_everything_back() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_order_ships_in_parts_is_signed_for_and_a_return_refunds_exactly_its_lines() {
+    each_backend(|app| async move {
+        let (partner, sku) = shop(&app).await;
+        UserBuilder::new("boss", Role::BrandAdmin).create(&app).await;
+        UserBuilder::new("picker", Role::Warehouse).create(&app).await;
+        let rep = app.bearer("rep", TEST_PASSWORD).await;
+        let boss = app.bearer("boss", TEST_PASSWORD).await;
+        let picker = app.bearer("picker", TEST_PASSWORD).await;
+        // 130 bottles: the preferred warehouse holds 100, the spare 30.
+        let order = rep
+            .post_json(
+                "/api/v1/orders",
+                &json!({ "lines": [{ "sku": "S-COLA", "quantity": 130 }], "payment": "credit" }),
+            )
+            .await
+            .json();
+        assert_eq!(order["status"], "approved", "{order}");
+        let id = order["id"].as_str().expect("id").to_string();
+        let ship = |body: serde_json::Value| {
+            let picker = &picker;
+            let path = format!("/api/v1/orders/{id}/shipments");
+            async move { picker.post_json(&path, &body).await }
+        };
+        let unnamed = ship(json!({ "carrier": "顺丰", "tracking_no": "SF1" })).await;
+        assert_eq!(unnamed.status, 422, "two warehouses hold it: {}", unnamed.text());
+        assert_eq!(unnamed.json()["error"]["fields"][0]["field"], "warehouse");
+        let too_many = ship(json!({ "warehouse": "WH-B", "carrier": "顺丰", "tracking_no": "SF1",
+            "lines": [{ "line_no": 1, "quantity": 31 }] }))
+        .await;
+        assert_eq!(too_many.json()["error"]["fields"][0]["param"], "30", "{}", too_many.text());
+        assert_eq!(
+            rep.post_json(&format!("/api/v1/orders/{id}/shipments"), &json!({ "carrier": "x", "tracking_no": "y" }))
+                .await
+                .status,
+            403
+        );
+
+        let first = ship(json!({ "warehouse": "WH-A", "carrier": "顺丰", "tracking_no": "SF1001" })).await;
+        assert_eq!(first.status, 201, "{}", first.text());
+        let first = first.json();
+        assert!(first["number"].as_str().expect("number").starts_with("SH-"));
+        assert_eq!(first["lines"][0]["quantity"], 100);
+        assert_eq!(rep.get(&format!("/api/v1/orders/{id}")).await.json()["status"], "partially_shipped");
+        assert_eq!(app.stock_of(sku).await, (50, 30), "100 left on hand and reservation together");
+        assert_eq!(rep.post_json(&format!("/api/v1/orders/{id}/receive"), &json!({})).await.status, 409);
+        assert_eq!(rep.post_json(&format!("/api/v1/orders/{id}/cancel"), &json!({})).await.status, 409);
+
+        // The carrier pushes tracking through the API.
+        let shipment = first["id"].as_str().expect("id");
+        let event = json!({ "status": "delivered", "location": "杭州", "description": "已签收" });
+        let tracked = picker.post_json(&format!("/api/v1/shipments/{shipment}/events"), &event).await;
+        assert_eq!(tracked.status, 201, "{}", tracked.text());
+        assert_eq!(tracked.json()["status"], "delivered");
+        let bad = picker
+            .post_json(
+                &format!("/api/v1/shipments/{shipment}/events"),
+                &json!({ "status": "lost-ish", "description": "" }),
+            )
+            .await;
+        assert_eq!(bad.status, 422);
+
+        let second = ship(json!({ "carrier": "德邦", "tracking_no": "DB2002" })).await;
+        assert_eq!(second.status, 201, "only the spare still holds stock: {}", second.text());
+        let shipped = rep.get(&format!("/api/v1/orders/{id}")).await.json();
+        assert_eq!(shipped["status"], "shipped");
+        assert_eq!(shipped["lines"][0]["shipped"], 130);
+        assert_eq!(app.stock_of(sku).await, (20, 0));
+        assert_eq!(rep.get(&format!("/api/v1/orders/{id}/shipments")).await.json().as_array().map(Vec::len), Some(2));
+
+        let received = rep.post_json(&format!("/api/v1/orders/{id}/receive"), &json!({})).await;
+        assert_eq!(received.json()["status"], "received", "{}", received.text());
+
+        // A return of 1 bottle of 130: priced at the line's net per bottle; the last bottles
+        // returned take exactly what is left, so the whole line comes back to the fen.
+        let ask = rep
+            .post_json(
+                &format!("/api/v1/orders/{id}/returns"),
+                &json!({ "reason": "破损", "lines": [{ "line_no": 1, "quantity": 1 }] }),
+            )
+            .await;
+        assert_eq!(ask.status, 201, "{}", ask.text());
+        let asked = ask.json();
+        assert_eq!(asked["amount"], 250);
+        let rid = asked["id"].as_str().expect("id").to_string();
+        let over = rep
+            .post_json(
+                &format!("/api/v1/orders/{id}/returns"),
+                &json!({ "reason": "x", "lines": [{ "line_no": 1, "quantity": 130 }] }),
+            )
+            .await;
+        assert_eq!(over.json()["error"]["fields"][0]["param"], "129", "{}", over.text());
+        let queue = boss.get("/api/v1/returns?status=requested").await.json();
+        assert_eq!(queue["items"][0]["id"], asked["id"]);
+        assert_eq!(
+            boss.post_json(&format!("/api/v1/returns/{rid}/reject"), &json!({})).await.status,
+            422,
+            "a rejection needs a note"
+        );
+        assert_eq!(
+            picker.post_json(&format!("/api/v1/returns/{rid}/restock"), &json!({})).await.status,
+            409,
+            "not approved yet"
+        );
+        let approved = boss.post_json(&format!("/api/v1/returns/{rid}/approve"), &json!({ "note": "寄回" })).await;
+        assert_eq!(approved.json()["status"], "approved", "{}", approved.text());
+        let before = app.account(partner, AccountKind::Receivable).await.0;
+        let restocked = picker.post_json(&format!("/api/v1/returns/{rid}/restock"), &json!({})).await;
+        assert_eq!(restocked.json()["status"], "refunded", "{}", restocked.text());
+        assert_eq!(app.account(partner, AccountKind::Receivable).await.0, before - 250);
+        assert_eq!(app.stock_of(sku).await, (21, 0), "back on hand where it left from");
+        let after = rep.get(&format!("/api/v1/orders/{id}")).await.json();
+        assert_eq!(after["refunded"], 250);
+        assert_eq!(after["lines"][0]["returned"], 1);
+
+        let rest = rep
+            .post_json(
+                &format!("/api/v1/orders/{id}/returns"),
+                &json!({ "reason": "退", "lines": [{ "line_no": 1, "quantity": 129 }] }),
+            )
+            .await
+            .json();
+        assert_eq!(rest["amount"].as_i64().expect("amount") + 250, order["total"].as_i64().expect("total"));
+
+        let timeline = rep.get(&format!("/api/v1/orders/{id}/timeline")).await.json();
+        let actions: Vec<&str> =
+            timeline.as_array().expect("list").iter().filter_map(|e| e["action"].as_str()).collect();
+        for wanted in ["place", "ship", "delivered", "receive", "return_request", "return_approve", "return_restock"] {
+            assert!(actions.contains(&wanted), "{wanted} missing from {actions:?}");
+        }
+        let times: Vec<i64> = timeline.as_array().expect("list").iter().filter_map(|e| e["at_ms"].as_i64()).collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "oldest first");
+        app.assert_invariants().await;
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unsigned_orders_are_received_and_then_completed_by_the_sweeper() {
+    each_backend(|app| async move {
+        let (_, _) = shop(&app).await;
+        UserBuilder::new("picker", Role::Warehouse).create(&app).await;
+        let rep = app.bearer("rep", TEST_PASSWORD).await;
+        let picker = app.bearer("picker", TEST_PASSWORD).await;
+        let order = rep
+            .post_json(
+                "/api/v1/orders",
+                &json!({ "lines": [{ "sku": "S-COLA", "quantity": 10 }], "payment": "credit" }),
+            )
+            .await
+            .json();
+        let id = order["id"].as_str().expect("id").to_string();
+        let shipped = picker
+            .post_json(&format!("/api/v1/orders/{id}/shipments"), &json!({ "carrier": "顺丰", "tracking_no": "SF9" }))
+            .await;
+        assert_eq!(shipped.status, 201, "{}", shipped.text());
+        assert_eq!(qudao_app::orders::sweep_orders(&app.app).await.expect("sweep").received, 0, "too early");
+        app.clock.advance(8 * 86_400_000);
+        let swept = qudao_app::orders::sweep_orders(&app.app).await.expect("sweep");
+        assert_eq!((swept.received, swept.completed), (1, 0));
+        // Days passed: the session idled out, so sign in again.
+        let rep = app.bearer("rep", TEST_PASSWORD).await;
+        assert_eq!(rep.get(&format!("/api/v1/orders/{id}")).await.json()["status"], "received");
+        app.clock.advance(16 * 86_400_000);
+        assert_eq!(qudao_app::orders::sweep_orders(&app.app).await.expect("sweep").completed, 1);
+        let rep = app.bearer("rep", TEST_PASSWORD).await;
+        assert_eq!(rep.get(&format!("/api/v1/orders/{id}")).await.json()["status"], "completed");
+        assert_eq!(
+            qudao_app::orders::sweep_orders(&app.app).await.expect("sweep"),
+            qudao_app::orders::Swept::default()
+        );
+        let timeline = rep.get(&format!("/api/v1/orders/{id}/timeline")).await.json();
+        let last = &timeline.as_array().expect("list").last().expect("entries")["action"];
+        assert_eq!(last, "auto_complete");
+        app
+    })
+    .await;
+}

@@ -13,24 +13,36 @@ use crate::accounts::{Movement, Refused, post};
 use crate::{App, AppError, AppResult, Ctx};
 
 /// The currency of a stored order (orders are only ever placed in known currencies).
-fn currency_of(code: &str) -> Currency {
+pub(crate) fn currency_of(code: &str) -> Currency {
     Currency::parse(code).unwrap_or(Currency::CNY)
 }
 
-fn status_of(view: &OrderView) -> AppResult<OrderStatus> {
+pub(crate) fn status_of(view: &OrderView) -> AppResult<OrderStatus> {
     OrderStatus::parse(&view.summary.status)
         .ok_or_else(|| AppError::Internal(format!("order status {}", view.summary.status)))
 }
 
 /// Reads a visible order for a change, or 404.
-async fn load(tx: &mut Tx, id: OrderId) -> AppResult<OrderView> {
+pub(crate) async fn load(tx: &mut Tx, id: OrderId) -> AppResult<OrderView> {
     orders::get(tx, id).await?.ok_or(AppError::NotFound)
 }
 
-/// The order again after a change, with its audit row written.
-async fn finish(tx: &mut Tx, ctx: &Ctx, before: &OrderView, action: &'static str, now: i64) -> AppResult<OrderView> {
+/// The order again after a change, with its audit row written; `detail` (a shipment, a return)
+/// rides in the row's "after" so the order's timeline can show it.
+pub(crate) async fn finish(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    before: &OrderView,
+    action: &'static str,
+    detail: Option<serde_json::Value>,
+    now: i64,
+) -> AppResult<OrderView> {
     let after = load(tx, before.summary.id).await?;
-    let brief = |v: &OrderView| serde_json::json!({ "number": v.summary.number, "status": v.summary.status, "payment_status": v.summary.payment_status, "total": v.summary.total });
+    let brief = |v: &OrderView| serde_json::json!({ "number": v.summary.number, "status": v.summary.status, "payment_status": v.summary.payment_status, "total": v.summary.total, "refunded": v.refunded });
+    let mut after_brief = brief(&after);
+    if let (Some(detail), Some(object)) = (detail, after_brief.as_object_mut()) {
+        object.insert("detail".into(), detail);
+    }
     audit::insert(
         tx,
         &ctx.audit(
@@ -40,7 +52,7 @@ async fn finish(tx: &mut Tx, ctx: &Ctx, before: &OrderView, action: &'static str
             action,
             Some(before.summary.partner_id),
             Some(&brief(before)),
-            Some(&brief(&after)),
+            Some(&after_brief),
         ),
     )
     .await?;
@@ -64,7 +76,7 @@ pub async fn approve_order(app: &App, ctx: &Ctx, id: OrderId) -> AppResult<Order
         return Err(AppError::Conflict("status_transition"));
     }
     orders::set_review_reason(&mut tx, id, None).await?;
-    let after = finish(&mut tx, ctx, &before, "approve", now).await?;
+    let after = finish(&mut tx, ctx, &before, "approve", None, now).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -112,7 +124,7 @@ pub async fn confirm_transfer(app: &App, ctx: &Ctx, id: OrderId) -> AppResult<Or
             orders::set_review_reason(&mut tx, id, None).await?;
         }
     }
-    let after = finish(&mut tx, ctx, &before, "confirm_transfer", now).await?;
+    let after = finish(&mut tx, ctx, &before, "confirm_transfer", None, now).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -153,7 +165,9 @@ pub async fn cancel_order(app: &App, ctx: &Ctx, id: OrderId, reason: Option<&str
     let status =
         if paid.total() > 0 { PaymentStatus::Refunded.as_str() } else { before.summary.payment_status.as_str() };
     orders::set_payment_status(&mut tx, id, status, true).await?;
-    let after = finish(&mut tx, ctx, &before, "cancel", now).await?;
+    let after =
+        finish(&mut tx, ctx, &before, "cancel", reason.as_ref().map(|r| serde_json::json!({ "reason": r })), now)
+            .await?;
     tx.commit().await?;
     Ok(after)
 }

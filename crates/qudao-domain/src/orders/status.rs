@@ -78,9 +78,13 @@ impl OrderStatus {
         self == OrderStatus::Shipped
     }
 
-    /// Whether goods may be returned against it.
+    /// Whether goods may be returned against it: anything that has shipped, including the
+    /// first parcel of a partly shipped order (a damaged case should not wait for the rest).
     pub fn returnable(self) -> bool {
-        matches!(self, OrderStatus::Shipped | OrderStatus::Received | OrderStatus::Completed)
+        matches!(
+            self,
+            OrderStatus::PartiallyShipped | OrderStatus::Shipped | OrderStatus::Received | OrderStatus::Completed
+        )
     }
 }
 

@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 pub(crate) mod catalog;
+mod fulfilment;
 mod masters;
 mod orders;
 mod paging;
@@ -27,6 +28,7 @@ pub fn routes() -> Vec<Route> {
         admin::ROUTES,
         accounts::ROUTES,
         orders::ROUTES,
+        fulfilment::ROUTES,
         stock::ROUTES,
     ] {
         routes.extend_from_slice(module);
