@@ -16,6 +16,7 @@ mod config;
 mod ctx;
 pub mod demo;
 mod error;
+pub mod fairs;
 pub mod files;
 pub mod idempotency;
 pub mod maintenance;

@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod counters;
 mod db;
 mod error;
+pub mod fairs;
 pub mod files;
 pub mod idempotency;
 mod migrate;

@@ -21,9 +21,11 @@ pub const AUTO_APPROVE_MAX: &str = "orders.auto_approve_max";
 pub const AUTO_RECEIVE_DAYS: &str = "orders.auto_receive_days";
 /// Days after receipt an order completes by itself (the window for returns before the books close).
 pub const AUTO_COMPLETE_DAYS: &str = "orders.auto_complete_days";
+/// Tier weights for ordering fairs allocated by tier weight, `code:weight` pairs.
+pub const FAIR_TIER_WEIGHTS: &str = "fairs.tier_weights";
 
 /// Every setting the console can change, with its default.
-pub const KNOWN: [(&str, &str); 8] = [
+pub const KNOWN: [(&str, &str); 9] = [
     (PARENT_SEES_SUB_DEALERS, "false"),
     (BRAND_NAME, "Qudao"),
     (STOCK_VISIBILITY, "bucketed"),
@@ -32,6 +34,7 @@ pub const KNOWN: [(&str, &str); 8] = [
     (AUTO_APPROVE_MAX, "5000000"),
     (AUTO_RECEIVE_DAYS, "7"),
     (AUTO_COMPLETE_DAYS, "15"),
+    (FAIR_TIER_WEIGHTS, "platinum:4,gold:3,silver:2,bronze:1"),
 ];
 
 /// A setting's value, or its default.

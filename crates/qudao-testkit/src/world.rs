@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use qudao_domain::access::Role;
 use qudao_domain::ids::{
-    AddressId, ApiKeyId, ContactId, FileId, OrderId, PartnerId, ProductId, ReturnId, ShipmentId, SkuId, UserId,
+    AddressId, ApiKeyId, ContactId, FairId, FileId, OrderId, PartnerId, ProductId, ReturnId, ShipmentId, SkuId, UserId,
 };
 use qudao_domain::partners::{AddressDraft, ContactDraft, PartnerKind};
 use qudao_store::Scope;
@@ -66,6 +66,8 @@ pub struct World {
     pub image_off: FileId,
     /// An API key of the brand administrator.
     pub api_key: ApiKeyId,
+    /// An open ordering fair offering the active SKU, with demand from every partner.
+    pub fair: FairId,
     /// Markers of the inactive product.
     pub product_off_markers: Vec<String>,
     /// Markers of brand users, hidden from partner users.
@@ -285,6 +287,18 @@ impl World {
         let warehouse = app.warehouse("WH-TEST", 1).await;
         app.receive(sku_on, warehouse, 10_000).await;
         let brand_ctx = app.ctx_of("brand.root").await;
+        let now = app.app.now_ms();
+        let fair_request = qudao_app::fairs::FairRequest {
+            code: "F-WORLD".into(),
+            name: "测试订货会".into(),
+            starts_ms: now - 3_600_000,
+            ends_ms: now + 30 * 86_400_000,
+            rule: "pro_rata".into(),
+            items: vec![qudao_app::fairs::FairItemRequest { sku: "S-ON-1".into(), price: 900, stock: 10 }],
+            quotas: Vec::new(),
+        };
+        let fair =
+            qudao_app::fairs::create_fair(&app.app, &brand_ctx, &fair_request, None).await.expect("fair").fair.id;
         for (name, owned) in partners.iter_mut() {
             app.credit_line(owned.id, 1_000_000).await;
             let ctx = app.ctx_of(&format!("{name}.admin")).await;
@@ -330,6 +344,8 @@ impl World {
             owned.return_id = asked.id;
             owned.markers.push(asked.id.to_string());
             owned.markers.push(asked.number);
+            let want = [qudao_app::fairs::DemandLine { sku: "S-ON-1".into(), quantity: 5 }];
+            qudao_app::fairs::set_demand(&app.app, &ctx, fair, &want).await.expect("fair demand");
         }
 
         let mut callers: Vec<(&'static str, Role)> = brand.to_vec();
@@ -349,6 +365,7 @@ impl World {
             sku_off,
             image_off,
             api_key,
+            fair,
             product_off_markers: vec![
                 off.id.to_string(),
                 "P-ZZOFF-1".into(),

@@ -132,6 +132,8 @@ pub enum ObjectKind {
     Shipment,
     /// A return against an order.
     Return,
+    /// An ordering fair (brand-wide; its demand is per partner).
+    Fair,
 }
 
 /// A valid request body for a route, used by the registry-driven tests (so a 404 they expect comes

@@ -55,7 +55,8 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
             | ObjectKind::ApiKey
             | ObjectKind::Order
             | ObjectKind::Shipment
-            | ObjectKind::Return,
+            | ObjectKind::Return
+            | ObjectKind::Fair,
             Target::Missing,
         ) => random(),
         // Kinds a target does not own: this target does not apply to the route.

@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 pub(crate) mod catalog;
+mod fairs;
 mod fulfilment;
 mod masters;
 mod orders;
@@ -29,6 +30,7 @@ pub fn routes() -> Vec<Route> {
         accounts::ROUTES,
         orders::ROUTES,
         fulfilment::ROUTES,
+        fairs::ROUTES,
         stock::ROUTES,
     ] {
         routes.extend_from_slice(module);
