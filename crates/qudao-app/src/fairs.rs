@@ -230,7 +230,10 @@ fn tier_weights(text: &str) -> BTreeMap<String, u32> {
 pub async fn allocate_fair(app: &App, ctx: &Ctx, id: FairId) -> AppResult<FairDetail> {
     ctx.require(Permission::FairsManage)?;
     let now = app.now_ms();
-    let mut tx = app.write(ctx).await?;
+    // Every partner's demand counts, not only those of the caller's territory: a channel
+    // manager who closes the fair must not allocate the stock over part of the demand.
+    let scope = qudao_store::Scope::system("a fair's stock is shared over every partner's demand");
+    let mut tx = app.db().write(&scope).await?;
     let fair = fairs::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let rule = AllocationRule::parse(&fair.rule).ok_or_else(|| AppError::Internal(format!("rule {}", fair.rule)))?;
     let weights = tier_weights(&qudao_store::settings::get(&mut tx, qudao_store::settings::FAIR_TIER_WEIGHTS).await?);
@@ -257,8 +260,6 @@ pub async fn allocate_fair(app: &App, ctx: &Ctx, id: FairId) -> AppResult<FairDe
     if !fairs::record_allocation(&mut tx, id, &results, now).await? {
         return Err(AppError::Conflict("status_transition"));
     }
-    let after = fairs::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let demand = fairs::demands(&mut tx, id).await?;
     audit::insert(
         &mut tx,
         &ctx.audit::<(), _>(
@@ -273,5 +274,9 @@ pub async fn allocate_fair(app: &App, ctx: &Ctx, id: FairId) -> AppResult<FairDe
     )
     .await?;
     tx.commit().await?;
-    Ok(FairDetail { fair: after, demand })
+    // Shown through the caller's own wall: a channel manager sees its partners' results.
+    let mut read = app.read(ctx).await?;
+    let fair = fairs::get(&mut read, id).await?.ok_or(AppError::NotFound)?;
+    let demand = fairs::demands(&mut read, id).await?;
+    Ok(FairDetail { fair, demand })
 }

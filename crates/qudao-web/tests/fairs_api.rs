@@ -20,19 +20,28 @@ async fn a_short_sku_is_shared_pro_rata_and_each_partner_sees_only_its_share() {
         let marketer = app.bearer("marketer", TEST_PASSWORD).await;
         let now = app.app.now_ms();
         let bad = marketer
-            .post_json("/api/v1/fairs", &json!({ "code": "F1", "name": "春季", "starts_ms": now, "ends_ms": now - 1,
-                "rule": "lottery", "items": [{ "sku": "S-NOPE", "price": 1, "stock": 1 }] }))
+            .post_json(
+                "/api/v1/fairs",
+                &json!({ "code": "F1", "name": "春季", "starts_ms": now, "ends_ms": now - 1,
+                "rule": "lottery", "items": [{ "sku": "S-NOPE", "price": 1, "stock": 1 }] }),
+            )
             .await;
         assert_eq!(bad.status, 422);
         let body = bad.json();
         let fields: Vec<&str> =
             body["error"]["fields"].as_array().expect("fields").iter().filter_map(|f| f["field"].as_str()).collect();
-        assert!(fields.contains(&"rule") && fields.contains(&"ends_ms") && fields.contains(&"items[0].sku"), "{fields:?}");
+        assert!(
+            fields.contains(&"rule") && fields.contains(&"ends_ms") && fields.contains(&"items[0].sku"),
+            "{fields:?}"
+        );
         let created = marketer
-            .post_json("/api/v1/fairs", &json!({ "code": "F1", "name": "春季订货会", "starts_ms": now - 1_000,
+            .post_json(
+                "/api/v1/fairs",
+                &json!({ "code": "F1", "name": "春季订货会", "starts_ms": now - 1_000,
                 "ends_ms": now + 86_400_000, "rule": "pro_rata",
                 "items": [{ "sku": "S-FAIR", "price": 800, "stock": 10 }],
-                "quotas": [{ "partner_id": partners[2], "sku": "S-FAIR", "quota": 3 }] }))
+                "quotas": [{ "partner_id": partners[2], "sku": "S-FAIR", "quota": 3 }] }),
+            )
             .await;
         assert_eq!(created.status, 201, "{}", created.text());
         let id = created.json()["id"].as_str().expect("id").to_string();
