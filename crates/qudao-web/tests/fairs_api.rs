@@ -82,3 +82,43 @@ async fn a_short_sku_is_shared_pro_rata_and_each_partner_sees_only_its_share() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_channel_manager_allocates_over_all_demand_but_sees_only_its_partners() {
+    each_backend(|app| async move {
+        app.sku("S-FAIR", 1_000).await;
+        let mine = PartnerBuilder::new("上海经销商").region("CN-SH-SH").create(&app).await;
+        let other = PartnerBuilder::new("广州经销商").region("CN-GD-GZ").create(&app).await;
+        UserBuilder::new("sh.admin", Role::PartnerAdmin).partner(mine.id).create(&app).await;
+        UserBuilder::new("gz.admin", Role::PartnerAdmin).partner(other.id).create(&app).await;
+        let cm = UserBuilder::new("cm", Role::ChannelManager).create(&app).await;
+        app.assign_region(cm, "CN-SH").await;
+        let cm = app.bearer("cm", TEST_PASSWORD).await;
+        let now = app.app.now_ms();
+        let created = cm
+            .post_json(
+                "/api/v1/fairs",
+                &json!({ "code": "F2", "name": "秋季订货会", "starts_ms": now - 1_000, "ends_ms": now + 86_400_000,
+                    "rule": "fcfs", "items": [{ "sku": "S-FAIR", "price": 800, "stock": 10 }] }),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.text());
+        let id = created.json()["id"].as_str().expect("id").to_string();
+        // The partner outside the territory asks first, for 8 of the 10.
+        let gz = app.bearer("gz.admin", TEST_PASSWORD).await;
+        let sh = app.bearer("sh.admin", TEST_PASSWORD).await;
+        let put = |n: i64| json!({ "lines": [{ "sku": "S-FAIR", "quantity": n }] });
+        assert_eq!(gz.json("PUT", &format!("/api/v1/fairs/{id}/demand"), &put(8)).await.status, 200);
+        app.clock.advance(1_000);
+        assert_eq!(sh.json("PUT", &format!("/api/v1/fairs/{id}/demand"), &put(6)).await.status, 200);
+        let allocated = cm.post_json(&format!("/api/v1/fairs/{id}/allocate"), &json!({})).await.json();
+        let rows = allocated["demand"].as_array().expect("demand");
+        assert_eq!(rows.len(), 1, "the channel manager sees only its territory's demand: {allocated}");
+        assert_eq!(rows[0]["partner_id"], json!(mine.id));
+        assert_eq!(rows[0]["allocated"], 2, "the earlier partner elsewhere still came first");
+        assert_eq!(rows[0]["explanation"]["kind"], "first_come");
+        assert_eq!(gz.get(&format!("/api/v1/fairs/{id}")).await.json()["demand"][0]["allocated"], 8);
+        app
+    })
+    .await;
+}
