@@ -152,10 +152,7 @@ pub async fn create_fair(
         items,
         quotas,
     };
-    fairs::insert(&mut tx, &fair, now).await.map_err(|e| match e {
-        qudao_store::StoreError::Duplicate(_) => AppError::Invalid(Invalid::one("code", "already_taken")),
-        other => other.into(),
-    })?;
+    fairs::insert(&mut tx, &fair, now).await.map_err(|e| AppError::duplicate_as_field(e, &["code"]))?;
     let view = fairs::get(&mut tx, fair.id).await?.ok_or(AppError::NotFound)?;
     audit::insert(&mut tx, &ctx.audit::<(), _>(now, "fair", fair.id, "create", None, None, Some(&view))).await?;
     let detail = FairDetail { fair: view, demand: Vec::new() };

@@ -89,12 +89,11 @@ fn new_number(prefix: &str, date: u32, sequence: u64) -> String {
     qudao_domain::docnum::format(prefix, date, sequence)
 }
 
-async fn warehouse_by_code(tx: &mut Tx, code: Option<&str>) -> AppResult<Option<WarehouseId>> {
-    let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else { return Ok(None) };
-    let found = stock::warehouses(tx).await?.into_iter().find(|w| w.code.eq_ignore_ascii_case(code));
-    match found {
-        Some(w) => Ok(Some(w.id)),
-        None => Err(AppError::Invalid(Invalid::one("warehouse", "unknown_warehouse"))),
+/// The warehouse named by an optional code (blank means none named).
+async fn named_warehouse(tx: &mut Tx, code: Option<&str>) -> AppResult<Option<WarehouseId>> {
+    match code.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) => Ok(Some(crate::stock::warehouse_by_code(tx, code).await?.id)),
+        None => Ok(None),
     }
 }
 
@@ -121,7 +120,7 @@ pub async fn ship_order(
     if !status_of(&before)?.shippable() {
         return Err(AppError::Conflict("status_transition"));
     }
-    let warehouse = warehouse_by_code(&mut tx, request.warehouse.as_deref()).await?;
+    let warehouse = named_warehouse(&mut tx, request.warehouse.as_deref()).await?;
     let held: Vec<Held> = orders::reservations_of(&mut tx, id)
         .await?
         .into_iter()
@@ -171,10 +170,10 @@ pub async fn ship_order(
         },
     )
     .await?;
-    let shipped_all = {
-        let after = load(&mut tx, id).await?;
-        after.lines.iter().all(|l| l.shipped >= l.base_quantity)
-    };
+    let shipped_all = before.lines.iter().all(|l| {
+        let now_shipped: i64 = plan.iter().filter(|p| p.line_no == l.line_no).map(|p| p.quantity).sum();
+        l.shipped + now_shipped >= l.base_quantity
+    });
     let (to, stamp) =
         if shipped_all { (OrderStatus::Shipped, Some("shipped_ms")) } else { (OrderStatus::PartiallyShipped, None) };
     if !orders::transition(&mut tx, id, &["approved", "partially_shipped"], to.as_str(), stamp, now).await? {
@@ -415,7 +414,7 @@ pub async fn decide_return(
 ) -> AppResult<ReturnView> {
     let note = text::optional("note", note, 200)?;
     if !approve && note.is_none() {
-        return Err(AppError::Invalid(Invalid::one("note", "required")));
+        return Err(AppError::field("note", "required"));
     }
     let now = app.now_ms();
     let mut tx = app.write(ctx).await?;
@@ -455,14 +454,13 @@ pub async fn restock_return(app: &App, ctx: &Ctx, id: ReturnId, warehouse: Optio
         return Err(AppError::Conflict("status_transition"));
     }
     let order = load(&mut tx, found.order_id).await?;
-    let warehouse = match warehouse_by_code(&mut tx, warehouse).await? {
+    let warehouse = match named_warehouse(&mut tx, warehouse).await? {
         Some(w) => w,
         None => {
             let shipped = orders::shipments(&mut tx, Some(order.summary.id), None).await?;
-            let code = shipped.first().map(|s| s.warehouse.clone());
-            warehouse_by_code(&mut tx, code.as_deref())
-                .await?
-                .ok_or_else(|| AppError::Invalid(Invalid::one("warehouse", "required")))?
+            let code =
+                shipped.first().map(|s| s.warehouse.clone()).ok_or_else(|| AppError::field("warehouse", "required"))?;
+            crate::stock::warehouse_by_code(&mut tx, &code).await?.id
         }
     };
     let reference = id.to_string();
@@ -522,7 +520,7 @@ pub async fn list_returns(
     if let Some(status) = status
         && ReturnStatus::parse(status).is_none()
     {
-        return Err(AppError::Invalid(Invalid::one("status", "unknown_status")));
+        return Err(AppError::field("status", "unknown_status"));
     }
     let mut tx = app.read(ctx).await?;
     Ok(orders::list_returns(&mut tx, order, status, page).await?)

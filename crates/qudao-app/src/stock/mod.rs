@@ -28,6 +28,15 @@ pub struct WarehouseInput {
     pub priority: Option<i64>,
 }
 
+/// The warehouse a user named by its code (any case), or a field error on `warehouse`.
+pub(crate) async fn warehouse_by_code(tx: &mut qudao_store::Tx, code: &str) -> AppResult<Warehouse> {
+    stock::warehouses(tx)
+        .await?
+        .into_iter()
+        .find(|w| w.code.eq_ignore_ascii_case(code.trim()))
+        .ok_or_else(|| AppError::field("warehouse", "unknown_warehouse"))
+}
+
 /// Every warehouse (brand users).
 pub async fn list_warehouses(app: &App, ctx: &Ctx) -> AppResult<Vec<Warehouse>> {
     ctx.require(Permission::StockManage)?;
@@ -111,11 +120,7 @@ pub async fn change_stock(app: &App, ctx: &Ctx, change: &StockChange, idem: Opti
     let code = change.sku.trim().to_uppercase();
     let found = catalog::sellable(&mut tx, SkuKeys::Codes(std::slice::from_ref(&code))).await?;
     let sku = found.values().next().ok_or_else(|| AppError::field("sku", "unknown_sku"))?.sku_id;
-    let warehouse = stock::warehouses(&mut tx)
-        .await?
-        .into_iter()
-        .find(|w| w.code.eq_ignore_ascii_case(change.warehouse.trim()))
-        .ok_or_else(|| AppError::field("warehouse", "unknown_warehouse"))?;
+    let warehouse = warehouse_by_code(&mut tx, &change.warehouse).await?;
     let why = Why { kind, reference: None, reason: reason.as_deref(), by: Some(ctx.caller().user_id()), at_ms: now };
     if !stock::adjust(&mut tx, sku, warehouse.id, change.delta, why).await? {
         return Err(AppError::field("delta", "below_reserved"));
