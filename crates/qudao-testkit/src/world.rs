@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 
 use qudao_domain::access::Role;
 use qudao_domain::ids::{
-    AddressId, ApiKeyId, ContactId, FairId, FileId, OrderId, PartnerId, ProductId, ReturnId, ShipmentId, SkuId, UserId,
+    AddressId, ApiKeyId, ContactId, FairId, FileId, OrderId, PartnerId, ProductId, ReturnId, SavedListId, ShipmentId,
+    SkuId, UserId,
 };
 use qudao_domain::partners::{AddressDraft, ContactDraft, PartnerKind};
 use qudao_store::Scope;
@@ -43,6 +44,8 @@ pub struct Owned {
     pub shipment: ShipmentId,
     /// The return asked for 1 unit.
     pub return_id: ReturnId,
+    /// A saved list (常购清单) of the active SKU (and one unit of it in the cart).
+    pub saved_list: SavedListId,
     /// Strings that appear only in this partner's data.
     pub markers: Vec<String>,
 }
@@ -187,6 +190,7 @@ impl World {
                     order: OrderId::new(),
                     shipment: ShipmentId::new(),
                     return_id: ReturnId::new(),
+                    saved_list: SavedListId::new(),
                     markers,
                 },
             );
@@ -344,6 +348,18 @@ impl World {
             owned.return_id = asked.id;
             owned.markers.push(asked.id.to_string());
             owned.markers.push(asked.number);
+            let list = qudao_app::orders::SavedListRequest {
+                name: format!("常购{}", owned.markers[3]),
+                lines: Some(vec![qudao_app::pricing::LineRequest { sku: "S-ON-1".into(), quantity: 6, unit: None }]),
+            };
+            let list = qudao_app::orders::create_saved_list(&app.app, &ctx, &list, None).await.expect("saved list");
+            owned.saved_list = list.summary.id;
+            let cart = qudao_app::orders::CartChange {
+                lines: vec![qudao_app::pricing::LineRequest { sku: "S-ON-1".into(), quantity: 1, unit: None }],
+                mode: qudao_app::orders::CartMode::Add,
+            };
+            qudao_app::orders::change_cart(&app.app, &ctx, &cart).await.expect("cart");
+            owned.markers.push(list.summary.id.to_string());
             let want = [qudao_app::fairs::DemandLine { sku: "S-ON-1".into(), quantity: 5 }];
             qudao_app::fairs::set_demand(&app.app, &ctx, fair, &want).await.expect("fair demand");
         }

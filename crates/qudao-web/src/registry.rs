@@ -134,6 +134,8 @@ pub enum ObjectKind {
     Return,
     /// An ordering fair (brand-wide; its demand is per partner).
     Fair,
+    /// A partner's saved list (常购清单).
+    SavedList,
 }
 
 /// A valid request body for a route, used by the registry-driven tests (so a 404 they expect comes

@@ -42,6 +42,7 @@ fn visible(world: &World, kind: ObjectKind, victim: UserId) -> Option<String> {
         ObjectKind::Shipment => world.partners["d1"].shipment.to_string(),
         ObjectKind::Return => world.partners["d1"].return_id.to_string(),
         ObjectKind::Fair => world.fair.to_string(),
+        ObjectKind::SavedList => world.partners["d1"].saved_list.to_string(),
         ObjectKind::InviteToken | ObjectKind::ResetToken | ObjectKind::Asset | ObjectKind::Progress => return None,
     })
 }

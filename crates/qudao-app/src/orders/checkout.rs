@@ -123,6 +123,42 @@ pub async fn preview_order(app: &App, ctx: &Ctx, lines: &[LineRequest]) -> AppRe
     quote(app, &mut tx, &partner, &items, china_date(app.now_ms()), false, &settings).await
 }
 
+/// The caller's own price of each SKU named, one base unit each, with its explanation: the
+/// catalog's "your price" column. Each SKU is priced alone, so one SKU's price never depends on
+/// which others share the page. Quantity rules are not applied (one unit is a price, not an
+/// order); unknown or inactive codes are left out.
+pub async fn sku_prices(app: &App, ctx: &Ctx, codes: &[String]) -> AppResult<Vec<crate::pricing::QuotedLine>> {
+    ctx.require(Permission::OrdersPlace)?;
+    let partner_id = ctx.caller().partner_id().ok_or(AppError::Forbidden)?;
+    let mut tx = app.read(ctx).await?;
+    let partner = partners::get(&mut tx, partner_id).await?.ok_or(AppError::NotFound)?;
+    let codes: Vec<String> = codes.iter().map(|c| c.trim().to_uppercase()).collect();
+    let found = qudao_store::catalog::sellable(&mut tx, qudao_store::catalog::SkuKeys::Codes(&codes)).await?;
+    let mut items: Vec<crate::pricing::QuotedItem> = found
+        .into_values()
+        .filter(|s| s.active)
+        .filter_map(|sellable| {
+            let unit = sellable.units.first()?.code.clone();
+            Some(crate::pricing::QuotedItem {
+                sellable,
+                unit_code: unit,
+                unit_factor: 1,
+                quantity: 1,
+                base_quantity: 1,
+            })
+        })
+        .collect();
+    items.sort_by(|a, b| a.sellable.code.cmp(&b.sellable.code));
+    let settings = settings::snapshot(&mut tx).await?;
+    let today = china_date(app.now_ms());
+    let mut lines = Vec::with_capacity(items.len());
+    for item in items {
+        let priced = quote(app, &mut tx, &partner, std::slice::from_ref(&item), today, false, &settings).await?;
+        lines.extend(priced.lines.into_iter().filter(|l| !l.gift));
+    }
+    Ok(lines)
+}
+
 /// Places an order for the caller's company: checks and prices it, then waits until the desk has
 /// committed it (stock reserved, payment posted) or refused it. The idempotency key is looked up
 /// in the pricing transaction and recorded by the desk with the order, so a repeated request gets

@@ -1,12 +1,18 @@
 //! Order use cases: checkout through the order desk, the lifecycle, shipping and returns.
 
+mod carts;
 mod checkout;
 mod desk;
 mod fulfilment;
 mod lifecycle;
 mod views;
 
-pub use checkout::{OrderRequest, Placed, place_order, preview_order};
+pub use carts::{
+    CartChange, CartImportReport, CartMode, CartView, CheckoutRequest, MAX_CART_LINES, Refilled, SavedListRequest,
+    change_cart, checkout_cart, clear_cart, create_saved_list, delete_saved_list, get_cart, get_saved_list,
+    import_to_cart, list_saved_lists, reorder, saved_list_to_cart,
+};
+pub use checkout::{OrderRequest, Placed, place_order, preview_order, sku_prices};
 pub(crate) use desk::Desk;
 pub use desk::MAX_BATCH;
 pub use fulfilment::{

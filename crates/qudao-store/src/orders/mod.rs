@@ -1,10 +1,15 @@
 //! Orders, their lines, the stock they hold, what they took of limited promotions, and their
 //! shipments and returns.
 
+mod carts;
 mod fulfilment;
 mod read;
 mod write;
 
+pub use carts::{
+    CartEntry, CartLine, SavedListSummary, SavedListView, add_to_cart, cart, clear_cart, delete_saved_list,
+    insert_saved_list, saved_list, saved_lists, set_in_cart, take_from_cart,
+};
 pub use fulfilment::{
     NewReturn, NewShipment, NewTrackingEvent, ReturnLineView, ReturnStep, ReturnView, ShipmentLine, ShipmentView,
     TrackingEventView, claimed, due, get_return, insert_return, insert_shipment, insert_tracking_event, list_returns,

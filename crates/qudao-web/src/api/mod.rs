@@ -2,11 +2,12 @@
 
 mod accounts;
 mod admin;
+mod carts;
 pub(crate) mod catalog;
 mod fairs;
 mod fulfilment;
 mod masters;
-mod orders;
+pub(crate) mod orders;
 mod paging;
 pub(crate) mod partners;
 mod session;
@@ -29,6 +30,7 @@ pub fn routes() -> Vec<Route> {
         admin::ROUTES,
         accounts::ROUTES,
         orders::ROUTES,
+        carts::ROUTES,
         fulfilment::ROUTES,
         fairs::ROUTES,
         stock::ROUTES,

@@ -2,9 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use qudao_app::orders::{self as uc, OrderRequest, Placed};
+use axum::response::Response;
+use qudao_app::orders::{self as uc, OrderRequest};
 use qudao_app::pricing::{LineRequest, Quote};
 use qudao_domain::access::Permission;
 use qudao_domain::ids::{OrderId, PartnerId};
@@ -85,15 +84,7 @@ async fn place(
     InlineIdem(idem): InlineIdem,
     ApiJson(body): ApiJson<OrderRequest>,
 ) -> WebResult<Response> {
-    Ok(match uc::place_order(state.app(), &ctx, &body, idem).await? {
-        Placed::New(view) => (StatusCode::CREATED, Json(view)).into_response(),
-        Placed::Replay { status, body } => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            let mut response = (status, [("content-type", "application/json")], body).into_response();
-            response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
-            response
-        }
-    })
+    Ok(super::carts::placed_response(uc::place_order(state.app(), &ctx, &body, idem).await?))
 }
 
 /// Why an order is cancelled.

@@ -20,6 +20,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("partners", include_str!("../../locales/en/partners.toml"), include_str!("../../locales/zh-CN/partners.toml")),
     ("catalog", include_str!("../../locales/en/catalog.toml"), include_str!("../../locales/zh-CN/catalog.toml")),
     ("admin", include_str!("../../locales/en/admin.toml"), include_str!("../../locales/zh-CN/admin.toml")),
+    ("orders", include_str!("../../locales/en/orders.toml"), include_str!("../../locales/zh-CN/orders.toml")),
 ];
 
 /// The parsed catalogue of one language.

@@ -49,6 +49,9 @@ pub struct Chrome {
 const CONSOLE: &[(&str, &str, Permission)] = &[
     ("/console", "nav.dashboard", Permission::ConsoleAccess),
     ("/console/partners", "nav.partners", Permission::PartnersRead),
+    ("/console/orders", "nav.orders", Permission::OrdersRead),
+    ("/console/returns", "nav.returns", Permission::OrdersRead),
+    ("/console/stock", "nav.stock", Permission::StockRead),
     ("/console/products", "nav.products", Permission::CatalogRead),
     ("/console/users", "nav.users", Permission::UsersRead),
     ("/console/api-keys", "nav.api_keys", Permission::ApiKeysManage),
@@ -58,6 +61,8 @@ const CONSOLE: &[(&str, &str, Permission)] = &[
 const PORTAL: &[(&str, &str, Permission)] = &[
     ("/portal", "nav.home", Permission::PortalAccess),
     ("/portal/catalog", "nav.catalog", Permission::CatalogRead),
+    ("/portal/cart", "nav.cart", Permission::OrdersPlace),
+    ("/portal/orders", "nav.orders", Permission::OrdersRead),
     ("/portal/company", "nav.company", Permission::PortalAccess),
     ("/portal/dealers", "nav.dealers", Permission::PortalAccess),
     ("/portal/users", "nav.users", Permission::UsersRead),

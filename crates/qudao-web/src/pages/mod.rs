@@ -8,6 +8,7 @@ mod console;
 mod files;
 pub mod form;
 pub mod format;
+mod ordering;
 mod portal;
 mod system;
 
@@ -38,10 +39,13 @@ pub fn routes() -> Vec<Route> {
         console::products::ROUTES,
         console::users::ROUTES,
         console::admin::ROUTES,
+        console::orders::ROUTES,
         portal::home::ROUTES,
         portal::company::ROUTES,
         portal::catalog::ROUTES,
         portal::users::ROUTES,
+        portal::cart::ROUTES,
+        portal::orders::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }

@@ -50,6 +50,14 @@ struct SkuLine {
     spec: String,
     barcode: String,
     price: String,
+    /// The partner's own price per base unit, when it may order.
+    own_price: String,
+    /// Why that price.
+    why: Vec<String>,
+    /// The stock as the brand lets partners see it (empty when hidden).
+    stock: String,
+    /// Units it can be ordered in (codes).
+    units: Vec<String>,
 }
 
 #[derive(Template)]
@@ -67,6 +75,17 @@ struct ProductPage {
     units: Vec<String>,
     images: Vec<String>,
     skus: Vec<SkuLine>,
+    ordering: bool,
+    back: String,
+}
+
+/// A SKU's stock as a partner may see it: the number, a level, or nothing.
+fn stock_text(c: &Chrome, level: &qudao_app::stock::StockView) -> String {
+    match (level.level.as_str(), level.available) {
+        ("hidden", _) => String::new(),
+        ("exact", Some(n)) => format!("{} {n}", c.t("stock_page.available")),
+        (other, _) => crate::pages::ordering::label(c, "stock_level.", other),
+    }
 }
 
 async fn show_catalog_product(
@@ -78,16 +97,38 @@ async fn show_catalog_product(
     let mut c = Chrome::new(&state, &context, "catalog.product_title", "/portal/catalog").await;
     let s = &product.summary;
     c.title = c.pick(&s.name_zh, &s.name_en).to_string();
+    let codes: Vec<String> =
+        product.skus.iter().filter(|sku| sku.status == "active").map(|sku| sku.code.clone()).collect();
+    let ordering = ctx.caller().may(Permission::OrdersPlace) && !codes.is_empty();
+    let own = if ordering { qudao_app::orders::sku_prices(state.app(), &ctx, &codes).await? } else { Vec::new() };
+    let stock = if ordering && ctx.caller().may(Permission::StockRead) {
+        qudao_app::stock::stock_of(state.app(), &ctx, &codes).await?
+    } else {
+        Vec::new()
+    };
+    let mut units: Vec<String> = vec![product.base_unit_code.clone()];
+    units.extend(product.units.iter().map(|u| u.code.clone()).filter(|code| *code != product.base_unit_code));
     let skus = product
         .skus
         .iter()
         .filter(|sku| sku.status == "active")
-        .map(|sku| SkuLine {
-            code: sku.code.clone(),
-            name: c.pick(&sku.name_zh, &sku.name_en).to_string(),
-            spec: view::spec_text(&sku.spec),
-            barcode: sku.barcode.clone().unwrap_or_default(),
-            price: view::money(sku.list_price, &sku.currency),
+        .map(|sku| {
+            let priced = own.iter().find(|l| l.sku == sku.code);
+            let level = stock.iter().find(|l| l.sku == sku.code);
+            SkuLine {
+                code: sku.code.clone(),
+                name: c.pick(&sku.name_zh, &sku.name_en).to_string(),
+                spec: view::spec_text(&sku.spec),
+                barcode: sku.barcode.clone().unwrap_or_default(),
+                price: view::money(sku.list_price, &sku.currency),
+                own_price: priced.map(|l| c.money(l.net)).unwrap_or_default(),
+                why: priced
+                    .and_then(|l| serde_json::to_value(&l.explanation).ok())
+                    .map(|v| crate::pages::ordering::explain(&c, &v))
+                    .unwrap_or_default(),
+                stock: level.map(|l| stock_text(&c, l)).unwrap_or_default(),
+                units: units.clone(),
+            }
         })
         .collect();
     let template = ProductPage {
@@ -102,6 +143,8 @@ async fn show_catalog_product(
         units: view::unit_lines(&c, &product),
         images: product.images.iter().map(ToString::to_string).collect(),
         skus,
+        ordering,
+        back: format!("/portal/catalog/{id}"),
         c,
     };
     Ok(page(&template))

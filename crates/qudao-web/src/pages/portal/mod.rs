@@ -1,6 +1,8 @@
 //! The partner portal.
 
+pub mod cart;
 pub mod catalog;
 pub mod company;
 pub mod home;
+pub mod orders;
 pub mod users;
