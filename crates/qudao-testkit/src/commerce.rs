@@ -11,13 +11,75 @@ use qudao_store::accounts::{self, NewEntry, NewPosting};
 use qudao_store::catalog::{self, NewProduct, NewSku, masters};
 use qudao_store::stock::{self, Warehouse, Why};
 
+use qudao_app::App;
+
 use crate::TestApp;
 
 fn scope() -> Scope {
     Scope::system("test fixtures")
 }
 
+/// The builders on a bare [`App`], for tests that run their own server (the browser test); the
+/// same builders are methods of [`TestApp`].
+#[derive(Clone, Copy)]
+pub struct Shop<'a> {
+    /// The application written to.
+    pub app: &'a App,
+}
+
 impl TestApp {
+    /// The builders for this app.
+    pub fn shop(&self) -> Shop<'_> {
+        Shop { app: &self.app }
+    }
+
+    /// See [`Shop::sku`].
+    pub async fn sku(&self, code: &str, price: i64) -> SkuId {
+        self.shop().sku(code, price).await
+    }
+
+    /// See [`Shop::order_rule`].
+    pub async fn order_rule(&self, sku: SkuId, unit: &str, minimum: i64, multiple: i64) {
+        self.shop().order_rule(sku, unit, minimum, multiple).await
+    }
+
+    /// See [`Shop::warehouse`].
+    pub async fn warehouse(&self, code: &str, priority: i64) -> WarehouseId {
+        self.shop().warehouse(code, priority).await
+    }
+
+    /// See [`Shop::receive`].
+    pub async fn receive(&self, sku: SkuId, warehouse: WarehouseId, quantity: i64) {
+        self.shop().receive(sku, warehouse, quantity).await
+    }
+
+    /// See [`Shop::credit_line`].
+    pub async fn credit_line(&self, partner: PartnerId, fen: i64) {
+        self.shop().credit_line(partner, fen).await
+    }
+
+    /// See [`Shop::post`].
+    pub async fn post(&self, partner: PartnerId, template: Template, fen: i64, reverse: bool) {
+        self.shop().post(partner, template, fen, reverse).await
+    }
+
+    /// See [`Shop::assert_invariants`].
+    pub async fn assert_invariants(&self) {
+        self.shop().assert_invariants().await
+    }
+
+    /// See [`Shop::account`].
+    pub async fn account(&self, partner: PartnerId, kind: AccountKind) -> (i64, i64, i64) {
+        self.shop().account(partner, kind).await
+    }
+
+    /// See [`Shop::stock_of`].
+    pub async fn stock_of(&self, sku: SkuId) -> (i64, i64) {
+        self.shop().stock_of(sku).await
+    }
+}
+
+impl Shop<'_> {
     /// A product `code` (category BEV-CSD, brand LANXI, sold in bottles and cases of 24) with one
     /// active SKU `code` at `price` fen per bottle.
     pub async fn sku(&self, code: &str, price: i64) -> SkuId {

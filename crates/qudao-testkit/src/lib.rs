@@ -10,7 +10,7 @@
 #![expect(clippy::expect_used, reason = "a test harness fails loudly, with the reason, at the first broken step")]
 
 mod client;
-mod commerce;
+pub mod commerce;
 mod db;
 mod fixtures;
 pub mod world;

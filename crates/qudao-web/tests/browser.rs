@@ -1,7 +1,9 @@
 //! The browser test: Qudao on a real socket with the demo data, driven through headless Chromium
 //! by chromedriver. A partner's sales rep signs in and searches the catalog by pinyin initials; a
 //! brand administrator creates a partner and invites its administrator, who accepts the
-//! invitation and lands in the portal.
+//! invitation and lands in the portal. Then the ordering walk: the rep finds a SKU, sees its own
+//! price with its explanation, orders it with a 满减 and a 买赠 applied and pays from credit; a
+//! brand user approves, ships and tracks it; the rep follows the shipment and signs for it.
 //!
 //! Needs Debian's `chromium` and `chromium-driver`; without them the test says so and passes,
 //! unless `QUDAO_TEST_REQUIRE_BROWSER=1` (as in CI), where it fails.
@@ -14,11 +16,16 @@ use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use qudao_app::clock::SystemClock;
+use qudao_app::clock::china_date;
 use qudao_app::demo::{self, DemoAccount, NoProgress};
 use qudao_app::files::LocalDiskStore;
 use qudao_app::{App, AppConfig};
 use qudao_domain::access::Role;
-use qudao_store::Db;
+use qudao_domain::ids::PromotionId;
+use qudao_domain::pricing::{Eligibility, ItemScope, Promotion, PromotionKind, Stacking};
+use qudao_store::page::PageRequest;
+use qudao_store::partners::{self, PartnerFilter};
+use qudao_store::{Db, Scope, pricing, settings};
 use qudao_web::{AppState, WebConfig};
 
 struct Driver(Child);
@@ -88,7 +95,7 @@ async fn browser(driver_url: &str, profile: &std::path::Path) -> Client {
         .expect("a chromium session")
 }
 
-async fn serve_demo() -> (String, Vec<DemoAccount>, tempfile::TempDir, tokio::sync::oneshot::Sender<()>) {
+async fn serve_demo() -> (String, Vec<DemoAccount>, App, tempfile::TempDir, tokio::sync::oneshot::Sender<()>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = Db::connect(&format!("sqlite://{}/qudao.sqlite", dir.path().display()), &Default::default())
         .await
@@ -100,14 +107,79 @@ async fn serve_demo() -> (String, Vec<DemoAccount>, tempfile::TempDir, tokio::sy
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("listen");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState::new(app, WebConfig::default());
+    let state = AppState::new(app.clone(), WebConfig::default());
     tokio::spawn(async move {
         let _ = qudao_web::serve(listener, state, async {
             let _ = stopped.await;
         })
         .await;
     });
-    (base, accounts, dir, stop)
+    (base, accounts, app, dir, stop)
+}
+
+/// What the ordering walk needs on top of the demo: two SKUs of its own with stock, a 满减 and a
+/// 买赠 on them (ahead of any demo promotion), every order waiting for a brand user's approval,
+/// and credit for the rep's company.
+async fn stock_the_shop(app: &App, partner_name: &str) {
+    let shop = qudao_testkit::commerce::Shop { app };
+    let buy = shop.sku("BT-COLA", 300).await;
+    let gift = shop.sku("BT-GIFT", 150).await;
+    let warehouse = shop.warehouse("WH-BT", 1).await;
+    shop.receive(buy, warehouse, 1_000).await;
+    shop.receive(gift, warehouse, 1_000).await;
+    let now = app.now_ms();
+    let mut tx = app.db().write(&Scope::system("browser test set-up")).await.expect("tx");
+    let filter = PartnerFilter { q: Some(partner_name.to_string()), ..Default::default() };
+    let partner = partners::list(&mut tx, &filter, &PageRequest::first(1))
+        .await
+        .expect("partners")
+        .items
+        .into_iter()
+        .next()
+        .expect("the rep's company");
+    let today = china_date(now);
+    let eligibility =
+        Eligibility { tiers: vec![], regions: vec![], partners: vec![], valid_from: today, valid_to: today + 10_000 };
+    let spend = Promotion {
+        id: PromotionId::new(),
+        name: "满30减5".into(),
+        kind: PromotionKind::SpendReduce { threshold: 3_000, off: 500, repeat: false },
+        eligibility: eligibility.clone(),
+        scope: ItemScope { skus: vec![buy], ..Default::default() },
+        priority: 1_000,
+        stacking: Stacking::Stackable,
+        limit_per_partner: None,
+    };
+    let gifts = Promotion {
+        id: PromotionId::new(),
+        name: "买6赠1".into(),
+        kind: PromotionKind::BuyGift { buy, buy_qty: 6, gift, gift_qty: 1, repeat: true },
+        eligibility,
+        scope: ItemScope::default(),
+        priority: 1_000,
+        stacking: Stacking::Stackable,
+        limit_per_partner: None,
+    };
+    pricing::insert_promotion(&mut tx, &spend, "BT-SPEND", "active", now).await.expect("满减");
+    pricing::insert_promotion(&mut tx, &gifts, "BT-GIFTS", "active", now).await.expect("买赠");
+    pricing::bump_version(&mut tx, now).await.expect("pricing version");
+    settings::set(&mut tx, settings::AUTO_APPROVE_MAX, "0", now, None).await.expect("approval by hand");
+    tx.commit().await.expect("commit");
+    shop.credit_line(partner.id, 10_000_000).await;
+}
+
+async fn click(client: &Client, selector: &str) {
+    client
+        .find(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|_| panic!("no {selector}"))
+        .click()
+        .await
+        .unwrap_or_else(|_| panic!("click {selector}"));
+}
+
+async fn flash(client: &Client) -> String {
+    client.wait().for_element(Locator::Css("p.flash")).await.expect("a flash message").text().await.expect("text")
 }
 
 async fn sign_in(client: &Client, base: &str, login: &str, password: &str) {
@@ -156,9 +228,9 @@ async fn choose(client: &Client, selector: &str, value: &str) {
 }
 
 #[tokio::test]
-async fn partners_search_the_catalog_and_admins_create_and_invite_partners() {
+async fn partners_order_and_admins_onboard_in_a_real_browser() {
     let Some((_driver, driver_url)) = start_driver().await else { return };
-    let (base, accounts, _dir, stop) = serve_demo().await;
+    let (base, accounts, app, _dir, stop) = serve_demo().await;
     let profile = tempfile::tempdir().expect("profile");
     let client = browser(&driver_url, profile.path()).await;
 
@@ -241,9 +313,75 @@ async fn partners_search_the_catalog_and_admins_create_and_invite_partners() {
     let portal = client.source().await.expect("source");
     assert!(portal.contains("上海浏览器测试商贸有限公司"), "the portal shows the new company");
 
+    // The ordering walk. The rep finds a SKU and sees its own price with the reasons…
+    stock_the_shop(&app, rep.partner_name.as_deref().expect("the rep's company")).await;
+    client.delete_all_cookies().await.expect("sign out");
+    sign_in(&client, &base, &rep.login, &rep.password).await;
+    wait_for_path(&client, "/portal").await;
+    client.goto(&format!("{base}/portal/catalog?q=BT-COLA")).await.expect("catalog");
+    click(&client, "a.product").await;
+    client.wait().for_element(Locator::Css("form.add-to-cart")).await.expect("add to cart");
+    let product = client.source().await.expect("source");
+    assert!(
+        product.contains("class=\"own-price\"") && product.contains("<details class=\"why\">"),
+        "the own price and its explanation"
+    );
+    fill(&client, "form.add-to-cart input[name=quantity]", "12").await;
+    click(&client, "form.add-to-cart button[type=submit]").await;
+    flash(&client).await;
+
+    // …sees the 满减 and the 买赠 in the cart, and orders on credit.
+    client.goto(&format!("{base}/portal/cart")).await.expect("cart");
+    let cart = client.source().await.expect("source");
+    assert!(cart.contains("满30减5") && cart.contains("买6赠1"), "both promotions explained");
+    assert!(cart.contains("BT-GIFT") && cart.contains("<tr class=\"gift\""), "the gift line");
+    let total = client.find(Locator::Css("#cart-total")).await.expect("total").text().await.expect("text");
+    assert!(total.contains("31.00"), "12 × ¥3.00 − ¥5.00 = ¥31.00, shown {total}");
+    click(&client, "#place-order").await;
+    let order_path = wait_for_path(&client, "/portal/orders/0").await;
+    let order_id = order_path.trim_start_matches("/portal/orders/").to_string();
+    let placed = client.source().await.expect("source");
+    assert!(placed.contains("data-status=\"submitted\""), "waiting for approval");
+    assert!(placed.contains("满30减5"), "the order keeps its explanation");
+
+    // A brand user approves it from the queue, ships it and records the carrier's delivery.
+    client.delete_all_cookies().await.expect("sign out");
+    sign_in(&client, &base, &admin.login, &admin.password).await;
+    wait_for_path(&client, "/console").await;
+    client.goto(&format!("{base}/console/orders?review=1")).await.expect("approval queue");
+    click(&client, &format!("a[href='/console/orders/{order_id}']")).await;
+    click(&client, "#approve").await;
+    flash(&client).await;
+    fill(&client, "#ship input[name=carrier]", "顺丰速运").await;
+    fill(&client, "#ship input[name=tracking_no]", "SF7001002003").await;
+    click(&client, "#ship-button").await;
+    flash(&client).await;
+    click(&client, "section.shipment details summary").await;
+    choose(&client, "section.shipment select[name=status]", "delivered").await;
+    fill(&client, "section.shipment input[name=description]", "本人签收").await;
+    click(&client, "section.shipment form button[type=submit]").await;
+    flash(&client).await;
+    let shipped = client.source().await.expect("source");
+    assert!(shipped.contains("data-status=\"shipped\"") && shipped.contains("SF7001002003"));
+
+    // The rep follows the shipment on the order's timeline and signs for it.
+    client.delete_all_cookies().await.expect("sign out");
+    sign_in(&client, &base, &rep.login, &rep.password).await;
+    wait_for_path(&client, "/portal").await;
+    client.goto(&format!("{base}/portal/orders/{order_id}")).await.expect("the order");
+    let followed = client.source().await.expect("source");
+    assert!(followed.contains("SF7001002003") && followed.contains("本人签收"), "the carrier's events");
+    click(&client, "#receive").await;
+    flash(&client).await;
+    let received = client.source().await.expect("source");
+    assert!(received.contains("data-status=\"received\""), "signed for");
+    let steps = client.find_all(Locator::Css("#timeline li")).await.expect("timeline").len();
+    assert!(steps >= 5, "placed, approved, shipped, delivered, received: {steps} steps");
+
     client.close().await.expect("close the browser");
     let _ = stop.send(());
     println!(
-        "browser test: partner search, partner creation, import, invitation and acceptance passed in headless Chromium"
+        "browser test: partner search, partner creation, import, invitation and acceptance, and ordering with \
+         满减 and 买赠 on credit through approval, shipment, tracking and receipt passed in headless Chromium"
     );
 }
