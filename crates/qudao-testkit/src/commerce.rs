@@ -204,10 +204,10 @@ impl Shop<'_> {
     /// postings, the postings sum to zero, stock matches its moves and never goes below zero or
     /// below what is reserved, and reserved stock is exactly what open orders hold.
     pub async fn assert_invariants(&self) {
-        let (wrong, total) = qudao_app::accounts::check_ledger(&self.app).await.expect("ledger check");
+        let (wrong, total) = qudao_app::accounts::check_ledger(self.app).await.expect("ledger check");
         assert!(wrong.is_empty(), "balances differ from the journal: {wrong:?}");
         assert_eq!(total, 0, "the journal does not balance");
-        let problems = qudao_app::stock::check_stock(&self.app).await.expect("stock check");
+        let problems = qudao_app::stock::check_stock(self.app).await.expect("stock check");
         assert!(problems.is_empty(), "stock problems: {problems:?}");
     }
 
