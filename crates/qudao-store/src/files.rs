@@ -13,6 +13,9 @@ pub enum Purpose {
     ProductImage,
     /// A sheet uploaded for import: readable within its owner's scope.
     Import,
+    /// A partner's proof of an offline transfer (a bank slip's photo): readable by the partner
+    /// and the brand users who see it.
+    TransferReceipt,
 }
 
 impl Purpose {
@@ -21,6 +24,7 @@ impl Purpose {
         match self {
             Purpose::ProductImage => "product_image",
             Purpose::Import => "import",
+            Purpose::TransferReceipt => "transfer_receipt",
         }
     }
 }

@@ -268,10 +268,24 @@ async fn big_orders_wait_for_approval_and_cancelling_gives_everything_back() {
         let tid = transfer["id"].as_str().expect("id").to_string();
         let early = boss.post_json(&format!("/api/v1/orders/{tid}/approve"), &json!({})).await;
         assert_eq!(early.json()["error"]["code"], "conflict.transfer_not_confirmed");
+        // The partner shows finance its bank slip: pictures only, checked by content.
+        let slip = rep.upload("POST", &format!("/api/v1/orders/{tid}/transfer-receipt"), "slip.png", b"<html>").await;
+        assert_eq!(slip.status, 415, "{}", slip.text());
+        let mut png = Vec::new();
+        image::RgbImage::from_pixel(8, 8, image::Rgb([200, 10, 10]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .expect("png");
+        let slip = rep.upload("POST", &format!("/api/v1/orders/{tid}/transfer-receipt"), "回单.png", &png).await;
+        assert_eq!(slip.status, 200, "{}", slip.text());
+        let file = slip.json()["receipt_file_id"].as_str().expect("a receipt").to_string();
+        assert_eq!(rep.get(&format!("/files/{file}")).await.status, 200, "the partner sees its slip");
+        assert_eq!(boss.get(&format!("/files/{file}")).await.status, 200, "the brand sees it");
         let cashier = app.bearer("cashier", TEST_PASSWORD).await;
         let confirmed = cashier.post_json(&format!("/api/v1/orders/{tid}/confirm-transfer"), &json!({})).await;
         assert_eq!(confirmed.json()["status"], "approved", "{}", confirmed.text());
         assert_eq!(confirmed.json()["payment_status"], "transfer_confirmed");
+        let late = rep.upload("POST", &format!("/api/v1/orders/{tid}/transfer-receipt"), "回单.png", &png).await;
+        assert_eq!(late.status, 409, "{}", late.text());
         rep.post_json(&format!("/api/v1/orders/{tid}/cancel"), &json!({})).await;
         assert_eq!(
             app.account(partner, AccountKind::Prepaid).await.0,

@@ -226,3 +226,63 @@ pub(crate) async fn refund(
     orders::add_refunded(tx, order.summary.id, back.total()).await?;
     Ok(())
 }
+
+/// Attaches the partner's proof of an offline transfer (a photo or screenshot of the bank slip:
+/// PNG, JPEG or WebP, checked by content) to an order still waiting for the transfer, so finance
+/// can compare it with the bank before confirming. A new upload replaces the previous one; the
+/// audit log keeps both.
+pub async fn attach_transfer_receipt(
+    app: &App,
+    ctx: &Ctx,
+    id: OrderId,
+    filename: &str,
+    bytes: Vec<u8>,
+) -> AppResult<OrderView> {
+    ctx.require(Permission::OrdersPlace)?;
+    let before = {
+        let mut tx = app.read(ctx).await?;
+        load(&mut tx, id).await?
+    };
+    if before.summary.payment_status != PaymentStatus::AwaitingTransfer.as_str() {
+        return Err(AppError::Conflict("status_transition"));
+    }
+    let max = app.config().max_image_bytes;
+    let (checked, bytes) =
+        tokio::task::spawn_blocking(move || crate::files::check_image(&bytes, max).map(|c| (c, bytes)))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
+    let file = qudao_domain::ids::FileId::new();
+    let sha = {
+        use sha2::{Digest, Sha256};
+        crate::tokens::hex(&Sha256::digest(&bytes))
+    };
+    let key = format!("receipts/{file}.{}", checked.kind.extension());
+    let thumb_key = format!("receipts/{file}.thumb.jpg");
+    let size = bytes.len() as i64;
+    app.files().put(&key, bytes).await?;
+    app.files().put(&thumb_key, checked.thumbnail.clone()).await?;
+    let now = app.now_ms();
+    let clean_name: String = qudao_domain::text::clean(filename, false).chars().take(120).collect();
+    let record = qudao_store::files::FileRecord {
+        id: file,
+        partner_id: Some(before.summary.partner_id),
+        purpose: qudao_store::files::Purpose::TransferReceipt.as_str().to_string(),
+        filename: if clean_name.is_empty() { format!("{file}.{}", checked.kind.extension()) } else { clean_name },
+        content_type: checked.kind.content_type().to_string(),
+        size_bytes: size,
+        sha256: sha,
+        storage_key: key,
+        thumb_key: Some(thumb_key),
+        width: Some(i64::from(checked.width)),
+        height: Some(i64::from(checked.height)),
+        created_by: Some(ctx.caller().user_id()),
+        created_ms: now,
+    };
+    let mut tx = app.write(ctx).await?;
+    qudao_store::files::insert(&mut tx, &record).await?;
+    orders::set_receipt_file(&mut tx, id, file).await?;
+    let detail = serde_json::json!({ "file_id": file, "filename": record.filename });
+    let after = finish(&mut tx, ctx, &before, "transfer_receipt", Some(detail), now).await?;
+    tx.commit().await?;
+    Ok(after)
+}

@@ -20,5 +20,5 @@ pub use fulfilment::{
     complete_order, decide_return, get_return, list_returns, receive_order, request_return, restock_return, ship_order,
     shipments_of, sweep_orders,
 };
-pub use lifecycle::{approve_order, cancel_order, confirm_transfer};
+pub use lifecycle::{approve_order, attach_transfer_receipt, cancel_order, confirm_transfer};
 pub use views::{TimelineEntry, get_order, list_orders, order_timeline};

@@ -20,5 +20,5 @@ pub use read::{
 };
 pub use write::{
     LineCounter, NewLine, NewOrder, NewReservation, add_promotion_usage, add_refunded, add_to_line, insert_batch,
-    promotion_usage_of, set_payment_status, set_review_reason, take_from_reservation, transition,
+    promotion_usage_of, set_payment_status, set_receipt_file, set_review_reason, take_from_reservation, transition,
 };

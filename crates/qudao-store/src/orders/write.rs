@@ -1,6 +1,6 @@
 //! Writing placed orders, many per statement (the order desk's batches).
 
-use qudao_domain::ids::{OrderId, PartnerId, PromotionId, SkuId, UserId, WarehouseId};
+use qudao_domain::ids::{FileId, OrderId, PartnerId, PromotionId, SkuId, UserId, WarehouseId};
 use qudao_domain::orders::PaymentSplit;
 
 use crate::bulk::insert_rows;
@@ -269,6 +269,15 @@ pub async fn set_payment_status(tx: &mut Tx, id: OrderId, status: &str, clear_re
         sql.push(", review_reason = NULL");
     }
     sql.push_bind(" WHERE id = ", id);
+    tx.scope().filter_partner(&mut sql, "partner_id");
+    sql.execute(tx.conn()).await?;
+    Ok(())
+}
+
+/// Attaches the proof of an offline transfer to an order.
+pub async fn set_receipt_file(tx: &mut Tx, id: OrderId, file: FileId) -> StoreResult<()> {
+    let mut sql = crate::Sql::new("UPDATE orders SET receipt_file_id = ");
+    sql.bind(file).push_bind(" WHERE id = ", id);
     tx.scope().filter_partner(&mut sql, "partner_id");
     sql.execute(tx.conn()).await?;
     Ok(())

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use super::ListQuery;
 use crate::context::Authed;
 use crate::error::WebResult;
-use crate::extract::{ApiJson, ApiQuery, Id};
+use crate::extract::{ApiJson, ApiQuery, Id, Upload};
 use crate::guard::InlineIdem;
 use crate::openapi::{page_of, schema};
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
@@ -121,6 +121,15 @@ async fn cancel(
     Ok(Json(uc::cancel_order(state.app(), &ctx, id, body.reason.as_deref()).await?))
 }
 
+async fn transfer_receipt(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Id(id): Id<OrderId>,
+    upload: Upload,
+) -> WebResult<Json<OrderView>> {
+    Ok(Json(uc::attach_transfer_receipt(state.app(), &ctx, id, &upload.filename, upload.bytes).await?))
+}
+
 async fn quote(
     State(state): State<AppState>,
     Authed(ctx, _): Authed,
@@ -189,6 +198,17 @@ pub const ROUTES: &[Route] = &[
     )
     .params(&[("id", ObjectKind::Order)])
     .effect(Effect::Change)
+    .response(schema::<OrderView>),
+    Route::api(
+        Verb::Post,
+        "/api/v1/orders/{id}/transfer-receipt",
+        Permission::OrdersPlace,
+        "Upload the proof of an offline transfer (a photo of the bank slip) for finance to check",
+        |v| on(v, transfer_receipt),
+    )
+    .params(&[("id", ObjectKind::Order)])
+    .effect(Effect::Change)
+    .upload()
     .response(schema::<OrderView>),
     Route::api(
         Verb::Post,

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::api::ListQuery;
 use crate::context::Authed;
 use crate::error::WebResult;
-use crate::extract::{ApiQuery, Id, PageForm};
+use crate::extract::{ApiQuery, Id, PageForm, Upload};
 use crate::pages::ordering::{LineRow, ShipmentRow, TimelineRow, label, order_lines, shipment_rows, timeline_rows};
 use crate::pages::{Chrome, page, see_other};
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
@@ -166,6 +166,10 @@ pub struct OrderHead {
     pub address: String,
     /// Why it waits for a brand user.
     pub review: String,
+    /// The proof of an offline transfer, if uploaded (file id).
+    pub receipt: String,
+    /// Whether the offline transfer is still to be confirmed.
+    pub awaiting_transfer: bool,
 }
 
 /// The head of an order.
@@ -209,6 +213,8 @@ pub fn order_head(c: &Chrome, order: &qudao_store::orders::OrderView) -> OrderHe
         remark: order.remark.clone().unwrap_or_default(),
         address,
         review: s.review_reason.as_deref().map(|r| label(c, "order.review.", r)).unwrap_or_default(),
+        receipt: order.receipt_file_id.map(|f| f.to_string()).unwrap_or_default(),
+        awaiting_transfer: s.payment_status == "awaiting_transfer",
     }
 }
 
@@ -300,6 +306,17 @@ async fn ask_return(
     Ok(see_other(&format!("/portal/orders/{id}"), Some("returns.asked")))
 }
 
+async fn transfer_receipt(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Id(id): Id<OrderId>,
+    upload: Result<Upload, crate::error::WebError>,
+) -> WebResult<Response> {
+    let upload = upload?;
+    uc::attach_transfer_receipt(state.app(), &ctx, id, &upload.filename, upload.bytes).await?;
+    Ok(see_other(&format!("/portal/orders/{id}"), Some("order.receipt_uploaded")))
+}
+
 const ORDER: &[(&str, ObjectKind)] = &[("id", ObjectKind::Order)];
 
 /// The routes.
@@ -345,4 +362,14 @@ pub const ROUTES: &[Route] = &[
     .params(ORDER)
     .effect(Effect::Create)
     .form(&[("reason", "破损"), ("qty.1", "1")]),
+    Route::page(
+        Verb::Post,
+        "/portal/orders/{id}/transfer-receipt",
+        Permission::OrdersPlace,
+        "Upload the proof of an offline transfer",
+        |v| on(v, transfer_receipt),
+    )
+    .params(ORDER)
+    .effect(Effect::Change)
+    .upload(),
 ];
