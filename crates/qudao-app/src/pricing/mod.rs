@@ -6,6 +6,6 @@ mod quote;
 
 pub use cache::PricingCache;
 pub use quote::{
-    AdjustmentView, Explanation, LineRequest, LostView, NudgeView, PriceSourceView, Quote, QuotedItem, QuotedLine,
-    buyer_of, quote, resolve_lines,
+    AdjustmentView, Draft, DraftList, Explanation, LineRequest, LostView, NudgeView, PriceSourceView, Quote, QuotedItem,
+    QuotedLine, buyer_of, quote, quote_preview, resolve_lines,
 };
