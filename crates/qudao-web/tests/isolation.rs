@@ -36,6 +36,7 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
         (ObjectKind::Order, Target::Partner(p)) => world.partners[p].order.to_string(),
         (ObjectKind::Shipment, Target::Partner(p)) => world.partners[p].shipment.to_string(),
         (ObjectKind::Return, Target::Partner(p)) => world.partners[p].return_id.to_string(),
+        (ObjectKind::PriceList, Target::Partner(p)) => world.partners[p].price_list.to_string(),
         (ObjectKind::Product, Target::UnreleasedProduct) => world.product_off.to_string(),
         (ObjectKind::Sku, Target::UnreleasedProduct) => world.sku_off.to_string(),
         (ObjectKind::File, Target::UnreleasedProduct) => world.image_off.to_string(),
@@ -56,7 +57,9 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
             | ObjectKind::Order
             | ObjectKind::Shipment
             | ObjectKind::Return
-            | ObjectKind::Fair,
+            | ObjectKind::Fair
+            | ObjectKind::PriceList
+            | ObjectKind::Promotion,
             Target::Missing,
         ) => random(),
         // Kinds a target does not own: this target does not apply to the route.

@@ -9,6 +9,7 @@ mod masters;
 mod orders;
 mod paging;
 pub(crate) mod partners;
+mod pricing;
 mod session;
 mod stock;
 mod users;
@@ -31,6 +32,7 @@ pub fn routes() -> Vec<Route> {
         orders::ROUTES,
         fulfilment::ROUTES,
         fairs::ROUTES,
+        pricing::ROUTES,
         stock::ROUTES,
     ] {
         routes.extend_from_slice(module);
