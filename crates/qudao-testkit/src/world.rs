@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 
 use qudao_domain::access::Role;
 use qudao_domain::ids::{
-    AddressId, ApiKeyId, ContactId, FairId, FileId, OrderId, PartnerId, ProductId, ReturnId, SavedListId, ShipmentId,
-    SkuId, UserId,
+    AddressId, ApiKeyId, ContactId, FairId, FileId, OrderId, PartnerId, PriceListId, ProductId, PromotionId, ReturnId,
+    SavedListId, ShipmentId, SkuId, UserId,
 };
 use qudao_domain::partners::{AddressDraft, ContactDraft, PartnerKind};
 use qudao_store::Scope;
@@ -46,6 +46,8 @@ pub struct Owned {
     pub return_id: ReturnId,
     /// A saved list (常购清单) of the active SKU (and one unit of it in the cart).
     pub saved_list: SavedListId,
+    /// Its own price list (a draft), which only its wall may see.
+    pub price_list: PriceListId,
     /// Strings that appear only in this partner's data.
     pub markers: Vec<String>,
 }
@@ -71,6 +73,8 @@ pub struct World {
     pub api_key: ApiKeyId,
     /// An open ordering fair offering the active SKU, with demand from every partner.
     pub fair: FairId,
+    /// A draft promotion naming D1 and D2 as eligible partners.
+    pub promotion: PromotionId,
     /// Markers of the inactive product.
     pub product_off_markers: Vec<String>,
     /// Markers of brand users, hidden from partner users.
@@ -191,6 +195,7 @@ impl World {
                     shipment: ShipmentId::new(),
                     return_id: ReturnId::new(),
                     saved_list: SavedListId::new(),
+                    price_list: PriceListId::new(),
                     markers,
                 },
             );
@@ -364,6 +369,51 @@ impl World {
             qudao_app::fairs::set_demand(&app.app, &ctx, fair, &want).await.expect("fair demand");
         }
 
+        // Pricing: each partner's own draft price list (its code carries the partner's marker),
+        // and a draft promotion naming D1 and D2, which a channel manager of Shanghai sees with
+        // D1 only.
+        for owned in partners.values_mut() {
+            let input = qudao_app::pricing::PriceListInput {
+                code: format!("PL-{}", owned.markers[3]),
+                name: format!("专属价{}", owned.markers[3]),
+                scope: "partner".into(),
+                target: Some(owned.code.clone()),
+                valid_from: "2026-01-01".into(),
+                valid_to: None,
+                status: "draft".into(),
+                entries: vec![qudao_app::pricing::PriceEntryInput { sku: "S-ON-1".into(), price: "3.30".into() }],
+                version: None,
+            };
+            let list = qudao_app::pricing::create_price_list(&app.app, &brand_ctx, &input, None).await.expect("list");
+            owned.price_list = list.list.id;
+            owned.markers.push(list.list.id.to_string());
+            owned.markers.push(list.list.code);
+        }
+        let promotion = qudao_app::pricing::PromotionInput {
+            code: "PR-WORLD".into(),
+            name: "满100减10".into(),
+            kind: qudao_app::pricing::PromotionKindInput::SpendReduce {
+                threshold: "100".into(),
+                off: "10".into(),
+                repeat: false,
+            },
+            eligibility: qudao_app::pricing::EligibilityInput {
+                tiers: Vec::new(),
+                regions: Vec::new(),
+                partners: vec![partners["d1"].code.clone(), partners["d2"].code.clone()],
+                valid_from: "2026-01-01".into(),
+                valid_to: "2026-12-31".into(),
+            },
+            scope: qudao_app::pricing::ItemScopeInput::default(),
+            priority: 0,
+            stacking: "stackable".into(),
+            limit_per_partner: None,
+            status: "draft".into(),
+            version: None,
+        };
+        let promotion =
+            qudao_app::pricing::create_promotion(&app.app, &brand_ctx, &promotion, None).await.expect("promotion").id;
+
         let mut callers: Vec<(&'static str, Role)> = brand.to_vec();
         callers.extend([
             ("d1.admin", Role::PartnerAdmin),
@@ -382,6 +432,7 @@ impl World {
             image_off,
             api_key,
             fair,
+            promotion,
             product_off_markers: vec![
                 off.id.to_string(),
                 "P-ZZOFF-1".into(),

@@ -136,6 +136,11 @@ pub enum ObjectKind {
     Fair,
     /// A partner's saved list (常购清单).
     SavedList,
+    /// A price list (brand-wide, or one partner's own, which only that partner's wall sees).
+    PriceList,
+    /// A promotion (brand-side; partners eligible by name are shown only within the caller's
+    /// territory).
+    Promotion,
 }
 
 /// A valid request body for a route, used by the registry-driven tests (so a 404 they expect comes

@@ -37,6 +37,7 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
         (ObjectKind::Shipment, Target::Partner(p)) => world.partners[p].shipment.to_string(),
         (ObjectKind::Return, Target::Partner(p)) => world.partners[p].return_id.to_string(),
         (ObjectKind::SavedList, Target::Partner(p)) => world.partners[p].saved_list.to_string(),
+        (ObjectKind::PriceList, Target::Partner(p)) => world.partners[p].price_list.to_string(),
         (ObjectKind::Product, Target::UnreleasedProduct) => world.product_off.to_string(),
         (ObjectKind::Sku, Target::UnreleasedProduct) => world.sku_off.to_string(),
         (ObjectKind::File, Target::UnreleasedProduct) => world.image_off.to_string(),
@@ -58,7 +59,9 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
             | ObjectKind::Shipment
             | ObjectKind::Return
             | ObjectKind::Fair
-            | ObjectKind::SavedList,
+            | ObjectKind::SavedList
+            | ObjectKind::PriceList
+            | ObjectKind::Promotion,
             Target::Missing,
         ) => random(),
         // Kinds a target does not own: this target does not apply to the route.

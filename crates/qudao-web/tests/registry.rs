@@ -43,6 +43,8 @@ fn visible(world: &World, kind: ObjectKind, victim: UserId) -> Option<String> {
         ObjectKind::Return => world.partners["d1"].return_id.to_string(),
         ObjectKind::Fair => world.fair.to_string(),
         ObjectKind::SavedList => world.partners["d1"].saved_list.to_string(),
+        ObjectKind::PriceList => world.partners["d1"].price_list.to_string(),
+        ObjectKind::Promotion => world.promotion.to_string(),
         ObjectKind::InviteToken | ObjectKind::ResetToken | ObjectKind::Asset | ObjectKind::Progress => return None,
     })
 }

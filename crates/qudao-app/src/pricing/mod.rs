@@ -2,10 +2,22 @@
 //! editors with their save-time checks.
 
 mod cache;
+mod editor;
+mod promotion_form;
+mod promotions;
 mod quote;
 
 pub use cache::PricingCache;
+pub use editor::{
+    CheckResult, EditorNotice, PriceEntryInput, PriceListCheck, PriceListDetail, PriceListInput, SampleCart,
+    check_price_list, create_price_list, get_price_list, list_price_lists, update_price_list,
+};
+pub use promotion_form::{
+    BundleItemInput, EligibilityInput, ItemScopeInput, PromotionCheck, PromotionDetail, PromotionInput,
+    PromotionKindInput,
+};
+pub use promotions::{check_promotion_draft, create_promotion, get_promotion, list_promotions, update_promotion};
 pub use quote::{
-    AdjustmentView, Explanation, LineRequest, LostView, NudgeView, PriceSourceView, Quote, QuotedItem, QuotedLine,
-    buyer_of, quote, resolve_lines,
+    AdjustmentView, Draft, DraftList, Explanation, LineRequest, LostView, NudgeView, PriceSourceView, Quote,
+    QuotedItem, QuotedLine, buyer_of, quote, quote_preview, resolve_lines,
 };

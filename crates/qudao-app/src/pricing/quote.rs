@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use qudao_domain::ids::{PriceListId, PromotionId, SkuId};
 use qudao_domain::pricing::{
-    Buyer, CartItem, Date, LostReason, PriceOptions, PriceScope, PricedCart, PromotionBook, check_quantity, price_cart,
-    resolve_price,
+    Buyer, CartItem, Date, LostReason, PriceEntry, PriceOptions, PriceScope, PricedCart, Promotion, PromotionBook,
+    check_quantity, price_cart, resolve_price,
 };
 use qudao_domain::{FieldError, Invalid};
 use qudao_store::Tx;
@@ -250,8 +250,70 @@ pub async fn quote(
 ) -> AppResult<Quote> {
     let version = settings.number(pricing::PRICING_VERSION).unwrap_or(0);
     let book = super::cache::book(app, tx, version, date).await?;
+    price(tx, partner, items, date, show_ineligible, book, None).await
+}
+
+/// A price list that is not live (or not in this shape yet), to price with as if it were: the
+/// editors' before/after preview.
+#[derive(Debug, Clone)]
+pub struct DraftList {
+    /// Its id; a live list with the same id is replaced by this one.
+    pub id: PriceListId,
+    /// Code, for explanations.
+    pub code: String,
+    /// Name, for explanations.
+    pub name: String,
+    /// Its entries.
+    pub entries: Vec<PriceEntry>,
+}
+
+/// A price list or promotion being edited, to be priced with as if it were live.
+#[derive(Debug, Clone, Default)]
+pub struct Draft {
+    /// A draft price list, replacing the live one of the same id.
+    pub price_list: Option<DraftList>,
+    /// A draft promotion, replacing the live one of the same id.
+    pub promotion: Option<Promotion>,
+}
+
+/// Prices resolved items for the brand's preview: with the live rules, and `draft` applied on top
+/// as if it were live. Promotions the partner may not use are listed with why, and the shared
+/// promotion cache is left alone (the preview may be for another day, or with a rule that is not
+/// live).
+pub async fn quote_preview(
+    tx: &mut Tx,
+    partner: &PartnerView,
+    items: &[QuotedItem],
+    date: Date,
+    draft: &Draft,
+) -> AppResult<Quote> {
+    let mut promotions = pricing::live_promotions(tx, date).await?;
+    if let Some(promotion) = &draft.promotion {
+        promotions.retain(|p| p.id != promotion.id);
+        promotions.push(promotion.clone());
+    }
+    let book = Arc::new(PromotionBook::new(promotions));
+    price(tx, partner, items, date, true, book, draft.price_list.as_ref()).await
+}
+
+/// The one place carts meet the engine: list prices resolved from the live entries (with a draft
+/// list in place of its live self), then `price_cart` with `book`.
+async fn price(
+    tx: &mut Tx,
+    partner: &PartnerView,
+    items: &[QuotedItem],
+    date: Date,
+    show_ineligible: bool,
+    book: Arc<PromotionBook>,
+    draft_list: Option<&DraftList>,
+) -> AppResult<Quote> {
     let skus: Vec<SkuId> = items.iter().map(|i| i.sellable.sku_id).collect();
-    let (entries, lists) = pricing::live_entries(tx, Some(&skus)).await?;
+    let (mut entries, mut lists) = pricing::live_entries(tx, Some(&skus)).await?;
+    if let Some(draft) = draft_list {
+        entries.retain(|e| e.list != draft.id);
+        entries.extend(draft.entries.iter().filter(|e| skus.contains(&e.sku)).cloned());
+        lists.insert(draft.id, (draft.code.clone(), draft.name.clone()));
+    }
     let buyer = buyer_of(partner);
     let cart: Vec<CartItem> = items
         .iter()

@@ -347,6 +347,14 @@ pub async fn promotions(tx: &mut Tx) -> StoreResult<Vec<PromotionView>> {
     sql.fetch_all(tx.conn()).await?.iter().map(promotion_view).collect()
 }
 
+/// Every promotion (brand side), as shown and as the engine reads it, live ones first: the
+/// editors show each in the shape it is edited in.
+pub async fn promotions_with_rules(tx: &mut Tx) -> StoreResult<Vec<(PromotionView, Promotion)>> {
+    let mut sql = Sql::new(PROMOTION_COLUMNS);
+    sql.push(" ORDER BY status, valid_to DESC, code");
+    sql.fetch_all(tx.conn()).await?.iter().map(|row| Ok((promotion_view(row)?, promotion_of(row)?))).collect()
+}
+
 /// One promotion, as shown and as the engine reads it.
 pub async fn promotion(tx: &mut Tx, id: PromotionId) -> StoreResult<Option<(PromotionView, Promotion)>> {
     let mut sql = Sql::new(PROMOTION_COLUMNS);

@@ -10,6 +10,7 @@ mod masters;
 pub(crate) mod orders;
 mod paging;
 pub(crate) mod partners;
+mod pricing;
 mod session;
 mod stock;
 mod users;
@@ -33,6 +34,7 @@ pub fn routes() -> Vec<Route> {
         carts::ROUTES,
         fulfilment::ROUTES,
         fairs::ROUTES,
+        pricing::ROUTES,
         stock::ROUTES,
     ] {
         routes.extend_from_slice(module);
