@@ -2,7 +2,7 @@
 //! demand partners put in while it runs, and the allocation written when it closes. Demand and
 //! quotas are read through the caller's partner wall; a partner never sees another's.
 
-use qudao_domain::ids::{FairId, PartnerId, SkuId};
+use qudao_domain::ids::{FairId, OrderId, PartnerId, SkuId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -179,13 +179,15 @@ pub struct DemandView {
     /// Why, once allocated.
     #[schema(value_type = Object)]
     pub explanation: Option<serde_json::Value>,
+    /// The order the allocation became, once ordered.
+    pub order_id: Option<OrderId>,
 }
 
 /// The demand the caller may see at a fair (brand staff: all of it; a partner: its own).
 pub async fn demands(tx: &mut Tx, fair: FairId) -> StoreResult<Vec<DemandView>> {
     let mut sql = Sql::new(
         "SELECT d.partner_id, t.code AS tier, d.sku_id, s.code AS sku, d.quantity, d.placed_ms, q.quota, \
-         d.allocated, d.explanation FROM fair_demands d JOIN partners p ON p.id = d.partner_id \
+         d.allocated, d.explanation, d.order_id FROM fair_demands d JOIN partners p ON p.id = d.partner_id \
          JOIN tiers t ON t.id = p.tier_id JOIN skus s ON s.id = d.sku_id LEFT JOIN fair_quotas q \
          ON q.fair_id = d.fair_id AND q.partner_id = d.partner_id AND q.sku_id = d.sku_id WHERE d.fair_id = ",
     );
@@ -209,6 +211,7 @@ pub async fn demands(tx: &mut Tx, fair: FairId) -> StoreResult<Vec<DemandView>> 
             quota: row.opt_int("quota")?,
             allocated: row.opt_int("allocated")?,
             explanation,
+            order_id: row.opt_text("order_id")?.and_then(|id| id.parse().ok()),
         });
     }
     Ok(out)
@@ -246,4 +249,24 @@ pub async fn record_allocation(
         sql.execute(tx.conn()).await?;
     }
     Ok(true)
+}
+
+/// Claims a partner's allocation at a fair for an order about to be placed: `false` when it is
+/// already claimed (ordered, or being ordered by someone else), so each allocation becomes at
+/// most one order.
+pub async fn claim_for_order(tx: &mut Tx, fair: FairId, partner: PartnerId, order: OrderId) -> StoreResult<bool> {
+    let mut sql = Sql::new("UPDATE fair_demands SET order_id = ");
+    sql.bind(order).push_bind(" WHERE fair_id = ", fair).push_bind(" AND partner_id = ", partner);
+    sql.push(" AND order_id IS NULL AND allocated > 0");
+    tx.scope().filter_partner(&mut sql, "partner_id");
+    Ok(sql.execute(tx.conn()).await? > 0)
+}
+
+/// Gives a claim back when its order was refused (no stock, no credit), so it can be tried again.
+pub async fn release_claim(tx: &mut Tx, fair: FairId, partner: PartnerId, order: OrderId) -> StoreResult<()> {
+    let mut sql = Sql::new("UPDATE fair_demands SET order_id = NULL WHERE fair_id = ");
+    sql.bind(fair).push_bind(" AND partner_id = ", partner).push_bind(" AND order_id = ", order);
+    tx.scope().filter_partner(&mut sql, "partner_id");
+    sql.execute(tx.conn()).await?;
+    Ok(())
 }

@@ -9,7 +9,9 @@ use serde_json::json;
 #[tokio::test]
 async fn a_short_sku_is_shared_pro_rata_and_each_partner_sees_only_its_share() {
     each_backend(|app| async move {
-        app.sku("S-FAIR", 1_000).await;
+        let sku = app.sku("S-FAIR", 1_000).await;
+        let warehouse = app.warehouse("WH-F", 1).await;
+        app.receive(sku, warehouse, 100).await;
         UserBuilder::new("marketer", Role::Marketing).create(&app).await;
         let mut partners = Vec::new();
         for (name, login) in [("甲", "a.admin"), ("乙", "b.admin"), ("丙", "c.admin")] {
@@ -78,6 +80,34 @@ async fn a_short_sku_is_shared_pro_rata_and_each_partner_sees_only_its_share() {
         let late = a.json("PUT", &format!("/api/v1/fairs/{id}/demand"), &demand(1)).await;
         assert_eq!(late.status, 409);
         assert_eq!(marketer.post_json(&format!("/api/v1/fairs/{id}/allocate"), &json!({})).await.status, 409);
+
+        // The allocation becomes orders at the fair's price; a partner without credit is
+        // reported and can be ordered later, never twice.
+        app.credit_line(partners[0], 1_000_000).await;
+        app.credit_line(partners[1], 1_000_000).await;
+        let ordered = marketer.post_json(&format!("/api/v1/fairs/{id}/orders"), &json!({})).await;
+        assert_eq!(ordered.status, 200, "{}", ordered.text());
+        let results = ordered.json()["results"].as_array().expect("results").clone();
+        let of = |partner: &qudao_domain::ids::PartnerId| {
+            results.iter().find(|r| r["partner_id"] == partner.to_string()).expect("a result").clone()
+        };
+        assert_eq!(of(&partners[0])["total"], 5 * 800);
+        assert!(of(&partners[0])["number"].as_str().is_some_and(|n| n.starts_with("SO-")));
+        assert_eq!(of(&partners[2])["error"], "insufficient_credit", "{results:?}");
+        let order_id = of(&partners[0])["order_id"].as_str().expect("order").to_string();
+        let order = a.get(&format!("/api/v1/orders/{order_id}")).await.json();
+        assert_eq!(order["lines"][0]["list_price"], 800);
+        assert_eq!(order["lines"][0]["explanation"]["price_source"]["scope"], "fair");
+        assert_eq!(order["lines"][0]["explanation"]["price_source"]["list_code"], "F1");
+        app.credit_line(partners[2], 1_000_000).await;
+        let again = marketer.post_json(&format!("/api/v1/fairs/{id}/orders"), &json!({})).await.json();
+        let results = again["results"].as_array().expect("results");
+        assert!(results.iter().all(|r| r["error"].is_null()), "{again}");
+        assert_eq!(results.iter().filter(|r| r["number"].is_string()).count(), 1, "only the missing order: {again}");
+        let orders = marketer.get("/api/v1/orders").await.json();
+        assert_eq!(orders["items"].as_array().map(Vec::len), Some(3), "one order per partner");
+        assert_eq!(app.stock_of(sku).await, (100, 10), "the fair's 10 units are reserved");
+        app.assert_invariants().await;
         app
     })
     .await;

@@ -477,3 +477,72 @@ async fn unsigned_orders_are_received_and_then_completed_by_the_sweeper() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_order_is_amended_before_approval_all_or_nothing_under_the_same_number() {
+    each_backend(|app| async move {
+        let (partner, sku) = shop(&app).await;
+        UserBuilder::new("boss", Role::BrandAdmin).create(&app).await;
+        let rival = PartnerBuilder::new("乙公司").create(&app).await;
+        UserBuilder::new("rival", Role::PartnerAdmin).partner(rival.id).create(&app).await;
+        app.setting("orders.auto_approve_max", "0").await;
+        let rep = app.bearer("rep", TEST_PASSWORD).await.language("zh-CN");
+        let boss = app.bearer("boss", TEST_PASSWORD).await;
+        let placed = rep
+            .post_json(
+                "/api/v1/orders",
+                &json!({ "lines": [{ "sku": "S-COLA", "quantity": 10 }], "payment": "credit" }),
+            )
+            .await
+            .json();
+        assert_eq!(placed["status"], "submitted", "{placed}");
+        let id = placed["id"].as_str().expect("id").to_string();
+        assert_eq!(app.stock_of(sku).await, (150, 10));
+        assert_eq!(app.account(partner, AccountKind::Receivable).await.0, 2_500);
+
+        let amended = rep
+            .post_json(
+                &format!("/api/v1/orders/{id}/amend"),
+                &json!({ "lines": [{ "sku": "S-COLA", "quantity": 1, "unit": "CASE" }], "remark": "改为一箱" }),
+            )
+            .await;
+        assert_eq!(amended.status, 200, "{}", amended.text());
+        let amended = amended.json();
+        assert_eq!(amended["number"], placed["number"], "the number stays");
+        assert_eq!(amended["total"], 24 * 250);
+        assert_eq!(amended["lines"][0]["base_quantity"], 24);
+        assert_eq!(amended["remark"], "改为一箱");
+        assert_eq!(amended["status"], "submitted");
+        assert_eq!(app.stock_of(sku).await, (150, 24), "the old reservation released, the new one held");
+        assert_eq!(app.account(partner, AccountKind::Receivable).await.0, 6_000, "the old payment reversed");
+
+        // Beyond the credit line: refused, and the order stays as it was.
+        app.credit_line(partner, 10_000).await;
+        let too_much = rep
+            .post_json(
+                &format!("/api/v1/orders/{id}/amend"),
+                &json!({ "lines": [{ "sku": "S-COLA", "quantity": 100 }] }),
+            )
+            .await;
+        assert_eq!(too_much.status, 422, "{}", too_much.text());
+        assert_eq!(too_much.json()["error"]["fields"][0]["code"], "insufficient_credit");
+        let unchanged = rep.get(&format!("/api/v1/orders/{id}")).await.json();
+        assert_eq!(unchanged["total"], 24 * 250);
+        assert_eq!(app.stock_of(sku).await, (150, 24));
+        assert_eq!(app.account(partner, AccountKind::Receivable).await.0, 6_000);
+
+        let rival = app.bearer("rival", TEST_PASSWORD).await;
+        let body = json!({ "lines": [{ "sku": "S-COLA", "quantity": 1 }] });
+        assert_eq!(rival.post_json(&format!("/api/v1/orders/{id}/amend"), &body).await.status, 404);
+        let timeline = rep.get(&format!("/api/v1/orders/{id}/timeline")).await.json();
+        assert!(timeline.as_array().expect("timeline").iter().any(|e| e["action"] == "amend"), "{timeline}");
+
+        boss.post_json(&format!("/api/v1/orders/{id}/approve"), &json!({})).await;
+        let late = rep.post_json(&format!("/api/v1/orders/{id}/amend"), &body).await;
+        assert_eq!(late.status, 409, "{}", late.text());
+        assert_eq!(late.json()["error"]["code"], "conflict.not_amendable");
+        app.assert_invariants().await;
+        app
+    })
+    .await;
+}

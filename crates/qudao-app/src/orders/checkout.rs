@@ -58,14 +58,19 @@ pub enum Placed {
 }
 
 /// The parsed, checked header of an order request.
-struct Header {
-    method: PaymentMethod,
-    rebate: i64,
-    requested_date: Option<u32>,
-    remark: Option<String>,
+pub(super) struct Header {
+    /// How it is paid.
+    pub method: PaymentMethod,
+    /// Rebate wanted, fen.
+    pub rebate: i64,
+    /// Requested delivery date, yyyymmdd.
+    pub requested_date: Option<u32>,
+    /// The remark.
+    pub remark: Option<String>,
 }
 
-fn parse_header(request: &OrderRequest, today: u32) -> AppResult<Header> {
+/// Checks an order request's header (payment, rebate, date, remark).
+pub(super) fn parse_header(request: &OrderRequest, today: u32) -> AppResult<Header> {
     let mut invalid = Invalid::new();
     let method = invalid.check(PaymentMethod::parse("payment", &request.payment));
     let rebate = match request.rebate.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
@@ -101,7 +106,11 @@ fn parse_header(request: &OrderRequest, today: u32) -> AppResult<Header> {
 }
 
 /// Finds the delivery address: the one named, or the partner's default shipping address.
-async fn address_json(tx: &mut Tx, partner: &PartnerView, wanted: Option<AddressId>) -> AppResult<Option<String>> {
+pub(super) async fn address_json(
+    tx: &mut Tx,
+    partner: &PartnerView,
+    wanted: Option<AddressId>,
+) -> AppResult<Option<String>> {
     let addresses = partners::contacts::addresses_of(tx, partner.id).await?;
     let chosen = match wanted {
         Some(id) => Some(
@@ -196,27 +205,7 @@ pub async fn place_order(app: &App, ctx: &Ctx, request: &OrderRequest, idem: Opt
     let payment_status =
         if header.method == PaymentMethod::Transfer { PaymentStatus::AwaitingTransfer } else { PaymentStatus::Paid };
     let id = OrderId::new();
-    let lines: Vec<NewLine> = quoted
-        .lines
-        .iter()
-        .enumerate()
-        .map(|(index, line)| NewLine {
-            line_no: index as i64 + 1,
-            sku_id: line.sku_id,
-            sku_code: line.sku.clone(),
-            name_zh: line.name_zh.clone(),
-            name_en: line.name_en.clone(),
-            unit_code: line.unit.clone(),
-            unit_factor: line.unit_factor,
-            quantity: line.quantity,
-            base_quantity: line.base_quantity,
-            list_price: line.list_price,
-            gross: line.gross,
-            net: line.net,
-            gift: line.gift,
-            explanation_json: serde_json::to_string(&line.explanation).unwrap_or_else(|_| "null".into()),
-        })
-        .collect();
+    let lines = new_lines(&quoted);
     let order = NewOrder {
         id,
         number: String::new(),
@@ -257,8 +246,33 @@ pub async fn place_order(app: &App, ctx: &Ctx, request: &OrderRequest, idem: Opt
     }
 }
 
+/// The lines to write for a priced cart, numbered from 1.
+pub(super) fn new_lines(quoted: &Quote) -> Vec<NewLine> {
+    quoted
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| NewLine {
+            line_no: index as i64 + 1,
+            sku_id: line.sku_id,
+            sku_code: line.sku.clone(),
+            name_zh: line.name_zh.clone(),
+            name_en: line.name_en.clone(),
+            unit_code: line.unit.clone(),
+            unit_factor: line.unit_factor,
+            quantity: line.quantity,
+            base_quantity: line.base_quantity,
+            list_price: line.list_price,
+            gross: line.gross,
+            net: line.net,
+            gift: line.gift,
+            explanation_json: serde_json::to_string(&line.explanation).unwrap_or_else(|_| "null".into()),
+        })
+        .collect()
+}
+
 /// The order as the API returns it, built from what is written.
-fn view_of(order: &NewOrder, partner: &PartnerView) -> OrderView {
+pub(super) fn view_of(order: &NewOrder, partner: &PartnerView) -> OrderView {
     OrderView {
         summary: OrderSummary {
             id: order.id,

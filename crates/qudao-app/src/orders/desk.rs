@@ -261,10 +261,13 @@ impl Held {
             }
         }
         for posting in p.postings.iter().filter(|p| p.account.is_partner() && p.amount > 0) {
-            let account = self.accounts.get(&(partner, posting.account)).ok_or(AppError::NotFound)?;
+            let field = if posting.account == AccountKind::Rebate { "rebate" } else { "payment" };
+            // A partner finance never set up has no accounts: no credit line, no balance.
+            let Some(account) = self.accounts.get(&(partner, posting.account)) else {
+                return Err(crate::accounts::overdraft_error(field, posting.account));
+            };
             let ceiling = posting.account.ceiling(account.credit_line).unwrap_or(i64::MAX);
             if account.balance + posting.amount > ceiling {
-                let field = if posting.account == AccountKind::Rebate { "rebate" } else { "payment" };
                 return Err(crate::accounts::overdraft_error(field, posting.account));
             }
         }

@@ -173,7 +173,7 @@ pub async fn cancel_order(app: &App, ctx: &Ctx, id: OrderId, reason: Option<&str
 }
 
 /// Releases every reservation an order still holds.
-async fn release_all(tx: &mut Tx, ctx: &Ctx, order: &OrderView, now: i64) -> AppResult<()> {
+pub(super) async fn release_all(tx: &mut Tx, ctx: &Ctx, order: &OrderView, now: i64) -> AppResult<()> {
     let id = order.summary.id.to_string();
     for held in orders::reservations_of(tx, order.summary.id).await? {
         let why = Why {

@@ -1,12 +1,15 @@
 //! Order use cases: checkout through the order desk, the lifecycle, shipping and returns.
 
+mod amend;
 mod carts;
 mod checkout;
 mod desk;
+mod fair_orders;
 mod fulfilment;
 mod lifecycle;
 mod views;
 
+pub use amend::{AmendRequest, amend_order};
 pub use carts::{
     CartChange, CartImportReport, CartMode, CartView, CheckoutRequest, MAX_CART_LINES, Refilled, SavedListRequest,
     change_cart, checkout_cart, clear_cart, create_saved_list, delete_saved_list, get_cart, get_saved_list,
@@ -15,6 +18,7 @@ pub use carts::{
 pub use checkout::{OrderRequest, Placed, place_order, preview_order, sku_prices};
 pub(crate) use desk::Desk;
 pub use desk::MAX_BATCH;
+pub use fair_orders::{FairOrderResult, FairOrders, order_fair};
 pub use fulfilment::{
     LineAmount, ReturnRequest, ShipRequest, Swept, TRACKING_STATUSES, TrackingRequest, add_tracking_event,
     complete_order, decide_return, get_return, list_returns, receive_order, request_return, restock_return, ship_order,

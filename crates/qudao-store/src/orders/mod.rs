@@ -19,6 +19,7 @@ pub use read::{
     OrderFilter, OrderLineView, OrderSummary, OrderView, ReservationRow, all_statuses, get, list, reservations_of,
 };
 pub use write::{
-    LineCounter, NewLine, NewOrder, NewReservation, add_promotion_usage, add_refunded, add_to_line, insert_batch,
-    promotion_usage_of, set_payment_status, set_receipt_file, set_review_reason, take_from_reservation, transition,
+    Amendment, LineCounter, NewLine, NewOrder, NewReservation, add_promotion_usage, add_refunded, add_to_line, amend,
+    insert_batch, promotion_usage_of, set_payment_status, set_receipt_file, set_review_reason, take_from_reservation,
+    transition,
 };

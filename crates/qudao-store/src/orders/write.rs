@@ -146,6 +146,12 @@ pub async fn insert_batch(tx: &mut Tx, orders: &[NewOrder]) -> StoreResult<()> {
         "",
     )
     .await?;
+    insert_contents(tx, orders).await?;
+    Ok(())
+}
+
+/// Writes the lines, reservations and promotion usage of orders whose head exists.
+async fn insert_contents(tx: &mut Tx, orders: &[NewOrder]) -> StoreResult<()> {
     let lines: Vec<Vec<Value>> = orders
         .iter()
         .flat_map(|o| {
@@ -214,6 +220,46 @@ pub async fn insert_batch(tx: &mut Tx, orders: &[NewOrder]) -> StoreResult<()> {
     insert_rows(tx, "INSERT INTO order_promotion_usage (order_id, promotion_id, partner_id, used) VALUES", &usage, "")
         .await?;
     Ok(())
+}
+
+/// An amendment before approval: the order's new lines, reservations, promotion usage and
+/// amounts. The number, the partner, the status and the payment method stay.
+#[derive(Debug, Clone)]
+pub struct Amendment<'a> {
+    /// The order as it is to become (its `number`, `status`, `payment` and `placed_*` are
+    /// ignored).
+    pub order: &'a NewOrder,
+    /// The version read before amending (optimistic lock).
+    pub version: i64,
+    /// When.
+    pub now_ms: i64,
+}
+
+/// Replaces an order's contents and amounts; `false` when it changed since `version` was read or
+/// is no longer submitted.
+pub async fn amend(tx: &mut Tx, amendment: &Amendment<'_>) -> StoreResult<bool> {
+    let o = amendment.order;
+    let mut sql = crate::Sql::new("UPDATE orders SET gross = ");
+    sql.bind(o.gross).push_bind(", discount = ", o.discount).push_bind(", total = ", o.total);
+    sql.push_bind(", pay_credit = ", o.split.credit).push_bind(", pay_prepaid = ", o.split.prepaid);
+    sql.push_bind(", pay_rebate = ", o.split.rebate).push_bind(", pay_transfer = ", o.split.transfer);
+    sql.push_bind(", address_json = ", o.address_json.as_deref()).push_bind(", requested_date = ", o.requested_date);
+    sql.push_bind(", remark = ", o.remark.as_deref()).push_bind(", review_reason = ", o.review_reason);
+    sql.push_bind(", pricing_date = ", o.pricing_date).push_bind(", updated_ms = ", amendment.now_ms);
+    sql.push(", version = version + 1 WHERE status = 'submitted' AND id = ").bind(o.id);
+    sql.push_bind(" AND version = ", amendment.version);
+    tx.scope().filter_partner(&mut sql, "partner_id");
+    if sql.execute(tx.conn()).await? != 1 {
+        return Ok(false);
+    }
+    for table in ["order_promotion_usage", "order_reservations", "order_lines"] {
+        let mut sql = crate::Sql::new(&format!("DELETE FROM {table} WHERE order_id = "));
+        sql.bind(o.id);
+        tx.scope().filter_partner(&mut sql, "partner_id");
+        sql.execute(tx.conn()).await?;
+    }
+    insert_contents(tx, std::slice::from_ref(o)).await?;
+    Ok(true)
 }
 
 /// Adds to what partners took of limited promotions (`used` may be negative: a cancellation

@@ -62,6 +62,14 @@ async fn allocate(
     Ok(Json(uc::allocate_fair(state.app(), &ctx, id).await?))
 }
 
+async fn order(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Id(id): Id<FairId>,
+) -> WebResult<Json<qudao_app::orders::FairOrders>> {
+    Ok(Json(qudao_app::orders::order_fair(state.app(), &ctx, id).await?))
+}
+
 /// The routes.
 pub const ROUTES: &[Route] = &[
     Route::api(Verb::Post, "/api/v1/fairs", Permission::FairsManage, "Set up an ordering fair (订货会)", |v| {
@@ -101,4 +109,14 @@ pub const ROUTES: &[Route] = &[
     .params(FAIR)
     .effect(Effect::Change)
     .response(schema::<FairDetail>),
+    Route::api(
+        Verb::Post,
+        "/api/v1/fairs/{id}/orders",
+        Permission::FairsManage,
+        "Turn each partner's allocation into an order at fair prices (again: only those still missing)",
+        |v| on(v, order),
+    )
+    .params(FAIR)
+    .effect(Effect::Change)
+    .response(schema::<qudao_app::orders::FairOrders>),
 ];

@@ -121,6 +121,15 @@ async fn cancel(
     Ok(Json(uc::cancel_order(state.app(), &ctx, id, body.reason.as_deref()).await?))
 }
 
+async fn amend(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Id(id): Id<OrderId>,
+    ApiJson(body): ApiJson<uc::AmendRequest>,
+) -> WebResult<Json<OrderView>> {
+    Ok(Json(uc::amend_order(state.app(), &ctx, id, &body).await?))
+}
+
 async fn transfer_receipt(
     State(state): State<AppState>,
     Authed(ctx, _): Authed,
@@ -198,6 +207,18 @@ pub const ROUTES: &[Route] = &[
     )
     .params(&[("id", ObjectKind::Order)])
     .effect(Effect::Change)
+    .response(schema::<OrderView>),
+    Route::api(
+        Verb::Post,
+        "/api/v1/orders/{id}/amend",
+        Permission::OrdersRead,
+        "Amend a submitted order before approval: new lines priced today, same number",
+        |v| on(v, amend),
+    )
+    .params(&[("id", ObjectKind::Order)])
+    .effect(Effect::Change)
+    .body(schema::<uc::AmendRequest>)
+    .example(|| serde_json::json!({ "lines": [{ "sku": "S-ON-1", "quantity": 2 }], "remark": "改为 2 箱" }))
     .response(schema::<OrderView>),
     Route::api(
         Verb::Post,

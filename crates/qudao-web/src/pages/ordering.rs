@@ -91,6 +91,7 @@ fn scope_label(c: &Chrome, scope: &str) -> &'static str {
         "region" => c.t("explain.scope.region"),
         "partner" => c.t("explain.scope.partner"),
         "gift" => c.t("explain.scope.gift"),
+        "fair" => c.t("explain.scope.fair"),
         _ => c.t("explain.scope.catalog"),
     }
 }

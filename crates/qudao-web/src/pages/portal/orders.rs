@@ -227,6 +227,7 @@ struct OrderPage {
     shipments: Vec<ShipmentRow>,
     timeline: Vec<TimelineRow>,
     can_cancel: bool,
+    can_amend: bool,
     can_receive: bool,
     can_return: bool,
     tracking_form: bool,
@@ -249,6 +250,7 @@ async fn show_order(
         shipments: shipment_rows(&c, &shipments),
         timeline: timeline_rows(&c, &timeline),
         can_cancel: matches!(status, "submitted" | "approved"),
+        can_amend: status == "submitted" && order.summary.payment_status != "transfer_confirmed",
         can_receive: status == "shipped",
         tracking_form: false,
         can_return: matches!(status, "partially_shipped" | "shipped" | "received")
@@ -304,6 +306,31 @@ async fn ask_return(
         .collect();
     uc::request_return(state.app(), &ctx, id, &ReturnRequest { reason, lines }, None).await?;
     Ok(see_other(&format!("/portal/orders/{id}"), Some("returns.asked")))
+}
+
+/// The amend form: `qty.<SKU>` and `unit.<SKU>` per line (0 drops it).
+async fn amend(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Id(id): Id<OrderId>,
+    PageForm(fields): PageForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let unit_of = |sku: &str| fields.iter().find(|(k, _)| k == &format!("unit.{sku}")).map(|(_, v)| v.clone());
+    let lines = fields
+        .iter()
+        .filter_map(|(key, value)| {
+            let sku = key.strip_prefix("qty.")?;
+            let quantity = value.trim().parse::<i64>().unwrap_or(-1);
+            (quantity != 0).then(|| qudao_app::pricing::LineRequest {
+                sku: sku.to_string(),
+                quantity,
+                unit: unit_of(sku),
+            })
+        })
+        .collect();
+    let request = uc::AmendRequest { lines, rebate: None, address_id: None, requested_date: None, remark: None };
+    uc::amend_order(state.app(), &ctx, id, &request).await?;
+    Ok(see_other(&format!("/portal/orders/{id}"), Some("order.amended")))
 }
 
 async fn transfer_receipt(
@@ -362,6 +389,12 @@ pub const ROUTES: &[Route] = &[
     .params(ORDER)
     .effect(Effect::Create)
     .form(&[("reason", "破损"), ("qty.1", "1")]),
+    Route::page(Verb::Post, "/portal/orders/{id}/amend", Permission::OrdersRead, "Amend a submitted order", |v| {
+        on(v, amend)
+    })
+    .params(ORDER)
+    .effect(Effect::Change)
+    .form(&[("qty.S-ON-1", "2")]),
     Route::page(
         Verb::Post,
         "/portal/orders/{id}/transfer-receipt",
