@@ -222,6 +222,13 @@ fn tier_weights(text: &str) -> BTreeMap<String, u32> {
         .collect()
 }
 
+/// Every fair (brand staff and partners alike: a fair is a public event; demand stays private).
+pub async fn list_fairs(app: &App, ctx: &Ctx) -> AppResult<Vec<FairView>> {
+    ctx.require(Permission::OrdersRead)?;
+    let mut tx = app.read(ctx).await?;
+    Ok(fairs::list(&mut tx).await?)
+}
+
 /// Closes a fair and allocates every SKU by its rule (at or after its end, or earlier when the
 /// brand closes it early); each partner's demand row gets its allocation and explanation.
 pub async fn allocate_fair(app: &App, ctx: &Ctx, id: FairId) -> AppResult<FairDetail> {

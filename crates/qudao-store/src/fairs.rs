@@ -96,6 +96,28 @@ pub struct FairItemView {
     pub stock: i64,
 }
 
+/// Every fair, newest first, without items (a list of events, a few a year).
+pub async fn list(tx: &mut Tx) -> StoreResult<Vec<FairView>> {
+    let sql = Sql::new(
+        "SELECT id, code, name, starts_ms, ends_ms, rule, status, allocated_ms FROM fairs ORDER BY starts_ms DESC, code",
+    );
+    let mut out = Vec::new();
+    for row in sql.fetch_all(tx.conn()).await? {
+        out.push(FairView {
+            id: row.parse("id")?,
+            code: row.text("code")?,
+            name: row.text("name")?,
+            starts_ms: row.int("starts_ms")?,
+            ends_ms: row.int("ends_ms")?,
+            rule: row.text("rule")?,
+            status: row.text("status")?,
+            allocated_ms: row.opt_int("allocated_ms")?,
+            items: Vec::new(),
+        });
+    }
+    Ok(out)
+}
+
 /// One fair with its items.
 pub async fn get(tx: &mut Tx, id: FairId) -> StoreResult<Option<FairView>> {
     let mut sql =

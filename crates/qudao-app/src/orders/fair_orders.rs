@@ -146,6 +146,17 @@ pub async fn order_fair(app: &App, ctx: &Ctx, id: FairId) -> AppResult<FairOrder
         }
         results.push(result);
     }
+    let record = serde_json::json!({
+        "placed": results.iter().filter(|r| r.number.is_some()).count(),
+        "refused": results.iter().filter(|r| r.error.is_some()).count(),
+    });
+    let mut tx = app.write(ctx).await?;
+    qudao_store::audit::insert(
+        &mut tx,
+        &ctx.audit::<(), _>(app.now_ms(), "fair", id, "order", None, None, Some(&record)),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(FairOrders { fair_id: id, results })
 }
 

@@ -14,7 +14,7 @@ use crate::context::Authed;
 use crate::error::WebResult;
 use crate::extract::{ApiJson, Id};
 use crate::guard::Idem;
-use crate::openapi::schema;
+use crate::openapi::{list_of, schema};
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
 use crate::state::AppState;
 
@@ -62,6 +62,13 @@ async fn allocate(
     Ok(Json(uc::allocate_fair(state.app(), &ctx, id).await?))
 }
 
+async fn list(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+) -> WebResult<Json<Vec<qudao_store::fairs::FairView>>> {
+    Ok(Json(uc::list_fairs(state.app(), &ctx).await?))
+}
+
 async fn order(
     State(state): State<AppState>,
     Authed(ctx, _): Authed,
@@ -72,6 +79,8 @@ async fn order(
 
 /// The routes.
 pub const ROUTES: &[Route] = &[
+    Route::api(Verb::Get, "/api/v1/fairs", Permission::OrdersRead, "Ordering fairs, newest first", |v| on(v, list))
+        .response(list_of::<qudao_store::fairs::FairView>),
     Route::api(Verb::Post, "/api/v1/fairs", Permission::FairsManage, "Set up an ordering fair (订货会)", |v| {
         on(v, create)
     })

@@ -40,12 +40,14 @@ pub fn routes() -> Vec<Route> {
         console::users::ROUTES,
         console::admin::ROUTES,
         console::orders::ROUTES,
+        console::fairs::ROUTES,
         portal::home::ROUTES,
         portal::company::ROUTES,
         portal::catalog::ROUTES,
         portal::users::ROUTES,
         portal::cart::ROUTES,
         portal::orders::ROUTES,
+        portal::fairs::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }

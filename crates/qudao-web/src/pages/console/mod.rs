@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod dashboard;
+pub mod fairs;
 pub mod orders;
 pub mod partners;
 pub mod products;
