@@ -5,9 +5,8 @@ use qudao_domain::ids::{FileId, ProductId};
 use qudao_store::files::{self, FileRecord, Purpose};
 use qudao_store::{audit, catalog};
 
-use crate::files::check_image;
+use crate::files::store_picture;
 use crate::idempotency::{self, IdemKey};
-use crate::tokens::hex;
 use crate::{App, AppError, AppResult, Ctx};
 
 /// Checks, stores and attaches a picture to a product; returns the file record. The bytes are
@@ -26,37 +25,8 @@ pub async fn upload_product_image(
         let mut tx = app.read(ctx).await?;
         catalog::get(&mut tx, product).await?.ok_or(AppError::NotFound)?;
     }
-    let max = app.config().max_image_bytes;
-    let (checked, bytes) = tokio::task::spawn_blocking(move || check_image(&bytes, max).map(|c| (c, bytes)))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
-    let id = FileId::new();
-    let sha = {
-        use sha2::{Digest, Sha256};
-        hex(&Sha256::digest(&bytes))
-    };
-    let key = format!("images/{id}.{}", checked.kind.extension());
-    let thumb_key = format!("images/{id}.thumb.jpg");
-    let size = bytes.len() as i64;
-    app.files().put(&key, bytes).await?;
-    app.files().put(&thumb_key, checked.thumbnail.clone()).await?;
-    let now = app.now_ms();
-    let clean_name: String = qudao_domain::text::clean(filename, false).chars().take(120).collect();
-    let record = FileRecord {
-        id,
-        partner_id: None,
-        purpose: Purpose::ProductImage.as_str().to_string(),
-        filename: if clean_name.is_empty() { format!("{id}.{}", checked.kind.extension()) } else { clean_name },
-        content_type: checked.kind.content_type().to_string(),
-        size_bytes: size,
-        sha256: sha,
-        storage_key: key,
-        thumb_key: Some(thumb_key),
-        width: Some(i64::from(checked.width)),
-        height: Some(i64::from(checked.height)),
-        created_by: Some(ctx.caller().user_id()),
-        created_ms: now,
-    };
+    let record = store_picture(app, ctx, "images", Purpose::ProductImage, None, filename, bytes).await?;
+    let (id, now) = (record.id, record.created_ms);
     let mut tx = app.write(ctx).await?;
     files::insert(&mut tx, &record).await?;
     catalog::add_image(&mut tx, product, id, now).await?;

@@ -246,38 +246,10 @@ pub async fn attach_transfer_receipt(
     if before.summary.payment_status != PaymentStatus::AwaitingTransfer.as_str() {
         return Err(AppError::Conflict("status_transition"));
     }
-    let max = app.config().max_image_bytes;
-    let (checked, bytes) =
-        tokio::task::spawn_blocking(move || crate::files::check_image(&bytes, max).map(|c| (c, bytes)))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))??;
-    let file = qudao_domain::ids::FileId::new();
-    let sha = {
-        use sha2::{Digest, Sha256};
-        crate::tokens::hex(&Sha256::digest(&bytes))
-    };
-    let key = format!("receipts/{file}.{}", checked.kind.extension());
-    let thumb_key = format!("receipts/{file}.thumb.jpg");
-    let size = bytes.len() as i64;
-    app.files().put(&key, bytes).await?;
-    app.files().put(&thumb_key, checked.thumbnail.clone()).await?;
-    let now = app.now_ms();
-    let clean_name: String = qudao_domain::text::clean(filename, false).chars().take(120).collect();
-    let record = qudao_store::files::FileRecord {
-        id: file,
-        partner_id: Some(before.summary.partner_id),
-        purpose: qudao_store::files::Purpose::TransferReceipt.as_str().to_string(),
-        filename: if clean_name.is_empty() { format!("{file}.{}", checked.kind.extension()) } else { clean_name },
-        content_type: checked.kind.content_type().to_string(),
-        size_bytes: size,
-        sha256: sha,
-        storage_key: key,
-        thumb_key: Some(thumb_key),
-        width: Some(i64::from(checked.width)),
-        height: Some(i64::from(checked.height)),
-        created_by: Some(ctx.caller().user_id()),
-        created_ms: now,
-    };
+    let partner = Some(before.summary.partner_id);
+    let purpose = qudao_store::files::Purpose::TransferReceipt;
+    let record = crate::files::store_picture(app, ctx, "receipts", purpose, partner, filename, bytes).await?;
+    let (file, now) = (record.id, record.created_ms);
     let mut tx = app.write(ctx).await?;
     qudao_store::files::insert(&mut tx, &record).await?;
     orders::set_receipt_file(&mut tx, id, file).await?;

@@ -66,18 +66,14 @@ pub async fn cart(tx: &mut Tx, partner: PartnerId) -> StoreResult<Vec<CartLine>>
     sql.fetch_all(tx.conn()).await?.iter().map(|row| line_of(row, true)).collect()
 }
 
-/// Adds to the cart: the quantity grows when the SKU is already there in the same unit; a line
-/// in another unit is replaced, since one cart line holds one unit. Done in SQL, so two users of
-/// the same partner adding at once both count.
-pub async fn add_to_cart(
-    tx: &mut Tx,
+/// The `cart_items` rows for `entries`.
+fn cart_rows<'a>(
     partner: PartnerId,
-    entries: &[CartEntry],
+    entries: impl Iterator<Item = &'a CartEntry>,
     by: UserId,
     now_ms: i64,
-) -> StoreResult<()> {
-    let rows: Vec<Vec<Value>> = entries
-        .iter()
+) -> Vec<Vec<Value>> {
+    entries
         .map(|e| {
             vec![
                 Value::from(partner),
@@ -88,7 +84,20 @@ pub async fn add_to_cart(
                 Value::from(now_ms),
             ]
         })
-        .collect();
+        .collect()
+}
+
+/// Adds to the cart: the quantity grows when the SKU is already there in the same unit; a line
+/// in another unit is replaced, since one cart line holds one unit. Done in SQL, so two users of
+/// the same partner adding at once both count.
+pub async fn add_to_cart(
+    tx: &mut Tx,
+    partner: PartnerId,
+    entries: &[CartEntry],
+    by: UserId,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let rows = cart_rows(partner, entries.iter(), by, now_ms);
     insert_rows(
         tx,
         "INSERT INTO cart_items (partner_id, sku_id, unit_id, quantity, added_by, updated_ms) VALUES",
@@ -116,19 +125,7 @@ pub async fn set_in_cart(
         tx.scope().filter_partner(&mut sql, "partner_id");
         sql.execute(tx.conn()).await?;
     }
-    let rows: Vec<Vec<Value>> = kept
-        .iter()
-        .map(|e| {
-            vec![
-                Value::from(partner),
-                Value::from(e.sku),
-                Value::from(e.unit),
-                Value::from(e.quantity),
-                Value::from(by),
-                Value::from(now_ms),
-            ]
-        })
-        .collect();
+    let rows = cart_rows(partner, kept.into_iter(), by, now_ms);
     insert_rows(
         tx,
         "INSERT INTO cart_items (partner_id, sku_id, unit_id, quantity, added_by, updated_ms) VALUES",

@@ -255,3 +255,30 @@ pub fn timeline_rows(c: &Chrome, entries: &[TimelineEntry]) -> Vec<TimelineRow> 
         })
         .collect()
 }
+
+/// The `qty.<line number>` fields of a form as line amounts (blank and 0 left out): the ship and
+/// return forms.
+pub fn line_amounts(fields: &[(String, String)]) -> Vec<qudao_app::orders::LineAmount> {
+    fields
+        .iter()
+        .filter_map(|(k, v)| {
+            let line_no = k.strip_prefix("qty.")?.parse::<i64>().ok()?;
+            let quantity = v.trim().parse::<i64>().ok().filter(|q| *q > 0)?;
+            Some(qudao_app::orders::LineAmount { line_no, quantity })
+        })
+        .collect()
+}
+
+/// The `qty.<SKU>` / `unit.<SKU>` fields of a form as order lines (the cart and amend forms);
+/// a quantity that is not a number becomes -1, so the use case reports it.
+pub fn sku_lines(fields: &[(String, String)]) -> Vec<qudao_app::pricing::LineRequest> {
+    let unit_of = |sku: &str| fields.iter().find(|(k, _)| k == &format!("unit.{sku}")).map(|(_, v)| v.clone());
+    fields
+        .iter()
+        .filter_map(|(key, value)| {
+            let sku = key.strip_prefix("qty.")?;
+            let quantity = value.trim().parse().unwrap_or(-1);
+            Some(qudao_app::pricing::LineRequest { sku: sku.to_string(), quantity, unit: unit_of(sku) })
+        })
+        .collect()
+}

@@ -12,18 +12,10 @@ use crate::context::Authed;
 use crate::error::WebResult;
 use crate::extract::Id;
 use crate::pages::ordering::label;
-use crate::pages::portal::fairs::{DemandRow, FairRow, demand_rows, fair_rows};
+use crate::pages::portal::fairs::{DemandRow, FairsPage, demand_rows, fair_rows};
 use crate::pages::{Chrome, page, see_other};
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
 use crate::state::AppState;
-
-#[derive(Template)]
-#[template(path = "portal/fairs.html")]
-struct FairsPage {
-    c: Chrome,
-    base: &'static str,
-    rows: Vec<FairRow>,
-}
 
 async fn list_fairs(State(state): State<AppState>, Authed(ctx, context): Authed) -> WebResult<Response> {
     let c = Chrome::new(&state, &context, "fair.title", "/console/fairs").await;

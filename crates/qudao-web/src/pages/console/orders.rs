@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use qudao_app::orders::{self as uc, LineAmount, ShipRequest, TrackingRequest};
+use qudao_app::orders::{self as uc, ShipRequest, TrackingRequest};
 use qudao_domain::access::Permission;
 use qudao_domain::ids::{OrderId, ReturnId, ShipmentId};
 use serde::Deserialize;
@@ -13,7 +13,9 @@ use crate::api::ListQuery;
 use crate::context::Authed;
 use crate::error::WebResult;
 use crate::extract::{ApiQuery, Id, PageForm};
-use crate::pages::ordering::{LineRow, ShipmentRow, TimelineRow, label, order_lines, shipment_rows, timeline_rows};
+use crate::pages::ordering::{
+    LineRow, ShipmentRow, TimelineRow, label, line_amounts, order_lines, shipment_rows, timeline_rows,
+};
 use crate::pages::portal::orders::{CancelForm, ListFilter, OrderHead, OrderRow, order_head, order_rows};
 use crate::pages::{Chrome, page, see_other};
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
@@ -146,14 +148,7 @@ async fn ship(
 ) -> WebResult<Response> {
     let field =
         |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
-    let lines = fields
-        .iter()
-        .filter_map(|(k, v)| {
-            let line_no = k.strip_prefix("qty.")?.parse::<i64>().ok()?;
-            let quantity = v.trim().parse::<i64>().ok().filter(|q| *q > 0)?;
-            Some(LineAmount { line_no, quantity })
-        })
-        .collect();
+    let lines = line_amounts(&fields);
     let request = ShipRequest {
         warehouse: Some(field("warehouse")).filter(|w| !w.is_empty()),
         carrier: field("carrier"),

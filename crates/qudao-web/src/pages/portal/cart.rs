@@ -18,7 +18,7 @@ use crate::context::{Authed, RequestContext, field_message};
 use crate::error::{WebError, WebResult};
 use crate::extract::{Id, PageForm, Upload};
 use crate::i18n;
-use crate::pages::ordering::{LineRow, nudges, quote_lines};
+use crate::pages::ordering::{LineRow, nudges, quote_lines, sku_lines};
 use crate::pages::{Chrome, render, see_other};
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
 use crate::state::AppState;
@@ -211,14 +211,7 @@ async fn update_cart(
     Authed(ctx, context): Authed,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> WebResult<Response> {
-    let unit_of = |sku: &str| fields.iter().find(|(k, _)| k == &format!("unit.{sku}")).map(|(_, v)| v.clone());
-    let lines: Vec<LineRequest> = fields
-        .iter()
-        .filter_map(|(key, value)| {
-            let sku = key.strip_prefix("qty.")?;
-            Some(LineRequest { sku: sku.to_string(), quantity: value.trim().parse().unwrap_or(-1), unit: unit_of(sku) })
-        })
-        .collect();
+    let lines = sku_lines(&fields);
     let codes: Vec<String> = lines.iter().map(|l| l.sku.clone()).collect();
     match uc::change_cart(state.app(), &ctx, &CartChange { lines, mode: CartMode::Set }).await {
         Ok(_) => Ok(see_other("/portal/cart", Some("cart.updated"))),

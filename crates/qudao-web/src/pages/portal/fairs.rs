@@ -127,12 +127,16 @@ pub struct ItemRow {
     pub mine: i64,
 }
 
+/// The list of fairs, in the portal and the console (`base` is where the links go).
 #[derive(Template)]
 #[template(path = "portal/fairs.html")]
-struct FairsPage {
-    c: Chrome,
-    base: &'static str,
-    rows: Vec<FairRow>,
+pub struct FairsPage {
+    /// The frame.
+    pub c: Chrome,
+    /// `/portal/fairs` or `/console/fairs`.
+    pub base: &'static str,
+    /// The fairs.
+    pub rows: Vec<FairRow>,
 }
 
 async fn list_fairs(State(state): State<AppState>, Authed(ctx, context): Authed) -> WebResult<Response> {

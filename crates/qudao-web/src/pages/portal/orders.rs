@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use qudao_app::orders::{self as uc, LineAmount, ReturnRequest};
+use qudao_app::orders::{self as uc, ReturnRequest};
 use qudao_domain::access::Permission;
 use qudao_domain::ids::OrderId;
 use serde::Deserialize;
@@ -14,7 +14,9 @@ use crate::api::ListQuery;
 use crate::context::Authed;
 use crate::error::WebResult;
 use crate::extract::{ApiQuery, Id, PageForm, Upload};
-use crate::pages::ordering::{LineRow, ShipmentRow, TimelineRow, label, order_lines, shipment_rows, timeline_rows};
+use crate::pages::ordering::{
+    LineRow, ShipmentRow, TimelineRow, label, line_amounts, order_lines, shipment_rows, sku_lines, timeline_rows,
+};
 use crate::pages::{Chrome, page, see_other};
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
 use crate::state::AppState;
@@ -296,14 +298,7 @@ async fn ask_return(
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> WebResult<Response> {
     let reason = fields.iter().find(|(k, _)| k == "reason").map(|(_, v)| v.clone()).unwrap_or_default();
-    let lines = fields
-        .iter()
-        .filter_map(|(k, v)| {
-            let line_no = k.strip_prefix("qty.")?.parse::<i64>().ok()?;
-            let quantity = v.trim().parse::<i64>().ok().filter(|q| *q > 0)?;
-            Some(LineAmount { line_no, quantity })
-        })
-        .collect();
+    let lines = line_amounts(&fields);
     uc::request_return(state.app(), &ctx, id, &ReturnRequest { reason, lines }, None).await?;
     Ok(see_other(&format!("/portal/orders/{id}"), Some("returns.asked")))
 }
@@ -315,19 +310,7 @@ async fn amend(
     Id(id): Id<OrderId>,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> WebResult<Response> {
-    let unit_of = |sku: &str| fields.iter().find(|(k, _)| k == &format!("unit.{sku}")).map(|(_, v)| v.clone());
-    let lines = fields
-        .iter()
-        .filter_map(|(key, value)| {
-            let sku = key.strip_prefix("qty.")?;
-            let quantity = value.trim().parse::<i64>().unwrap_or(-1);
-            (quantity != 0).then(|| qudao_app::pricing::LineRequest {
-                sku: sku.to_string(),
-                quantity,
-                unit: unit_of(sku),
-            })
-        })
-        .collect();
+    let lines = sku_lines(&fields).into_iter().filter(|l| l.quantity != 0).collect();
     let request = uc::AmendRequest { lines, rebate: None, address_id: None, requested_date: None, remark: None };
     uc::amend_order(state.app(), &ctx, id, &request).await?;
     Ok(see_other(&format!("/portal/orders/{id}"), Some("order.amended")))
