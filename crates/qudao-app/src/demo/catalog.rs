@@ -156,13 +156,15 @@ fn missing(what: &str, code: &str) -> AppError {
     AppError::Internal(format!("demo data: unknown {what} {code}"))
 }
 
-/// Writes one product of one edition with its SKUs; returns the statements it took.
+/// Writes one product of one edition with its SKUs (their ids added to `skus`); returns the
+/// statements it took.
 async fn write_product(
     tx: &mut Tx,
     masters: &Masters,
     job: &ProductJob<'_>,
     rng: &mut Rng,
     created_ms: i64,
+    skus: &mut Vec<SkuId>,
 ) -> AppResult<usize> {
     let p = job.product;
     let (category_id, category_zh) =
@@ -211,10 +213,12 @@ async fn write_product(
                 )
             }
         };
+        let sku_id = SkuId::new();
+        skus.push(sku_id);
         catalog::insert_sku(
             tx,
             &NewSku {
-                id: SkuId::new(),
+                id: sku_id,
                 product_id: id,
                 code: format!("{}{suffix}", sku.code),
                 spec: sku.spec.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect(),
@@ -232,7 +236,7 @@ async fn write_product(
     Ok(job.skus.len() + 6)
 }
 
-/// Writes the catalog in batches; returns how many SKUs were written.
+/// Writes the catalog in batches; returns the SKUs written, in file order.
 pub(crate) async fn write(
     db: &Db,
     tables: &Tables,
@@ -240,7 +244,7 @@ pub(crate) async fn write(
     rng: &mut Rng,
     progress: &dyn Progress,
     start_ms: i64,
-) -> AppResult<usize> {
+) -> AppResult<Vec<SkuId>> {
     let jobs = jobs(tables, sku_target(tables, large));
     let total: usize = jobs.iter().map(|j| j.skus.len()).sum();
     progress.stage("catalog", total as u64);
@@ -248,9 +252,10 @@ pub(crate) async fn write(
     let masters = write_masters(&mut tx, tables).await?;
     let mut rows = 0;
     let mut pending = 0;
+    let mut skus = Vec::with_capacity(total);
     for (index, job) in (0_i64..).zip(&jobs) {
         // One minute apart in file order, so lists (newest first) have one stable order.
-        rows += write_product(&mut tx, &masters, job, rng, start_ms + index * 60_000).await?;
+        rows += write_product(&mut tx, &masters, job, rng, start_ms + index * 60_000, &mut skus).await?;
         pending += job.skus.len();
         if rows >= BATCH_ROWS {
             tx.commit().await?;
@@ -261,7 +266,7 @@ pub(crate) async fn write(
     }
     tx.commit().await?;
     progress.advance(pending as u64);
-    Ok(total)
+    Ok(skus)
 }
 
 #[cfg(test)]

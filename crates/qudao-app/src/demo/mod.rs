@@ -1,24 +1,36 @@
 //! Demo data: a brand (澜溪食品饮料) with its regions, tiers, catalog, partners, contacts and users
-//! of every role, for trying Qudao out, for screenshots and for load tests.
+//! of every role, its warehouses and stock, price lists and promotions, partner accounts and two
+//! years of orders, for trying Qudao out, for screenshots and for load tests.
 //!
 //! Everything is decided by a seed with our own small generator ([`rng`]), so a seed gives the
-//! same names, codes, tiers, regions, prices, relationships, logins and passwords on every machine
-//! and with every dependency version; only the ids (UUID v7) and the times differ. The data files
+//! same names, codes, tiers, regions, prices, relationships, logins, passwords and orders on every
+//! machine and with every dependency version; only the ids (UUID v7) and the times differ (the
+//! history ends at the app's clock, so it moves with the day it is written). The data files
 //! under `data/` were written for this project and are compiled in.
 //!
 //! `seed` returns the accounts to print: one per interesting role, each with its own documented
 //! password. Every other demo user shares [`SHARED_PASSWORD`].
 
+mod batch;
+mod book;
+mod calendar;
 mod catalog;
 mod data;
 mod geo;
+mod goods;
+mod history;
+mod ledger;
+mod lifecycle;
+mod orders;
 mod partners;
 mod people;
 mod plan;
+mod prices;
 mod regions;
 mod rng;
 mod timeline;
 mod users;
+mod warehouses;
 
 #[cfg(test)]
 mod tests;
@@ -30,8 +42,8 @@ use qudao_store::{Scope, settings};
 use crate::{App, AppError, AppResult};
 
 /// Size of the demo data set: `Small` to try things out (~200 partners, the catalog file's ~520
-/// SKUs), `Large` to see how lists, search and dashboards behave with 5,000 partners and 5,000
-/// SKUs.
+/// SKUs, ~26,000 orders over two years), `Large` to see how lists, search and dashboards behave
+/// with 5,000 partners and 5,000 SKUs (and each partner ordering a fifth as often).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DemoSize {
     /// About 200 partners and the catalog as the data files have it.
@@ -58,8 +70,8 @@ pub struct DemoAccount {
 /// one), [`Progress::advance`] as rows are committed, and [`Progress::finish`] once, after the
 /// last stage of a successful run.
 pub trait Progress: Send + Sync {
-    /// A new stage starts (`passwords`, `regions`, `catalog`, `users`, `partners`) with `total`
-    /// steps.
+    /// A new stage starts (`passwords`, `regions`, `catalog`, `users`, `partners`, `stock`,
+    /// `pricing`, `accounts`, `orders` — one step per day of history) with `total` steps.
     fn stage(&self, name: &str, total: u64);
     /// `n` more steps of the current stage are done.
     fn advance(&self, n: u64);
@@ -101,6 +113,18 @@ pub async fn is_empty(app: &App) -> AppResult<bool> {
 /// any user or partner exists. Writes in batches of a few hundred rows, so a run that fails half
 /// way leaves part of the data behind: start again from a fresh database.
 pub async fn seed(app: &App, size: DemoSize, seed: u64, progress: &dyn Progress) -> AppResult<Vec<DemoAccount>> {
+    seed_with_history(app, size, seed, 100, progress).await
+}
+
+/// [`seed`] with the order history's volume scaled to `history_percent` of the full data set
+/// (the same two years, fewer orders a month): tests keep their databases small with it.
+pub async fn seed_with_history(
+    app: &App,
+    size: DemoSize,
+    seed: u64,
+    history_percent: u64,
+    progress: &dyn Progress,
+) -> AppResult<Vec<DemoAccount>> {
     if !is_empty(app).await? {
         return Err(AppError::Conflict("database_not_empty"));
     }
@@ -122,7 +146,9 @@ pub async fn seed(app: &App, size: DemoSize, seed: u64, progress: &dyn Progress)
 
     // The catalog and the brand's staff predate the first partner.
     let mut catalog_rng = rng::Rng::stream(seed, 1);
-    catalog::write(db, &tables, large, &mut catalog_rng, progress, history_start_ms - 30 * timeline::DAY_MS).await?;
+    let sku_ids =
+        catalog::write(db, &tables, large, &mut catalog_rng, progress, history_start_ms - 30 * timeline::DAY_MS)
+            .await?;
 
     let tops: Vec<_> =
         tables.regions.iter().filter(|r| r.level == 1).filter_map(|r| region_map.get(r.code).cloned()).collect();
@@ -143,7 +169,50 @@ pub async fn seed(app: &App, size: DemoSize, seed: u64, progress: &dyn Progress)
         history_start_ms,
         now_ms,
     };
-    accounts.extend(partners::write(db, &context, &plan, progress).await?);
+    let (written, printed) = partners::write(db, &context, &plan, progress).await?;
+    accounts.extend(printed);
+
+    let goods = goods::Goods::load(db, &sku_ids).await?;
+    let warehouses = warehouses::write(db, &region_map, brand_ms).await?;
+    let platinum: Vec<&partners::Written> = plan
+        .partners
+        .iter()
+        .zip(&written)
+        .filter(|(p, _)| {
+            p.tier == "platinum"
+                && p.kind == qudao_domain::partners::PartnerKind::Distributor
+                && p.status == qudao_domain::partners::PartnerStatus::Active
+        })
+        .map(|(_, w)| w)
+        .collect();
+    let pricing = prices::write(db, &goods, &tiers, &region_map, &platinum, history_start_ms, now_ms, progress).await?;
+    let volume = history::Volume { percent: history_percent * if large { 20 } else { 100 } / 100 };
+    let summary = book::write_history(
+        db,
+        &book::Inputs {
+            plan: &plan,
+            written: &written,
+            goods: &goods,
+            pricing: &pricing,
+            warehouses: &warehouses,
+            start_ms: history_start_ms,
+            now_ms,
+            seed,
+            volume,
+        },
+        progress,
+    )
+    .await?;
+    tracing::info!(
+        orders = summary.orders,
+        lines = summary.lines,
+        shipments = summary.shipments,
+        returns = summary.returns,
+        journal_entries = summary.entries,
+        stock_moves = summary.moves,
+        "demo order history written"
+    );
+
     let mut tx = db.write(&scope()).await?;
     settings::set(&mut tx, ACCOUNTS_KEY, &encode_accounts(&accounts), now_ms, None).await?;
     tx.commit().await?;

@@ -50,13 +50,26 @@ fn printed_password(showcase: Option<Showcase>, suffix: &str) -> Option<&'static
     }
 }
 
-/// Writes one partner; returns its id and the printed accounts it carries.
+/// A written partner as the ordering history needs it.
+#[derive(Debug, Clone)]
+pub(crate) struct Written {
+    pub id: PartnerId,
+    pub code: String,
+    pub tier_id: TierId,
+    /// Its city's region path (`/R-EAST/CN-JS/CN-JS-NJ/`).
+    pub region_path: String,
+    pub created_ms: i64,
+    /// The user who places its orders: the first sales user, else the administrator.
+    pub buyer: Option<UserId>,
+}
+
+/// Writes one partner; returns what was written and the printed accounts it carries.
 async fn write_one(
     tx: &mut Tx,
     ctx: &Context<'_>,
     plan: &PartnerPlan,
     parent: Option<PartnerId>,
-) -> AppResult<(PartnerId, Vec<DemoAccount>)> {
+) -> AppResult<(Written, Vec<DemoAccount>)> {
     let city = ctx.cities.get(plan.city).ok_or_else(|| invalid("city", plan.city))?;
     let region = ctx.regions.get(city.code).ok_or_else(|| invalid("region", city.code))?;
     let tier_id = *ctx.tiers.get(plan.tier).ok_or_else(|| invalid("tier", plan.tier))?;
@@ -107,13 +120,18 @@ async fn write_one(
     }
     let login_stem = code.replace('-', "").to_lowercase();
     let mut printed = Vec::new();
+    let mut buyer = None;
     for user in &plan.users {
         let login = format!("{login_stem}.{}", user.suffix);
         let password = printed_password(plan.showcase, user.suffix);
+        let user_id = UserId::new();
+        if buyer.is_none() || user.suffix == "sales1" {
+            buyer = Some(user_id);
+        }
         users::insert(
             tx,
             &NewUser {
-                id: UserId::new(),
+                id: user_id,
                 login: login.clone(),
                 display_name: user.person.name.clone(),
                 email: Some(user.email.clone()),
@@ -135,19 +153,21 @@ async fn write_one(
             });
         }
     }
-    Ok((id, printed))
+    let written = Written { id, code, tier_id, region_path: region.path.clone(), created_ms, buyer };
+    Ok((written, printed))
 }
 
-/// Writes every planned partner; returns the printed partner accounts: the distributor's
-/// administrator and sales rep, then the retailer's.
+/// Writes every planned partner; returns them by plan index, and the printed partner accounts:
+/// the distributor's administrator and sales rep, then the retailer's.
 pub(crate) async fn write(
     db: &Db,
     ctx: &Context<'_>,
     plan: &Plan,
     progress: &dyn Progress,
-) -> AppResult<Vec<DemoAccount>> {
+) -> AppResult<(Vec<Written>, Vec<DemoAccount>)> {
     progress.stage("partners", plan.partners.len() as u64);
     let mut ids: Vec<Option<PartnerId>> = vec![None; plan.partners.len()];
+    let mut written: Vec<Option<Written>> = vec![None; plan.partners.len()];
     let mut distributor = Vec::new();
     let mut retailer = Vec::new();
     for batch in plan.order.chunks(BATCH_PARTNERS) {
@@ -158,8 +178,9 @@ pub(crate) async fn write(
                 None => None,
                 Some(p) => Some(ids.get(p).copied().flatten().ok_or_else(|| invalid("parent order", p))?),
             };
-            let (id, printed) = write_one(&mut tx, ctx, partner, parent).await?;
-            ids[*index] = Some(id);
+            let (one, printed) = write_one(&mut tx, ctx, partner, parent).await?;
+            ids[*index] = Some(one.id);
+            written[*index] = Some(one);
             match partner.showcase {
                 Some(Showcase::Distributor) => distributor = printed,
                 Some(Showcase::Retailer) => retailer = printed,
@@ -174,5 +195,6 @@ pub(crate) async fn write(
         accounts.sort_by_key(|a| a.role != Role::PartnerAdmin);
     }
     distributor.extend(retailer);
-    Ok(distributor)
+    let written = written.into_iter().collect::<Option<Vec<_>>>().ok_or_else(|| invalid("plan order", "a partner"))?;
+    Ok((written, distributor))
 }

@@ -7,21 +7,28 @@ use qudao_domain::partners::PartnerStatus;
 use super::plan::PartnerPlan;
 use super::rng::Rng;
 
+/// The share of partners that already sold the brand's goods when it started using Qudao.
+const EXISTING_CHANNEL_PERCENT: u64 = 80;
+
 /// One day in milliseconds.
 pub(crate) const DAY_MS: i64 = 86_400_000;
 
 /// The time the partner history spans: two years.
 pub(crate) const HISTORY_MS: i64 = 730 * DAY_MS;
 
-/// Decides when each partner joined: distributors, agents and most retailers at any time in the
-/// two years, a sub-dealer after its parent, prospects mostly in the last months. Returns the
-/// write order (oldest first) and sets every partner's creation offset, strictly increasing.
+/// Decides when each partner joined: most partners (the brand's existing channel) in the first
+/// weeks, when the brand started using Qudao; the others at any time in the two years, so the
+/// channel grows by some 15–20% a year; a sub-dealer after its parent, prospects mostly in the
+/// last months. Returns the write order (oldest first) and sets every partner's creation offset,
+/// strictly increasing.
 pub(crate) fn creation_order(partners: &mut [PartnerPlan], rng: &mut Rng) -> Vec<usize> {
     const SPAN: u64 = 1 << 40;
     let mut keys = vec![0u64; partners.len()];
     for index in 0..partners.len() {
         let mut key = if partners[index].status == PartnerStatus::Prospect {
             SPAN - 1 - rng.below(SPAN / 8)
+        } else if rng.percent(EXISTING_CHANNEL_PERCENT) {
+            rng.below(SPAN / 32)
         } else {
             rng.below(SPAN)
         };
@@ -34,10 +41,14 @@ pub(crate) fn creation_order(partners: &mut [PartnerPlan], rng: &mut Rng) -> Vec
     }
     let mut order: Vec<usize> = (0..partners.len()).collect();
     order.sort_by_key(|i| (keys[*i], *i));
-    let step = (HISTORY_MS / (partners.len().max(1) as i64)).max(2);
-    for (position, index) in (0_i64..).zip(&order) {
-        let jitter = rng.below((step / 2) as u64) as i64;
-        partners[*index].created_offset_ms = position * step + jitter;
+    // Offsets follow the keys (scaled to the history, the last day kept free) and stay strictly
+    // increasing.
+    let scale = (HISTORY_MS - DAY_MS) as f64 / SPAN as f64;
+    let mut previous = -1_i64;
+    for index in &order {
+        let offset = ((keys[*index] as f64 * scale) as i64).max(previous + 1);
+        partners[*index].created_offset_ms = offset;
+        previous = offset;
     }
     order
 }

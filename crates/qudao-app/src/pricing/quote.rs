@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use qudao_domain::ids::{PriceListId, PromotionId, SkuId};
 use qudao_domain::pricing::{
-    Buyer, CartItem, Date, LostReason, PriceEntry, PriceOptions, PriceScope, PricedCart, Promotion, PromotionBook,
-    check_quantity, price_cart, resolve_price,
+    Buyer, CartItem, Date, LostReason, PriceEntry, PriceOptions, PriceScope, PricedCart, PricedLine, Promotion,
+    PromotionBook, check_quantity, price_cart, resolve_price,
 };
 use qudao_domain::{FieldError, Invalid};
 use qudao_store::Tx;
@@ -353,22 +353,6 @@ async fn describe(
     let gifts =
         if gift_ids.is_empty() { HashMap::new() } else { catalog::sellable(tx, SkuKeys::Ids(&gift_ids)).await? };
     let name = |id: PromotionId| book.get(id).map(|p| p.name.clone()).unwrap_or_default();
-    let source = |list: Option<PriceListId>, scope: &PriceScope, price: Option<i64>| {
-        let names = list.and_then(|l| lists.get(&l));
-        PriceSourceView {
-            scope: match (list, scope) {
-                (None, _) => "catalog",
-                (Some(_), PriceScope::Base) => "base",
-                (Some(_), PriceScope::Tier(_)) => "tier",
-                (Some(_), PriceScope::Region(_)) => "region",
-                (Some(_), PriceScope::Partner(_)) => "partner",
-            }
-            .to_string(),
-            list_code: names.map(|n| n.0.clone()),
-            list_name: names.map(|n| n.1.clone()),
-            price,
-        }
-    };
     let mut lines = Vec::with_capacity(priced.lines.len());
     for line in &priced.lines {
         let item = items.iter().find(|i| i.sellable.sku_id == line.sku);
@@ -382,27 +366,7 @@ async fn describe(
             (Some(item), false) if line.quantity % item.unit_factor == 0 => (item.unit_code.clone(), item.unit_factor),
             _ => (sellable.units.first().map(|u| u.code.clone()).unwrap_or_default(), 1),
         };
-        let explanation = Explanation {
-            list_price: line.list_price,
-            price_source: if line.gift {
-                PriceSourceView { scope: "gift".into(), list_code: None, list_name: None, price: None }
-            } else {
-                source(line.price_source.list, &line.price_source.scope, None)
-            },
-            outranked: line.outranked_lists.iter().map(|(l, s, p)| source(Some(*l), s, Some(*p))).collect(),
-            adjustments: line
-                .adjustments
-                .iter()
-                .map(|a| AdjustmentView {
-                    promotion_id: a.promotion,
-                    name: name(a.promotion),
-                    kind: a.kind.to_string(),
-                    amount: a.amount,
-                })
-                .collect(),
-            lost: line.lost.iter().map(|l| lost_view(l.promotion, &l.reason, &name)).collect(),
-            gift: line.gift,
-        };
+        let explanation = explain(line, lists, &name);
         lines.push(QuotedLine {
             sku_id: line.sku,
             sku: sellable.code.clone(),
@@ -444,6 +408,59 @@ async fn describe(
         nudges,
         consumed,
     })
+}
+
+/// Where a price came from, with the list's code and name.
+fn source_view(
+    list: Option<PriceListId>,
+    scope: &PriceScope,
+    price: Option<i64>,
+    lists: &pricing::ListNames,
+) -> PriceSourceView {
+    let names = list.and_then(|l| lists.get(&l));
+    PriceSourceView {
+        scope: match (list, scope) {
+            (None, _) => "catalog",
+            (Some(_), PriceScope::Base) => "base",
+            (Some(_), PriceScope::Tier(_)) => "tier",
+            (Some(_), PriceScope::Region(_)) => "region",
+            (Some(_), PriceScope::Partner(_)) => "partner",
+        }
+        .to_string(),
+        list_code: names.map(|n| n.0.clone()),
+        list_name: names.map(|n| n.1.clone()),
+        price,
+    }
+}
+
+/// A priced line's explanation with the names of its lists and promotions: what an order line
+/// stores, so it can say why it cost what it cost long after the lists and promotions changed.
+pub(crate) fn explain(
+    line: &PricedLine,
+    lists: &pricing::ListNames,
+    name: &dyn Fn(PromotionId) -> String,
+) -> Explanation {
+    Explanation {
+        list_price: line.list_price,
+        price_source: if line.gift {
+            PriceSourceView { scope: "gift".into(), list_code: None, list_name: None, price: None }
+        } else {
+            source_view(line.price_source.list, &line.price_source.scope, None, lists)
+        },
+        outranked: line.outranked_lists.iter().map(|(l, s, p)| source_view(Some(*l), s, Some(*p), lists)).collect(),
+        adjustments: line
+            .adjustments
+            .iter()
+            .map(|a| AdjustmentView {
+                promotion_id: a.promotion,
+                name: name(a.promotion),
+                kind: a.kind.to_string(),
+                amount: a.amount,
+            })
+            .collect(),
+        lost: line.lost.iter().map(|l| lost_view(l.promotion, &l.reason, name)).collect(),
+        gift: line.gift,
+    }
 }
 
 fn lost_view(promotion: PromotionId, reason: &LostReason, name: &dyn Fn(PromotionId) -> String) -> LostView {

@@ -3,6 +3,7 @@
 
 mod carts;
 mod fulfilment;
+mod history;
 mod read;
 mod write;
 
@@ -14,6 +15,9 @@ pub use fulfilment::{
     NewReturn, NewShipment, NewTrackingEvent, ReturnLineView, ReturnStep, ReturnView, ShipmentLine, ShipmentView,
     TrackingEventView, claimed, due, get_return, insert_return, insert_shipment, insert_tracking_event, list_returns,
     move_return, shipments,
+};
+pub use history::{
+    PastOrder, PastReturn, PastShipment, insert_past_orders, insert_past_returns, insert_past_shipments,
 };
 pub use read::{
     OrderFilter, OrderLineView, OrderSummary, OrderView, ReservationRow, all_statuses, get, list, reservations_of,

@@ -330,3 +330,85 @@ pub async fn check_reservations(tx: &mut Tx) -> StoreResult<Vec<(SkuId, Warehous
     );
     sql.fetch_all(tx.conn()).await?.iter().map(|row| Ok((row.parse("sku_id")?, row.parse("warehouse_id")?))).collect()
 }
+
+/// One stock move of an import, with the document it belongs to and why.
+#[derive(Debug, Clone)]
+pub struct ImportedMove {
+    /// The SKU.
+    pub sku_id: SkuId,
+    /// The warehouse.
+    pub warehouse_id: WarehouseId,
+    /// `receipt`, `adjustment`, `reserve`, `release`, `ship`, `return`.
+    pub kind: &'static str,
+    /// Change of on hand.
+    pub on_hand_delta: i64,
+    /// Change of reserved.
+    pub reserved_delta: i64,
+    /// The document (`shipment`, id), if any.
+    pub reference: Option<(&'static str, String)>,
+    /// Why, in words (`期初库存`, `月度补货`).
+    pub reason: Option<String>,
+    /// When.
+    pub at_ms: i64,
+}
+
+/// Creates stock rows with their quantities, for data brought in from elsewhere (the demo data
+/// set, an ERP's history) whose moves [`import_moves`] wrote: the caller passes the sums of those
+/// moves, which [`check_stock`] then confirms. Refused (`Err`) if a row exists already or would
+/// hold `reserved` outside `0..=on_hand` (the table's own check).
+pub async fn insert_levels(tx: &mut Tx, levels: &[(SkuId, WarehouseId, i64, i64)], now_ms: i64) -> StoreResult<()> {
+    use crate::Value;
+    let rows: Vec<Vec<Value>> = levels
+        .iter()
+        .map(|(sku, warehouse, on_hand, reserved)| {
+            vec![
+                Value::from(*sku),
+                Value::from(*warehouse),
+                Value::from(*on_hand),
+                Value::from(*reserved),
+                Value::from(now_ms),
+            ]
+        })
+        .collect();
+    crate::bulk::insert_rows(
+        tx,
+        "INSERT INTO stock (sku_id, warehouse_id, on_hand, reserved, updated_ms) VALUES",
+        &rows,
+        "",
+    )
+    .await?;
+    Ok(())
+}
+
+/// Appends moves to the journal without touching the stock rows: for an import that writes many
+/// moves over several transactions and the rows once at the end ([`insert_levels`]).
+pub async fn import_moves(tx: &mut Tx, moves: &[ImportedMove]) -> StoreResult<()> {
+    use crate::Value;
+    let rows: Vec<Vec<Value>> = moves
+        .iter()
+        .map(|m| {
+            vec![
+                Value::from(qudao_domain::ids::EntryId::new().to_string()),
+                Value::from(m.sku_id),
+                Value::from(m.warehouse_id),
+                Value::from(m.kind),
+                Value::from(m.on_hand_delta),
+                Value::from(m.reserved_delta),
+                Value::from(m.reference.as_ref().map(|r| r.0)),
+                Value::from(m.reference.as_ref().map(|r| r.1.as_str())),
+                Value::from(m.reason.as_deref()),
+                Value::NullText,
+                Value::from(m.at_ms),
+            ]
+        })
+        .collect();
+    crate::bulk::insert_rows(
+        tx,
+        "INSERT INTO stock_moves (id, sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, reference_kind, \
+         reference_id, reason, created_by, at_ms) VALUES",
+        &rows,
+        "",
+    )
+    .await?;
+    Ok(())
+}

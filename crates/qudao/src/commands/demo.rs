@@ -11,9 +11,9 @@ use crate::progress::Bar;
 /// Size of the demo data.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Size {
-    /// About 200 partners and 500 SKUs.
+    /// About 200 partners, 500 SKUs and two years of orders (~26,000).
     Small,
-    /// 5,000 partners and 5,000 SKUs, for benchmarks.
+    /// 5,000 partners and 5,000 SKUs with two years of orders, for benchmarks.
     Large,
 }
 
