@@ -55,3 +55,16 @@ document.addEventListener("submit", (event) => {
   };
   window.setTimeout(poll, 300);
 });
+
+// The promotion editor shows only the fields of the chosen kind (all of them without script).
+const showKindFields = (select) => {
+  const form = select.form;
+  if (!form) return;
+  for (const part of form.querySelectorAll("[data-kinds]")) {
+    part.hidden = !part.getAttribute("data-kinds").split(" ").includes(select.value);
+  }
+};
+document.addEventListener("change", (event) => {
+  if (event.target.hasAttribute && event.target.hasAttribute("data-kind-select")) showKindFields(event.target);
+});
+document.querySelectorAll("[data-kind-select]").forEach(showKindFields);

@@ -119,7 +119,7 @@ async fn serve_demo() -> (String, Vec<DemoAccount>, App, tempfile::TempDir, toki
 
 /// What the ordering walk needs on top of the demo: two SKUs of its own with stock, a 满减 and a
 /// 买赠 on them (ahead of any demo promotion), every order waiting for a brand user's approval,
-/// and credit for the rep's company.
+/// and ample credit for the rep's company.
 async fn stock_the_shop(app: &App, partner_name: &str) {
     let shop = qudao_testkit::commerce::Shop { app };
     let buy = shop.sku("BT-COLA", 300).await;
@@ -165,7 +165,8 @@ async fn stock_the_shop(app: &App, partner_name: &str) {
     pricing::bump_version(&mut tx, now).await.expect("pricing version");
     settings::set(&mut tx, settings::AUTO_APPROVE_MAX, "0", now, None).await.expect("approval by hand");
     tx.commit().await.expect("commit");
-    shop.credit_line(partner.id, 10_000_000).await;
+    // Well above what the demo history already owes on credit.
+    shop.credit_line(partner.id, 10_000_000_000).await;
 }
 
 async fn click(client: &Client, selector: &str) {
@@ -204,10 +205,12 @@ async fn wait_for_path(client: &Client, prefix: &str) -> String {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let source = client.source().await.unwrap_or_default();
+    // The page's own error says most: show it rather than the page's head.
+    let shown = source.find("form-error").or_else(|| source.find("<main")).unwrap_or(0);
     panic!(
         "never reached {prefix}; at {:?}: {}",
         client.current_url().await.ok(),
-        source.chars().take(600).collect::<String>()
+        source[shown..].chars().take(600).collect::<String>()
     );
 }
 

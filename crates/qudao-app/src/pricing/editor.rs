@@ -329,20 +329,38 @@ async fn check_list(tx: &mut Tx, parsed: &ParsedList) -> AppResult<Vec<EditorNot
     Ok(notices)
 }
 
+/// The tiers and regions a list's target may name, read once for a whole page of lists.
+struct Targets {
+    tiers: Vec<tiers::Tier>,
+    regions: Vec<regions::Region>,
+}
+
+impl Targets {
+    async fn load(tx: &mut Tx) -> AppResult<Targets> {
+        Ok(Targets { tiers: tiers::all(tx).await?, regions: regions::all(tx).await? })
+    }
+
+    /// The code people know a list's target by (a tier's `gold`, a region's `CN-JS`, a
+    /// partner's code); none for base lists and partners outside the caller's territory.
+    async fn code(&self, tx: &mut Tx, view: &PriceListView) -> AppResult<Option<String>> {
+        Ok(match (view.scope_kind.as_str(), view.scope_target.as_deref()) {
+            (_, None) => None,
+            ("tier", Some(id)) => self.tiers.iter().find(|t| t.id.to_string() == id).map(|t| t.code.clone()),
+            ("region", Some(path)) => {
+                Some(find_region(&self.regions, path).map(|r| r.code.clone()).unwrap_or_else(|| path.into()))
+            }
+            ("partner", Some(id)) => match id.parse() {
+                Ok(id) => partners::get(tx, id).await?.map(|p| p.code),
+                Err(_) => None,
+            },
+            _ => None,
+        })
+    }
+}
+
 /// The list in the editor's shape: codes for ids, yuan for fen, dates as typed.
 async fn form_of(tx: &mut Tx, view: &PriceListView) -> AppResult<PriceListInput> {
-    let target = match (view.scope_kind.as_str(), view.scope_target.as_deref()) {
-        (_, None) => None,
-        ("tier", Some(id)) => tiers::all(tx).await?.into_iter().find(|t| t.id.to_string() == id).map(|t| t.code),
-        ("region", Some(path)) => {
-            Some(find_region(&regions::all(tx).await?, path).map(|r| r.code.clone()).unwrap_or_else(|| path.into()))
-        }
-        ("partner", Some(id)) => match id.parse() {
-            Ok(id) => partners::get(tx, id).await?.map(|p| p.code),
-            Err(_) => None,
-        },
-        _ => None,
-    };
+    let target = Targets::load(tx).await?.code(tx, view).await?;
     let date = |d: i64| format_date(u32::try_from(d).unwrap_or(0));
     Ok(PriceListInput {
         code: view.code.clone(),
@@ -372,6 +390,30 @@ pub async fn list_price_lists(app: &App, ctx: &Ctx) -> AppResult<Vec<PriceListVi
     ctx.require(Permission::PricingRead)?;
     let mut tx = app.read(ctx).await?;
     Ok(pricing::price_lists(&mut tx).await?)
+}
+
+/// A price list as the console's overview shows it: the stored list (without prices) and its
+/// target by the code people know it by rather than an id.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PriceListSummary {
+    /// The list as stored.
+    pub list: PriceListView,
+    /// The tier, region or partner code; none for base lists.
+    pub target: Option<String>,
+}
+
+/// Every price list the caller may see, live ones first, with their targets named.
+pub async fn price_list_overview(app: &App, ctx: &Ctx) -> AppResult<Vec<PriceListSummary>> {
+    ctx.require(Permission::PricingRead)?;
+    let mut tx = app.read(ctx).await?;
+    let lists = pricing::price_lists(&mut tx).await?;
+    let targets = Targets::load(&mut tx).await?;
+    let mut out = Vec::with_capacity(lists.len());
+    for list in lists {
+        let target = targets.code(&mut tx, &list).await?;
+        out.push(PriceListSummary { list, target });
+    }
+    Ok(out)
 }
 
 /// One price list with its prices, in both shapes.

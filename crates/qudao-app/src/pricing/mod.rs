@@ -9,8 +9,9 @@ mod quote;
 
 pub use cache::PricingCache;
 pub use editor::{
-    CheckResult, EditorNotice, PriceEntryInput, PriceListCheck, PriceListDetail, PriceListInput, SampleCart,
-    check_price_list, create_price_list, get_price_list, list_price_lists, update_price_list,
+    CheckResult, EditorNotice, PriceEntryInput, PriceListCheck, PriceListDetail, PriceListInput, PriceListSummary,
+    SampleCart, check_price_list, create_price_list, get_price_list, list_price_lists, price_list_overview,
+    update_price_list,
 };
 pub use promotion_form::{
     BundleItemInput, EligibilityInput, ItemScopeInput, PromotionCheck, PromotionDetail, PromotionInput,

@@ -8,7 +8,7 @@ use qudao_domain::Invalid;
 use qudao_domain::access::Permission;
 use qudao_domain::ids::PromotionId;
 use qudao_domain::pricing::{Promotion, PromotionProblem, check_promotions};
-use qudao_store::{Tx, audit, pricing};
+use qudao_store::{Tx, audit, partners, pricing};
 
 use super::editor::{CheckResult, EditorNotice, preview, today};
 use super::promotion_form::{
@@ -106,6 +106,18 @@ pub async fn create_promotion(
     Ok(detail)
 }
 
+/// Keeps the eligible partners the editor could not see. The form shows only partners inside the
+/// caller's territory (see `PromotionDetail::hidden_partners`), so a regional marketer saving it
+/// would otherwise drop the other regions' partners without ever having seen them.
+async fn keep_hidden_partners(tx: &mut Tx, stored: &Promotion, promotion: &mut Promotion) -> AppResult<()> {
+    for partner in &stored.eligibility.partners {
+        if !promotion.eligibility.partners.contains(partner) && partners::get(tx, *partner).await?.is_none() {
+            promotion.eligibility.partners.push(*partner);
+        }
+    }
+    Ok(())
+}
+
 /// Replaces a promotion's definition and status if `input.version` is still current.
 /// Activating, changing or ending a live promotion bumps the pricing version.
 pub async fn update_promotion(
@@ -117,12 +129,13 @@ pub async fn update_promotion(
     ctx.require(Permission::PricingManage)?;
     let now = app.now_ms();
     let mut tx = app.write(ctx).await?;
-    let (before, _) = pricing::promotion(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let (before, stored) = pricing::promotion(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let version = input.version.ok_or_else(|| AppError::field("version", "required"))?;
     if version != before.version {
         return Err(AppError::Conflict("stale_version"));
     }
-    let (_, status, promotion) = parse_promotion(&mut tx, id, input).await?;
+    let (_, status, mut promotion) = parse_promotion(&mut tx, id, input).await?;
+    keep_hidden_partners(&mut tx, &stored, &mut promotion).await?;
     let notices = check_promotion(app, &mut tx, &promotion, status).await?;
     if !pricing::update_promotion(&mut tx, &promotion, status, version, now).await? {
         return Err(AppError::Conflict("stale_version"));
@@ -143,11 +156,15 @@ pub async fn update_promotion(
 pub async fn check_promotion_draft(app: &App, ctx: &Ctx, check: &PromotionCheck) -> AppResult<CheckResult> {
     ctx.require(Permission::PricingManage)?;
     let mut tx = app.read(ctx).await?;
-    let id = match check.id {
-        Some(id) => pricing::promotion(&mut tx, id).await?.ok_or(AppError::NotFound)?.0.id,
-        None => PromotionId::new(),
+    let stored = match check.id {
+        Some(id) => Some(pricing::promotion(&mut tx, id).await?.ok_or(AppError::NotFound)?.1),
+        None => None,
     };
-    let (_, status, promotion) = parse_promotion(&mut tx, id, &check.promotion).await?;
+    let id = stored.as_ref().map_or_else(PromotionId::new, |p| p.id);
+    let (_, status, mut promotion) = parse_promotion(&mut tx, id, &check.promotion).await?;
+    if let Some(stored) = &stored {
+        keep_hidden_partners(&mut tx, stored, &mut promotion).await?;
+    }
     let notices = check_promotion(app, &mut tx, &promotion, status).await?;
     let draft = Draft { price_list: None, promotion: Some(promotion) };
     let (before, after) = preview(app, &mut tx, check.sample.as_ref(), &draft).await?;

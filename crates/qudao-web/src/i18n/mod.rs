@@ -21,6 +21,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("catalog", include_str!("../../locales/en/catalog.toml"), include_str!("../../locales/zh-CN/catalog.toml")),
     ("admin", include_str!("../../locales/en/admin.toml"), include_str!("../../locales/zh-CN/admin.toml")),
     ("orders", include_str!("../../locales/en/orders.toml"), include_str!("../../locales/zh-CN/orders.toml")),
+    ("pricing", include_str!("../../locales/en/pricing.toml"), include_str!("../../locales/zh-CN/pricing.toml")),
 ];
 
 /// The parsed catalogue of one language.

@@ -53,6 +53,7 @@ const CONSOLE: &[(&str, &str, Permission)] = &[
     ("/console/returns", "nav.returns", Permission::OrdersRead),
     ("/console/stock", "nav.stock", Permission::StockRead),
     ("/console/fairs", "nav.fairs", Permission::OrdersRead),
+    ("/console/pricing", "nav.pricing", Permission::PricingRead),
     ("/console/products", "nav.products", Permission::CatalogRead),
     ("/console/users", "nav.users", Permission::UsersRead),
     ("/console/api-keys", "nav.api_keys", Permission::ApiKeysManage),

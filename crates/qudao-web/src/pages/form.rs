@@ -54,6 +54,16 @@ impl FormState {
         }
     }
 
+    /// Adds a message to a field, after any it already has: forms whose one field stands for
+    /// many values (a textarea of prices) collect every error against it.
+    pub fn add_error(&mut self, field: &str, message: &str) {
+        let entry = self.errors.entry(field.to_string()).or_default();
+        if !entry.is_empty() {
+            entry.push_str("; ");
+        }
+        entry.push_str(message);
+    }
+
     /// Shows a general error from an error code.
     pub fn fail_general(&mut self, lang: Lang, key: &str) {
         self.general = Some(i18n::t(lang, key).to_string());

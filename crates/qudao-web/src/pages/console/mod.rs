@@ -5,5 +5,6 @@ pub mod dashboard;
 pub mod fairs;
 pub mod orders;
 pub mod partners;
+pub mod pricing;
 pub mod products;
 pub mod users;
