@@ -292,7 +292,9 @@ impl Held {
 }
 
 async fn commit_batch(db: &Db, now_ms: i64, batch: &[&Prepared]) -> Result<Vec<AppResult<Outcome>>, BatchError> {
+    let t0 = std::time::Instant::now();
     let mut tx = db.write(&Scope::system("the order desk writes orders each checked in its caller's scope")).await?;
+    let t_begin = t0.elapsed();
     let mut skus: Vec<SkuId> = batch.iter().flat_map(|p| p.demands.iter().map(|d| d.1)).collect();
     skus.sort_unstable();
     skus.dedup();
@@ -313,6 +315,7 @@ async fn commit_batch(db: &Db, now_ms: i64, batch: &[&Prepared]) -> Result<Vec<A
     };
     let mut held = Held { warehouses, available, accounts, usage };
 
+    let t_read = t0.elapsed();
     let decisions: Vec<AppResult<Vec<NewReservation>>> = batch.iter().map(|p| held.take(p)).collect();
     let accepted = decisions.iter().filter(|d| d.is_ok()).count() as u64;
     if accepted == 0 {
@@ -401,6 +404,7 @@ async fn commit_batch(db: &Db, now_ms: i64, batch: &[&Prepared]) -> Result<Vec<A
         views.push(Some(view));
     }
 
+    let t_build = t0.elapsed();
     if !stock::reserve_batch(&mut tx, &reservations, now_ms).await? {
         return Err(BatchError::Guard);
     }
@@ -422,7 +426,9 @@ async fn commit_batch(db: &Db, now_ms: i64, batch: &[&Prepared]) -> Result<Vec<A
     if !done.is_empty() && idempotency::record_done(&mut tx, &done, now_ms).await? != done.len() as u64 {
         return Err(BatchError::KeyTaken);
     }
+    let t_write = t0.elapsed();
     tx.commit().await?;
+    tracing::debug!(?t_begin, ?t_read, ?t_build, ?t_write, total = ?t0.elapsed(), "order batch phases");
     Ok(decisions
         .into_iter()
         .zip(views)
