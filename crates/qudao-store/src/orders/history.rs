@@ -9,7 +9,7 @@
 
 use qudao_domain::ids::{ShipmentId, WarehouseId};
 
-use super::write::NewOrder;
+use super::write::{NewOrder, OrderRow, Stamps, insert_orders};
 use crate::bulk::insert_rows;
 use crate::{StoreResult, Tx, Value};
 
@@ -61,123 +61,21 @@ pub struct PastReturn {
 /// reservations of the open ones and their promotion usage records: the rows as they stand,
 /// each written once (no update afterwards, which on SQLite would scan the growing tables).
 pub async fn insert_past_orders(tx: &mut Tx, past: &[PastOrder]) -> StoreResult<()> {
-    let heads: Vec<Vec<Value>> = past
+    let rows: Vec<OrderRow<'_>> = past
         .iter()
-        .map(|p| {
-            let o = &p.order;
-            vec![
-                Value::from(o.id),
-                Value::from(o.number.as_str()),
-                Value::from(o.partner_id),
-                Value::from(o.status),
-                Value::from(o.payment),
-                Value::from(o.payment_status),
-                Value::from(o.currency.as_str()),
-                Value::from(o.gross),
-                Value::from(o.discount),
-                Value::from(o.total),
-                Value::from(o.split.credit),
-                Value::from(o.split.prepaid),
-                Value::from(o.split.rebate),
-                Value::from(o.split.transfer),
-                Value::from(p.refunded),
-                Value::from(o.address_json.as_deref()),
-                Value::from(o.requested_date),
-                Value::from(o.remark.as_deref()),
-                Value::from(o.review_reason),
-                Value::from(o.pricing_date),
-                Value::from(o.placed_by),
-                Value::from(o.placed_ms),
-                Value::from(o.approved_ms),
-                Value::from(p.shipped_ms),
-                Value::from(p.received_ms),
-                Value::from(p.closed_ms),
-                Value::from(p.updated_ms),
-                Value::from(1_i64),
-            ]
+        .map(|p| OrderRow {
+            order: &p.order,
+            stamps: Stamps {
+                shipped_ms: p.shipped_ms,
+                received_ms: p.received_ms,
+                closed_ms: p.closed_ms,
+                refunded: p.refunded,
+                updated_ms: p.updated_ms,
+            },
+            progress: &p.line_progress,
         })
         .collect();
-    insert_rows(
-        tx,
-        "INSERT INTO orders (id, number, partner_id, status, payment, payment_status, currency, gross, discount, total, \
-         pay_credit, pay_prepaid, pay_rebate, pay_transfer, refunded, address_json, requested_date, remark, \
-         review_reason, pricing_date, placed_by, placed_ms, approved_ms, shipped_ms, received_ms, closed_ms, \
-         updated_ms, version) VALUES",
-        &heads,
-        "",
-    )
-    .await?;
-    let lines: Vec<Vec<Value>> = past
-        .iter()
-        .flat_map(|p| {
-            let o = &p.order;
-            o.lines.iter().zip(&p.line_progress).map(move |(l, (shipped, returned))| {
-                vec![
-                    Value::from(o.id),
-                    Value::from(l.line_no),
-                    Value::from(o.partner_id),
-                    Value::from(l.sku_id),
-                    Value::from(l.sku_code.as_str()),
-                    Value::from(l.name_zh.as_str()),
-                    Value::from(l.name_en.as_str()),
-                    Value::from(l.unit_code.as_str()),
-                    Value::from(l.unit_factor),
-                    Value::from(l.quantity),
-                    Value::from(l.base_quantity),
-                    Value::from(l.list_price),
-                    Value::from(l.gross),
-                    Value::from(l.net),
-                    Value::from(l.gift),
-                    Value::from(*shipped),
-                    Value::from(*returned),
-                    Value::from(l.explanation_json.as_str()),
-                ]
-            })
-        })
-        .collect();
-    insert_rows(
-        tx,
-        "INSERT INTO order_lines (order_id, line_no, partner_id, sku_id, sku_code, name_zh, name_en, unit_code, \
-         unit_factor, quantity, base_quantity, list_price, gross, net, gift, shipped, returned, explanation_json) VALUES",
-        &lines,
-        "",
-    )
-    .await?;
-    let reservations: Vec<Vec<Value>> = past
-        .iter()
-        .flat_map(|p| {
-            let o = &p.order;
-            o.reservations.iter().map(move |r| {
-                vec![
-                    Value::from(o.id),
-                    Value::from(r.line_no),
-                    Value::from(o.partner_id),
-                    Value::from(r.sku_id),
-                    Value::from(r.warehouse_id),
-                    Value::from(r.quantity),
-                ]
-            })
-        })
-        .collect();
-    insert_rows(
-        tx,
-        "INSERT INTO order_reservations (order_id, line_no, partner_id, sku_id, warehouse_id, quantity) VALUES",
-        &reservations,
-        "",
-    )
-    .await?;
-    let usage: Vec<Vec<Value>> = past
-        .iter()
-        .flat_map(|p| {
-            let o = &p.order;
-            o.promotion_usage.iter().map(move |(promotion, used)| {
-                vec![Value::from(o.id), Value::from(*promotion), Value::from(o.partner_id), Value::from(*used)]
-            })
-        })
-        .collect();
-    insert_rows(tx, "INSERT INTO order_promotion_usage (order_id, promotion_id, partner_id, used) VALUES", &usage, "")
-        .await?;
-    Ok(())
+    insert_orders(tx, &rows).await
 }
 
 /// Writes shipments with their lines and tracking events (`(shipment, at, status, location,

@@ -101,11 +101,54 @@ pub struct NewReservation {
     pub quantity: i64,
 }
 
+/// The stamps of the steps an order has taken: none yet for the desk's new orders, all of them
+/// for history written as it stands (`history::insert_past_orders`).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Stamps {
+    /// When it had fully shipped.
+    pub shipped_ms: Option<i64>,
+    /// When it was signed for.
+    pub received_ms: Option<i64>,
+    /// When it was completed or cancelled.
+    pub closed_ms: Option<i64>,
+    /// Refunded by returns, fen.
+    pub refunded: i64,
+    /// When it last changed.
+    pub updated_ms: i64,
+}
+
+/// One order to write as it stands: the order, its stamps, and per line (in `order.lines` order)
+/// the base units shipped and returned — empty when nothing has moved yet.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OrderRow<'a> {
+    /// The order as placed, with its current status.
+    pub order: &'a NewOrder,
+    /// The steps it took.
+    pub stamps: Stamps,
+    /// (shipped, returned) per line.
+    pub progress: &'a [(i64, i64)],
+}
+
+impl<'a> OrderRow<'a> {
+    /// A just-placed order: nothing shipped, last changed when placed.
+    fn placed(order: &'a NewOrder) -> Self {
+        OrderRow { order, stamps: Stamps { updated_ms: order.placed_ms, ..Stamps::default() }, progress: &[] }
+    }
+}
+
 /// Writes orders with their lines, reservations and promotion usage records.
 pub async fn insert_batch(tx: &mut Tx, orders: &[NewOrder]) -> StoreResult<()> {
-    let heads: Vec<Vec<Value>> = orders
+    let rows: Vec<OrderRow<'_>> = orders.iter().map(OrderRow::placed).collect();
+    insert_orders(tx, &rows).await
+}
+
+/// Writes order heads with their stamps, then their contents: the one writer of `orders` rows
+/// for both the desk and imported history.
+pub(crate) async fn insert_orders(tx: &mut Tx, rows: &[OrderRow<'_>]) -> StoreResult<()> {
+    let heads: Vec<Vec<Value>> = rows
         .iter()
-        .map(|o| {
+        .map(|row| {
+            let (o, t) = (row.order, &row.stamps);
             vec![
                 Value::from(o.id),
                 Value::from(o.number.as_str()),
@@ -121,6 +164,7 @@ pub async fn insert_batch(tx: &mut Tx, orders: &[NewOrder]) -> StoreResult<()> {
                 Value::from(o.split.prepaid),
                 Value::from(o.split.rebate),
                 Value::from(o.split.transfer),
+                Value::from(t.refunded),
                 Value::from(o.address_json.as_deref()),
                 Value::from(o.requested_date),
                 Value::from(o.remark.as_deref()),
@@ -129,33 +173,35 @@ pub async fn insert_batch(tx: &mut Tx, orders: &[NewOrder]) -> StoreResult<()> {
                 Value::from(o.placed_by),
                 Value::from(o.placed_ms),
                 Value::from(o.approved_ms),
-                Value::from(o.placed_ms),
+                Value::from(t.shipped_ms),
+                Value::from(t.received_ms),
+                Value::from(t.closed_ms),
+                Value::from(t.updated_ms),
+                Value::from(1_i64),
             ]
         })
         .collect();
     insert_rows(
         tx,
         "INSERT INTO orders (id, number, partner_id, status, payment, payment_status, currency, gross, discount, total, \
-         pay_credit, pay_prepaid, pay_rebate, pay_transfer, address_json, requested_date, remark, review_reason, \
-         pricing_date, placed_by, placed_ms, approved_ms, updated_ms, refunded, version) VALUES",
-        &heads.into_iter().map(|mut row| {
-            row.push(Value::from(0_i64));
-            row.push(Value::from(1_i64));
-            row
-        }).collect::<Vec<_>>(),
+         pay_credit, pay_prepaid, pay_rebate, pay_transfer, refunded, address_json, requested_date, remark, \
+         review_reason, pricing_date, placed_by, placed_ms, approved_ms, shipped_ms, received_ms, closed_ms, \
+         updated_ms, version) VALUES",
+        &heads,
         "",
     )
     .await?;
-    insert_contents(tx, orders).await?;
-    Ok(())
+    insert_contents(tx, rows).await
 }
 
 /// Writes the lines, reservations and promotion usage of orders whose head exists.
-async fn insert_contents(tx: &mut Tx, orders: &[NewOrder]) -> StoreResult<()> {
-    let lines: Vec<Vec<Value>> = orders
+async fn insert_contents(tx: &mut Tx, rows: &[OrderRow<'_>]) -> StoreResult<()> {
+    let lines: Vec<Vec<Value>> = rows
         .iter()
-        .flat_map(|o| {
-            o.lines.iter().map(move |l| {
+        .flat_map(|row| {
+            let o = row.order;
+            o.lines.iter().enumerate().map(move |(index, l)| {
+                let (shipped, returned) = row.progress.get(index).copied().unwrap_or((0, 0));
                 vec![
                     Value::from(o.id),
                     Value::from(l.line_no),
@@ -172,8 +218,8 @@ async fn insert_contents(tx: &mut Tx, orders: &[NewOrder]) -> StoreResult<()> {
                     Value::from(l.gross),
                     Value::from(l.net),
                     Value::from(l.gift),
-                    Value::from(0_i64),
-                    Value::from(0_i64),
+                    Value::from(shipped),
+                    Value::from(returned),
                     Value::from(l.explanation_json.as_str()),
                 ]
             })
@@ -187,9 +233,10 @@ async fn insert_contents(tx: &mut Tx, orders: &[NewOrder]) -> StoreResult<()> {
         "",
     )
     .await?;
-    let reservations: Vec<Vec<Value>> = orders
+    let reservations: Vec<Vec<Value>> = rows
         .iter()
-        .flat_map(|o| {
+        .flat_map(|row| {
+            let o = row.order;
             o.reservations.iter().map(move |r| {
                 vec![
                     Value::from(o.id),
@@ -209,9 +256,10 @@ async fn insert_contents(tx: &mut Tx, orders: &[NewOrder]) -> StoreResult<()> {
         "",
     )
     .await?;
-    let usage: Vec<Vec<Value>> = orders
+    let usage: Vec<Vec<Value>> = rows
         .iter()
-        .flat_map(|o| {
+        .flat_map(|row| {
+            let o = row.order;
             o.promotion_usage.iter().map(move |(promotion, used)| {
                 vec![Value::from(o.id), Value::from(*promotion), Value::from(o.partner_id), Value::from(*used)]
             })
@@ -258,7 +306,7 @@ pub async fn amend(tx: &mut Tx, amendment: &Amendment<'_>) -> StoreResult<bool> 
         tx.scope().filter_partner(&mut sql, "partner_id");
         sql.execute(tx.conn()).await?;
     }
-    insert_contents(tx, std::slice::from_ref(o)).await?;
+    insert_contents(tx, &[OrderRow::placed(o)]).await?;
     Ok(true)
 }
 
