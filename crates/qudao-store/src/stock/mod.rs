@@ -117,6 +117,10 @@ pub struct Why<'a> {
     pub at_ms: i64,
 }
 
+/// The head of every insert into the stock journal: one move per call, or many per statement.
+const MOVES_INSERT: &str = "INSERT INTO stock_moves (id, sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, \
+                            reference_kind, reference_id, reason, created_by, at_ms) VALUES";
+
 async fn journal(
     tx: &mut Tx,
     sku: SkuId,
@@ -125,10 +129,8 @@ async fn journal(
     reserved: i64,
     why: Why<'_>,
 ) -> StoreResult<()> {
-    let mut sql = Sql::new(
-        "INSERT INTO stock_moves (id, sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, reference_kind, \
-         reference_id, reason, created_by, at_ms) VALUES (",
-    );
+    let mut sql = Sql::new(MOVES_INSERT);
+    sql.push(" (");
     sql.bind(qudao_domain::ids::EntryId::new().to_string()).push(", ").bind(sku).push(", ").bind(warehouse);
     sql.push(", ").bind(why.kind).push(", ").bind(on_hand).push(", ").bind(reserved);
     sql.push(", ").bind(why.reference.map(|r| r.0)).push(", ").bind(why.reference.map(|r| r.1));
@@ -309,14 +311,7 @@ pub async fn reserve_batch(tx: &mut Tx, reservations: &[BatchReservation], at_ms
             ]
         })
         .collect();
-    crate::bulk::insert_rows(
-        tx,
-        "INSERT INTO stock_moves (id, sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, reference_kind, \
-         reference_id, reason, created_by, at_ms) VALUES",
-        &rows,
-        "",
-    )
-    .await?;
+    crate::bulk::insert_rows(tx, MOVES_INSERT, &rows, "").await?;
     Ok(true)
 }
 
@@ -402,13 +397,6 @@ pub async fn import_moves(tx: &mut Tx, moves: &[ImportedMove]) -> StoreResult<()
             ]
         })
         .collect();
-    crate::bulk::insert_rows(
-        tx,
-        "INSERT INTO stock_moves (id, sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, reference_kind, \
-         reference_id, reason, created_by, at_ms) VALUES",
-        &rows,
-        "",
-    )
-    .await?;
+    crate::bulk::insert_rows(tx, MOVES_INSERT, &rows, "").await?;
     Ok(())
 }

@@ -23,7 +23,7 @@ use crate::context::{Authed, RequestContext, field_message};
 use crate::error::WebResult;
 use crate::i18n::{self, Lang};
 use crate::pages::console::products::view::Choice;
-use crate::pages::ordering::{explain, label};
+use crate::pages::ordering::{explain, label, nudges};
 use crate::pages::{Chrome, FormState, page};
 use crate::registry::{Route, Verb, on};
 use crate::state::AppState;
@@ -290,13 +290,7 @@ fn preview_of(c: &Chrome, before: &Quote, after: &Quote) -> Preview {
             why: Vec::new(),
         });
     }
-    let nudges = after
-        .nudges
-        .iter()
-        .map(|n| {
-            i18n::tf(c.lang, "cart.nudge", &[("quantity", &n.quantity.to_string()), ("sku", &n.sku), ("name", &n.name)])
-        })
-        .collect();
+    let nudges = nudges(c, after);
     Preview {
         changed: rows.iter().any(|r| r.changed) || before.total != after.total,
         rows,
