@@ -146,7 +146,58 @@ impl Db {
         };
         Ok(())
     }
+
+    /// Analyses the fast-growing tables whose planner statistics still describe them as nearly
+    /// empty; returns the ones analysed. On PostgreSQL a foreign-key check planned while `orders`
+    /// was empty keeps scanning the whole table for each new line (in a 10-second ordering fair on
+    /// a new database, 51 million rows read); autovacuum notices within a minute or so, but a new
+    /// system's first fair should not wait for it. Cheap when nothing is cold (one catalog read);
+    /// nothing on SQLite, whose planner keeps no such statistics.
+    pub async fn refresh_cold_statistics(&self) -> StoreResult<Vec<String>> {
+        if self.dialect != Dialect::Postgres {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.pool.acquire().await?;
+        let list = GROWING_TABLES.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(", ");
+        // The names come from GROWING_TABLES, never from input.
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT CAST(c.relname AS TEXT) AS relname, CAST(c.reltuples AS BIGINT) AS planned, CAST(s.n_live_tup AS BIGINT) AS live \
+             FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid \
+             WHERE s.schemaname = current_schema() AND c.relname IN ({list})"
+        )))
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut cold = Vec::new();
+        for row in rows {
+            let name: String = sqlx::Row::try_get(&row, "relname")?;
+            let planned: i64 = sqlx::Row::try_get(&row, "planned")?;
+            let live: i64 = sqlx::Row::try_get(&row, "live")?;
+            if live >= COLD_TABLE_ROWS && planned < live / 10 && GROWING_TABLES.contains(&name.as_str()) {
+                cold.push(name);
+            }
+        }
+        if !cold.is_empty() {
+            conn.execute(sqlx::AssertSqlSafe(format!("ANALYZE {}", cold.join(", ")))).await?;
+        }
+        Ok(cold)
+    }
 }
+
+/// Tables that start empty on a new system and then grow with every order: the ones whose
+/// cold-start statistics `refresh_cold_statistics` corrects.
+const GROWING_TABLES: &[&str] = &[
+    "orders",
+    "order_lines",
+    "order_reservations",
+    "journal_entries",
+    "journal_postings",
+    "stock_moves",
+    "audit_log",
+    "idempotency_keys",
+];
+
+/// Rows from which a table's "nearly empty" statistics are worth correcting.
+const COLD_TABLE_ROWS: i64 = 1_000;
 
 /// The dialect named by a URL's scheme.
 pub fn dialect_of(url: &str) -> StoreResult<Dialect> {

@@ -190,6 +190,47 @@ async fn racing_orders_never_oversell_or_overdraw() {
     .await;
 }
 
+/// Cancellations race with new orders through the same desk: every cancelled order gives back
+/// exactly its stock and credit, a double cancel is refused once, and the books still balance.
+#[tokio::test]
+async fn cancellations_racing_with_orders_give_back_exactly_what_they_took() {
+    each_backend(|app| async move {
+        let (partner, sku) = shop(&app).await;
+        let rep = app.bearer("rep", TEST_PASSWORD).await;
+        let order = json!({ "lines": [{ "sku": "S-COLA", "quantity": 5 }], "payment": "credit" });
+        let mut first = Vec::new();
+        for n in 0..10 {
+            let placed = rep.json_with("POST", "/api/v1/orders", &order, &[("idempotency-key", &format!("a-{n}"))]).await;
+            assert_eq!(placed.status, 201, "{}", placed.text());
+            first.push(placed.json()["id"].as_str().unwrap_or_default().to_string());
+        }
+        // Each of the first ten is cancelled twice while twenty more orders come in.
+        let cancels = first.iter().chain(first.iter()).map(|id| {
+            let rep = &rep;
+            async move { rep.post_json(&format!("/api/v1/orders/{id}/cancel"), &json!({})).await.status }
+        });
+        let places = (0..20).map(|n| {
+            let (rep, order) = (&rep, &order);
+            async move {
+                rep.json_with("POST", "/api/v1/orders", order, &[("idempotency-key", &format!("b-{n}"))]).await.status
+            }
+        });
+        let (cancelled, placed) =
+            futures_util::future::join(futures_util::future::join_all(cancels), futures_util::future::join_all(places))
+                .await;
+        assert_eq!(cancelled.iter().filter(|s| **s == 200).count(), 10, "each order cancelled once: {cancelled:?}");
+        assert_eq!(cancelled.iter().filter(|s| **s == 409).count(), 10, "the second cancel refused: {cancelled:?}");
+        let placed = placed.iter().filter(|s| **s == 201).count() as i64;
+        assert_eq!(placed, 20, "150 bottles hold all thirty orders of 5");
+        assert_eq!(app.stock_of(sku).await, (150, placed * 5), "only the open orders hold stock");
+        let (debt, _, _) = app.account(partner, AccountKind::Receivable).await;
+        assert_eq!(debt, placed * 5 * 250, "the cancelled orders' credit came back");
+        app.assert_invariants().await;
+        app
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn partners_cannot_read_each_others_orders() {
     each_backend(|app| async move {

@@ -14,6 +14,12 @@
 //!    idempotency records;
 //! 4. commits, and only then answers each waiting request.
 //!
+//! Cancellations come through the desk too, and run at the start of a batch, in its transaction:
+//! the desk is then the one writer of the hot stock rows and of the brand's sales account, so no
+//! other transaction holds their locks while a batch waits (on PostgreSQL a cancellation holding a
+//! hot stock row until its commit stalled every batch behind it), and a cancellation's released
+//! stock and credit serve the orders of the same batch.
+//!
 //! Per-order atomicity holds because an order is either wholly in the committed batch or wholly
 //! absent; a request is acknowledged only after the commit that made its order durable. If the
 //! batch transaction fails for any reason, each of its orders is retried alone, so one bad order
@@ -25,7 +31,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use qudao_domain::accounts::{AccountKind, Posting};
-use qudao_domain::ids::{AccountId, EntryId, PartnerId, PromotionId, SkuId, WarehouseId};
+use qudao_domain::ids::{AccountId, EntryId, OrderId, PartnerId, PromotionId, SkuId, WarehouseId};
 use qudao_domain::stock::{Availability, allocate_warehouses};
 use qudao_domain::{FieldError, Invalid};
 use qudao_store::accounts::{self, HeldAccount, NewEntry, NewPosting};
@@ -38,7 +44,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::{Clock, china_date};
 use crate::idempotency::IdemRequest;
-use crate::{AppError, AppResult};
+use crate::{AppError, AppResult, Ctx};
 
 /// The most orders committed together.
 pub const MAX_BATCH: usize = 256;
@@ -77,9 +83,39 @@ pub(crate) enum Outcome {
     },
 }
 
-struct Job {
-    prepared: Prepared,
-    reply: oneshot::Sender<AppResult<Outcome>>,
+/// A cancellation for the desk, already checked in its caller's scope (the order is visible and
+/// the caller may cancel it); the desk re-checks the status under its lock.
+#[derive(Debug, Clone)]
+pub(crate) struct Cancel {
+    /// Who cancels, for the audit row and the reversing entry.
+    pub ctx: Ctx,
+    /// The order.
+    pub id: OrderId,
+    /// Why, as the caller wrote it.
+    pub reason: Option<String>,
+}
+
+enum Job {
+    Place { prepared: Prepared, reply: oneshot::Sender<AppResult<Outcome>> },
+    Cancel { cancel: Cancel, reply: oneshot::Sender<AppResult<OrderView>> },
+}
+
+impl Job {
+    /// Orders the job places.
+    fn orders(&self) -> usize {
+        usize::from(matches!(self, Job::Place { .. }))
+    }
+
+    fn refuse(self, error: AppError) {
+        match self {
+            Job::Place { reply, .. } => {
+                let _ = reply.send(Err(error));
+            }
+            Job::Cancel { reply, .. } => {
+                let _ = reply.send(Err(error));
+            }
+        }
+    }
 }
 
 /// The handle requests submit to. One per application; its worker ends when the application is
@@ -137,11 +173,7 @@ impl Desk {
             }
         }
         let (reply, answer) = oneshot::channel();
-        let sent = self.sender.send(Job { prepared, reply }).await;
-        let result = match sent {
-            Ok(()) => answer.await.unwrap_or_else(|_| Err(AppError::Internal("the order desk stopped".into()))),
-            Err(_) => Err(AppError::Internal("the order desk stopped".into())),
-        };
+        let result = self.send(Job::Place { prepared, reply }, answer).await;
         if let Some(key) = key
             && let Ok(mut in_flight) = self.in_flight.lock()
         {
@@ -149,40 +181,115 @@ impl Desk {
         }
         result
     }
+
+    /// Cancels an order in the desk's next batch and waits for the commit.
+    pub(crate) async fn cancel(&self, cancel: Cancel) -> AppResult<OrderView> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Job::Cancel { cancel, reply }, answer).await
+    }
+
+    async fn send<T>(&self, job: Job, answer: oneshot::Receiver<AppResult<T>>) -> AppResult<T> {
+        match self.sender.send(job).await {
+            Ok(()) => answer.await.unwrap_or_else(|_| Err(AppError::Internal("the order desk stopped".into()))),
+            Err(_) => Err(AppError::Internal("the order desk stopped".into())),
+        }
+    }
 }
 
+/// Orders committed between two checks of the planner's statistics.
+const STATISTICS_EVERY: usize = 1_000;
+
 async fn work(db: Db, clock: Arc<dyn Clock>, mut receiver: mpsc::Receiver<Job>) {
+    let mut since_statistics = 0;
     while let Some(first) = receiver.recv().await {
+        since_statistics += first.orders();
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
             match receiver.try_recv() {
-                Ok(job) => jobs.push(job),
+                Ok(job) => {
+                    since_statistics += job.orders();
+                    jobs.push(job);
+                }
                 Err(_) => break,
             }
         }
-        let prepared: Vec<&Prepared> = jobs.iter().map(|j| &j.prepared).collect();
-        let started = std::time::Instant::now();
-        let result = commit_batch(&db, clock.now_ms(), &prepared).await;
-        tracing::debug!(orders = jobs.len(), ms = started.elapsed().as_secs_f64() * 1e3, "order batch");
-        match result {
-            Ok(outcomes) => {
-                for (job, outcome) in jobs.into_iter().zip(outcomes) {
-                    let _ = job.reply.send(outcome);
-                }
+        if since_statistics >= STATISTICS_EVERY {
+            since_statistics = 0;
+            match db.refresh_cold_statistics().await {
+                Ok(tables) if !tables.is_empty() => tracing::info!(?tables, "analysed tables that outgrew their statistics"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "could not check the planner's statistics"),
             }
+        }
+        let started = std::time::Instant::now();
+        let result = {
+            let batch = Batch::of(&jobs);
+            commit_batch(&db, clock.now_ms(), &batch).await
+        };
+        tracing::debug!(jobs = jobs.len(), ms = started.elapsed().as_secs_f64() * 1e3, "order batch");
+        match result {
+            Ok(done) => answer(jobs, done),
             Err(error) => {
                 if jobs.len() > 1 {
-                    tracing::warn!(%error, orders = jobs.len(), "order batch failed; placing its orders one by one");
+                    tracing::warn!(%error, jobs = jobs.len(), "order batch failed; running its jobs one by one");
                 }
                 for job in jobs {
-                    let outcome = match commit_batch(&db, clock.now_ms(), &[&job.prepared]).await {
-                        Ok(mut outcomes) => outcomes.pop().unwrap_or(Err(AppError::Internal("no outcome".into()))),
-                        Err(BatchError::KeyTaken) => replay(&db, &job.prepared, clock.now_ms()).await,
-                        Err(BatchError::Guard) => Err(AppError::Conflict("stock_or_balance_changed")),
-                        Err(BatchError::Store(error)) => Err(AppError::Store(error)),
+                    let single = {
+                        let batch = Batch::of(std::slice::from_ref(&job));
+                        commit_batch(&db, clock.now_ms(), &batch).await
                     };
-                    let _ = job.reply.send(outcome);
+                    match single {
+                        Ok(done) => answer(vec![job], done),
+                        Err(BatchError::KeyTaken) => {
+                            if let Job::Place { prepared, reply } = job {
+                                let _ = reply.send(replay(&db, &prepared, clock.now_ms()).await);
+                            }
+                        }
+                        Err(BatchError::Guard) => job.refuse(AppError::Conflict("stock_or_balance_changed")),
+                        Err(BatchError::Cancel(error)) => job.refuse(error),
+                        Err(BatchError::Store(error)) => job.refuse(AppError::Store(error)),
+                    }
                 }
+            }
+        }
+    }
+}
+
+/// A batch's jobs split by kind, each in arrival order.
+struct Batch<'a> {
+    places: Vec<&'a Prepared>,
+    cancels: Vec<&'a Cancel>,
+}
+
+impl<'a> Batch<'a> {
+    fn of(jobs: &'a [Job]) -> Self {
+        let mut batch = Batch { places: Vec::new(), cancels: Vec::new() };
+        for job in jobs {
+            match job {
+                Job::Place { prepared, .. } => batch.places.push(prepared),
+                Job::Cancel { cancel, .. } => batch.cancels.push(cancel),
+            }
+        }
+        batch
+    }
+}
+
+/// What a committed batch gives each job, per kind in arrival order.
+struct Answers {
+    places: Vec<AppResult<Outcome>>,
+    cancels: Vec<AppResult<OrderView>>,
+}
+
+fn answer(jobs: Vec<Job>, done: Answers) {
+    let mut places = done.places.into_iter();
+    let mut cancels = done.cancels.into_iter();
+    for job in jobs {
+        match job {
+            Job::Place { reply, .. } => {
+                let _ = reply.send(places.next().unwrap_or(Err(AppError::Internal("no outcome".into()))));
+            }
+            Job::Cancel { reply, .. } => {
+                let _ = reply.send(cancels.next().unwrap_or(Err(AppError::Internal("no outcome".into()))));
             }
         }
     }
@@ -197,6 +304,9 @@ enum BatchError {
     /// An idempotency key was recorded by someone else meanwhile.
     #[error("an idempotency key was already recorded")]
     KeyTaken,
+    /// A cancellation failed after it had written: the batch cannot commit as it stands.
+    #[error("a cancellation failed: {0}")]
+    Cancel(AppError),
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -291,10 +401,20 @@ impl Held {
     }
 }
 
-async fn commit_batch(db: &Db, now_ms: i64, batch: &[&Prepared]) -> Result<Vec<AppResult<Outcome>>, BatchError> {
+async fn commit_batch(db: &Db, now_ms: i64, jobs: &Batch<'_>) -> Result<Answers, BatchError> {
     let t0 = std::time::Instant::now();
     let mut tx = db.write(&Scope::system("the order desk writes orders each checked in its caller's scope")).await?;
     let t_begin = t0.elapsed();
+    let mut cancels = Vec::with_capacity(jobs.cancels.len());
+    for cancel in &jobs.cancels {
+        cancels.push(match super::lifecycle::cancel_in(&mut tx, cancel, now_ms).await {
+            Ok(view) => Ok(view),
+            Err(super::lifecycle::CancelError::Refused(error)) => Err(error),
+            Err(super::lifecycle::CancelError::Failed(error)) => return Err(BatchError::Cancel(error)),
+        });
+    }
+    let t_cancel = t0.elapsed();
+    let batch = &jobs.places;
     let mut skus: Vec<SkuId> = batch.iter().flat_map(|p| p.demands.iter().map(|d| d.1)).collect();
     skus.sort_unstable();
     skus.dedup();
@@ -319,8 +439,11 @@ async fn commit_batch(db: &Db, now_ms: i64, batch: &[&Prepared]) -> Result<Vec<A
     let decisions: Vec<AppResult<Vec<NewReservation>>> = batch.iter().map(|p| held.take(p)).collect();
     let accepted = decisions.iter().filter(|d| d.is_ok()).count() as u64;
     if accepted == 0 {
+        if cancels.iter().any(Result::is_ok) {
+            tx.commit().await?;
+        }
         let refused = |d: AppResult<_>| Err(d.err().unwrap_or_else(|| AppError::Internal("no decision".into())));
-        return Ok(decisions.into_iter().map(refused).collect());
+        return Ok(Answers { places: decisions.into_iter().map(refused).collect(), cancels });
     }
     let date = china_date(now_ms);
     let mut number = counters::next_n(&mut tx, &format!("order:{date}"), accepted).await?;
@@ -428,8 +551,18 @@ async fn commit_batch(db: &Db, now_ms: i64, batch: &[&Prepared]) -> Result<Vec<A
     }
     let t_write = t0.elapsed();
     tx.commit().await?;
-    tracing::debug!(?t_begin, ?t_read, ?t_build, ?t_write, total = ?t0.elapsed(), "order batch phases");
-    Ok(decisions
+    tracing::debug!(
+        ?t_begin,
+        ?t_cancel,
+        ?t_read,
+        ?t_build,
+        ?t_write,
+        total = ?t0.elapsed(),
+        orders = batch.len(),
+        cancels = cancels.len(),
+        "order batch phases"
+    );
+    let places = decisions
         .into_iter()
         .zip(views)
         .map(|(decision, view)| match (decision, view) {
@@ -437,5 +570,6 @@ async fn commit_batch(db: &Db, now_ms: i64, batch: &[&Prepared]) -> Result<Vec<A
             (Err(error), _) => Err(error),
             (Ok(_), None) => Err(AppError::Internal("accepted order without a view".into())),
         })
-        .collect())
+        .collect();
+    Ok(Answers { places, cancels })
 }

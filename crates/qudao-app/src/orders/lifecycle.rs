@@ -9,6 +9,7 @@ use qudao_store::orders::{self, OrderView};
 use qudao_store::stock::{self, Why};
 use qudao_store::{Tx, audit};
 
+use super::desk::Cancel;
 use crate::accounts::{Movement, Refused, post};
 use crate::{App, AppError, AppResult, Ctx};
 
@@ -131,23 +132,57 @@ pub async fn confirm_transfer(app: &App, ctx: &Ctx, id: OrderId) -> AppResult<Or
 
 /// Cancels an order before anything shipped: its stock is released, its payment reversed by a
 /// new journal entry, its promotion quotas given back. A partner cancels its own orders; brand
-/// users who approve orders may cancel (reject) them too.
+/// users who approve orders may cancel (reject) them too. The order is checked here in the
+/// caller's scope; the order desk does the change in its next batch (see `desk`).
 pub async fn cancel_order(app: &App, ctx: &Ctx, id: OrderId, reason: Option<&str>) -> AppResult<OrderView> {
     let reason = qudao_domain::text::optional("reason", reason, 200)?;
-    let now = app.now_ms();
-    let mut tx = app.write(ctx).await?;
-    // Looked up first: an order the caller cannot see is missing, not forbidden.
-    let before = load(&mut tx, id).await?;
-    if !(ctx.caller().may(Permission::OrdersPlace) || ctx.caller().may(Permission::OrdersApprove)) {
-        return Err(AppError::Forbidden);
+    {
+        let mut tx = app.read(ctx).await?;
+        // Looked up first: an order the caller cannot see is missing, not forbidden.
+        let before = load(&mut tx, id).await?;
+        if !(ctx.caller().may(Permission::OrdersPlace) || ctx.caller().may(Permission::OrdersApprove)) {
+            return Err(AppError::Forbidden);
+        }
+        if !status_of(&before)?.cancellable() {
+            return Err(AppError::Conflict("not_cancellable"));
+        }
     }
-    if !status_of(&before)?.cancellable() {
-        return Err(AppError::Conflict("not_cancellable"));
+    app.desk().cancel(Cancel { ctx: ctx.clone(), id, reason }).await
+}
+
+/// Why a cancellation inside a desk batch did not happen.
+#[derive(Debug)]
+pub(super) enum CancelError {
+    /// Refused before anything was written (the order is no longer cancellable).
+    Refused(AppError),
+    /// Failed after writing: the batch's transaction must not commit.
+    Failed(AppError),
+}
+
+/// The cancellation itself, in the desk's transaction: a guarded status change first (nothing
+/// is written if the order moved on meanwhile), then the order as it now stands is undone.
+pub(super) async fn cancel_in(tx: &mut Tx, cancel: &Cancel, now: i64) -> Result<OrderView, CancelError> {
+    let (ctx, id) = (&cancel.ctx, cancel.id);
+    let before = load(tx, id).await.map_err(CancelError::Refused)?;
+    if !orders::transition(tx, id, &["submitted", "approved"], "cancelled", Some("closed_ms"), now)
+        .await
+        .map_err(|e| CancelError::Refused(e.into()))?
+    {
+        return Err(CancelError::Refused(AppError::Conflict("not_cancellable")));
     }
-    if !orders::transition(&mut tx, id, &["submitted", "approved"], "cancelled", Some("closed_ms"), now).await? {
-        return Err(AppError::Conflict("not_cancellable"));
-    }
-    release_all(&mut tx, ctx, &before, now).await?;
+    undo_placing(tx, ctx, &before, cancel.reason.as_deref(), now).await.map_err(CancelError::Failed)
+}
+
+/// Everything placing did, reversed, for an order just moved to cancelled.
+async fn undo_placing(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    before: &OrderView,
+    reason: Option<&str>,
+    now: i64,
+) -> AppResult<OrderView> {
+    let id = before.summary.id;
+    release_all(tx, ctx, before, now).await?;
     let paid = PaymentSplit {
         transfer: if before.summary.payment_status == PaymentStatus::TransferConfirmed.as_str() {
             before.paid.transfer
@@ -156,26 +191,25 @@ pub async fn cancel_order(app: &App, ctx: &Ctx, id: OrderId, reason: Option<&str
         },
         ..before.paid
     };
-    refund(&mut tx, ctx, &before, &paid, "order_cancel", reason.as_deref(), now).await?;
-    let usage = orders::promotion_usage_of(&mut tx, id).await?;
+    refund(tx, ctx, before, &paid, "order_cancel", reason, now).await?;
+    let usage = orders::promotion_usage_of(tx, id).await?;
     if !usage.is_empty() {
         let back: Vec<_> = usage.iter().map(|(p, used)| (*p, before.summary.partner_id, -used)).collect();
-        orders::add_promotion_usage(&mut tx, &back).await?;
+        orders::add_promotion_usage(tx, &back).await?;
     }
     let status =
         if paid.total() > 0 { PaymentStatus::Refunded.as_str() } else { before.summary.payment_status.as_str() };
-    orders::set_payment_status(&mut tx, id, status, true).await?;
-    let after =
-        finish(&mut tx, ctx, &before, "cancel", reason.as_ref().map(|r| serde_json::json!({ "reason": r })), now)
-            .await?;
-    tx.commit().await?;
-    Ok(after)
+    orders::set_payment_status(tx, id, status, true).await?;
+    finish(tx, ctx, before, "cancel", reason.map(|r| serde_json::json!({ "reason": r })), now).await
 }
 
 /// Releases every reservation an order still holds.
 pub(super) async fn release_all(tx: &mut Tx, ctx: &Ctx, order: &OrderView, now: i64) -> AppResult<()> {
     let id = order.summary.id.to_string();
-    for held in orders::reservations_of(tx, order.summary.id).await? {
+    let mut holds = orders::reservations_of(tx, order.summary.id).await?;
+    // Stock rows in the one global order every writer keeps, so two writers never deadlock.
+    holds.sort_by_key(|h| (h.sku_id, h.warehouse_id));
+    for held in holds {
         let why = Why {
             kind: "release",
             reference: Some(("order", &id)),
