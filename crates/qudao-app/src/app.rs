@@ -9,6 +9,7 @@ use crate::access::CallerCache;
 use crate::clock::Clock;
 use crate::files::FileStore;
 use crate::orders::Desk;
+use crate::orders::OrderingCache;
 use crate::pricing::PricingCache;
 use crate::progress::ProgressBoard;
 use crate::{AppConfig, AppResult, Ctx};
@@ -26,6 +27,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     progress: ProgressBoard,
     pricing: PricingCache,
+    ordering: OrderingCache,
     desk: std::sync::OnceLock<Desk>,
     callers: CallerCache,
 }
@@ -47,6 +49,7 @@ impl App {
                 clock,
                 progress: ProgressBoard::default(),
                 pricing: PricingCache::default(),
+                ordering: OrderingCache::default(),
                 desk: std::sync::OnceLock::new(),
                 callers: CallerCache::default(),
             }),
@@ -76,6 +79,11 @@ impl App {
     /// The promotion book cache.
     pub(crate) fn pricing_cache(&self) -> &PricingCache {
         &self.inner.pricing
+    }
+
+    /// What checkout reads and rarely changes (see `orders::snapshot`).
+    pub(crate) fn ordering_cache(&self) -> &OrderingCache {
+        &self.inner.ordering
     }
 
     /// Recently resolved callers (see [`CallerCache`]).

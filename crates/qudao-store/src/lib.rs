@@ -29,6 +29,7 @@ pub mod settings;
 pub(crate) mod sql;
 pub mod stock;
 mod tx;
+pub mod versions;
 
 pub use db::{Db, DbOptions, Dialect, dialect_of};
 pub use error::{StoreError, StoreResult};

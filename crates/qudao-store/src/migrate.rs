@@ -29,8 +29,12 @@ macro_rules! migration {
 
 /// Every migration, oldest first. Never edit one that has shipped; add a new file to both
 /// folders and a line here.
-pub const MIGRATIONS: &[MigrationFile] =
-    &[migration!("0001_foundation.sql"), migration!("0002_stock_and_ledger.sql"), migration!("0003_orders.sql")];
+pub const MIGRATIONS: &[MigrationFile] = &[
+    migration!("0001_foundation.sql"),
+    migration!("0002_stock_and_ledger.sql"),
+    migration!("0003_orders.sql"),
+    migration!("0004_ordering_version.sql"),
+];
 
 /// The sqlx migrator for `dialect`, built from the embedded files.
 pub(crate) fn migrator(dialect: Dialect) -> Migrator {

@@ -200,7 +200,8 @@ async fn cancellations_racing_with_orders_give_back_exactly_what_they_took() {
         let order = json!({ "lines": [{ "sku": "S-COLA", "quantity": 5 }], "payment": "credit" });
         let mut first = Vec::new();
         for n in 0..10 {
-            let placed = rep.json_with("POST", "/api/v1/orders", &order, &[("idempotency-key", &format!("a-{n}"))]).await;
+            let placed =
+                rep.json_with("POST", "/api/v1/orders", &order, &[("idempotency-key", &format!("a-{n}"))]).await;
             assert_eq!(placed.status, 201, "{}", placed.text());
             first.push(placed.json()["id"].as_str().unwrap_or_default().to_string());
         }
@@ -225,6 +226,36 @@ async fn cancellations_racing_with_orders_give_back_exactly_what_they_took() {
         assert_eq!(app.stock_of(sku).await, (150, placed * 5), "only the open orders hold stock");
         let (debt, _, _) = app.account(partner, AccountKind::Receivable).await;
         assert_eq!(debt, placed * 5 * 250, "the cancelled orders' credit came back");
+        app.assert_invariants().await;
+        app
+    })
+    .await;
+}
+
+/// Checkout prices from an in-memory snapshot; a change to the catalog or the settings made
+/// after it was taken still governs the very next order (the desk finds the snapshot outdated
+/// and the order is checked and priced again).
+#[tokio::test]
+async fn the_next_order_follows_a_change_made_after_checkout_cached_its_data() {
+    each_backend(|app| async move {
+        let (_, sku) = shop(&app).await;
+        let rep = app.bearer("rep", TEST_PASSWORD).await;
+        let five = json!({ "lines": [{ "sku": "S-COLA", "quantity": 5 }], "payment": "credit" });
+        let first = rep.post_json("/api/v1/orders", &five).await;
+        assert_eq!(first.status, 201, "{}", first.text());
+        assert_eq!(first.json()["status"], "approved");
+
+        app.order_rule(sku, "BOTTLE", 6, 6).await;
+        let refused = rep.post_json("/api/v1/orders", &five).await;
+        assert_eq!(refused.status, 422, "{}", refused.text());
+        assert_eq!(refused.json()["error"]["fields"][0]["code"], "below_minimum", "{}", refused.text());
+
+        app.setting(qudao_store::settings::AUTO_APPROVE_MAX, "1000").await;
+        let six = json!({ "lines": [{ "sku": "S-COLA", "quantity": 6 }], "payment": "credit" });
+        let held = rep.post_json("/api/v1/orders", &six).await;
+        assert_eq!(held.status, 201, "{}", held.text());
+        assert_eq!(held.json()["status"], "submitted", "¥15 is over the new ¥10 auto-approval limit");
+        assert_eq!(app.stock_of(sku).await, (150, 11), "the refused order reserved nothing");
         app.assert_invariants().await;
         app
     })

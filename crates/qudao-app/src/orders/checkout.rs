@@ -2,7 +2,7 @@
 //! which reserves stock, takes payment and writes it in a batch with others.
 
 use qudao_domain::access::Permission;
-use qudao_domain::ids::{AddressId, OrderId};
+use qudao_domain::ids::{AddressId, OrderId, PartnerId, SkuId};
 use qudao_domain::money::{Currency, Money};
 use qudao_domain::orders::{
     ApprovalPolicy, OrderStatus, PaymentMethod, PaymentStatus, order_postings, review, split_payment,
@@ -10,15 +10,17 @@ use qudao_domain::orders::{
 use qudao_domain::partners::{AddressKind, PartnerStatus};
 use qudao_domain::{FieldError, Invalid, text};
 use qudao_store::orders::{NewLine, NewOrder, OrderLineView, OrderSummary, OrderView};
+use qudao_store::partners::contacts::AddressView;
 use qudao_store::partners::{self, PartnerView};
 use qudao_store::{Tx, settings};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::desk::{Outcome, Prepared};
+use super::snapshot::Snapshot;
 use crate::clock::china_date;
 use crate::idempotency::{Claimed, IdemRequest};
-use crate::pricing::{LineRequest, Quote, quote, resolve_lines};
+use crate::pricing::{LineRequest, Quote, line_codes, quote, quote_with_entries, resolve_found, resolve_lines};
 use crate::{App, AppError, AppResult, Ctx};
 
 /// An order as a partner places it.
@@ -112,6 +114,11 @@ pub(super) async fn address_json(
     wanted: Option<AddressId>,
 ) -> AppResult<Option<String>> {
     let addresses = partners::contacts::addresses_of(tx, partner.id).await?;
+    choose_address(&addresses, wanted)
+}
+
+/// The address named, or the default shipping one, as the order keeps it (JSON).
+fn choose_address(addresses: &[AddressView], wanted: Option<AddressId>) -> AppResult<Option<String>> {
     let chosen = match wanted {
         Some(id) => Some(
             addresses.iter().find(|a| a.id == id).ok_or_else(|| AppError::field("address_id", "unknown_address"))?,
@@ -172,32 +179,87 @@ pub async fn sku_prices(app: &App, ctx: &Ctx, codes: &[String]) -> AppResult<Vec
 /// committed it (stock reserved, payment posted) or refused it. The idempotency key is looked up
 /// in the pricing transaction and recorded by the desk with the order, so a repeated request gets
 /// the first answer again and never a second order.
+///
+/// Pricing reads the ordering snapshot (see `snapshot`); when the desk finds the snapshot was
+/// outdated, the order is priced again from fresh data, a few times at most.
 pub async fn place_order(app: &App, ctx: &Ctx, request: &OrderRequest, idem: Option<IdemRequest>) -> AppResult<Placed> {
     ctx.require(Permission::OrdersPlace)?;
     let partner_id = ctx.caller().partner_id().ok_or(AppError::Forbidden)?;
     let now = app.now_ms();
+    let header = parse_header(request, china_date(now))?;
+    for _ in 0..PRICING_ATTEMPTS {
+        let snapshot = app.ordering_cache().snapshot(app).await?;
+        let prepared = match prepare(app, ctx, &snapshot, partner_id, request, &header, idem.clone(), now).await? {
+            Prepare::Ready(prepared) => prepared,
+            Prepare::Replay { status, body } => return Ok(Placed::Replay { status, body }),
+        };
+        match app.desk().submit(*prepared).await? {
+            Outcome::Placed(view) => return Ok(Placed::New(view)),
+            Outcome::Replay { status, body } => return Ok(Placed::Replay { status, body }),
+            Outcome::Stale => app.ordering_cache().forget(snapshot.version),
+        }
+    }
+    Err(AppError::Conflict("prices_changed"))
+}
+
+/// How often an order is priced again because prices, the catalog or the partner changed
+/// while it was being placed.
+const PRICING_ATTEMPTS: usize = 3;
+
+enum Prepare {
+    Ready(Box<Prepared>),
+    Replay { status: u16, body: String },
+}
+
+/// Checks and prices an order from `snapshot`, reading only the idempotency record (and
+/// promotion usage or gift SKUs when the cart needs them).
+#[expect(clippy::too_many_arguments, reason = "one order's parts, each already checked by the caller")]
+async fn prepare(
+    app: &App,
+    ctx: &Ctx,
+    snapshot: &Snapshot,
+    partner_id: PartnerId,
+    request: &OrderRequest,
+    header: &Header,
+    idem: Option<IdemRequest>,
+    now: i64,
+) -> AppResult<Prepare> {
     let today = china_date(now);
-    let header = parse_header(request, today)?;
+    let facts = snapshot.partner(app, ctx, partner_id).await?;
+    let partner = &facts.partner;
+    let checked = match line_codes(&request.lines) {
+        Ok(codes) => {
+            let found = snapshot.sellables(app, &codes).await?;
+            resolve_found(&request.lines, &codes, found.iter())
+                .and_then(|items| Ok((items, choose_address(&facts.addresses, request.address_id)?)))
+        }
+        Err(error) => Err(error),
+    };
+    let prices = match &checked {
+        Ok((items, _)) => {
+            snapshot.prices(app, &items.iter().map(|i| i.sellable.sku_id).collect::<Vec<SkuId>>()).await?
+        }
+        Err(_) => Default::default(),
+    };
+    let settings = &snapshot.settings;
     let mut tx = app.read(ctx).await?;
+    // A retried request gets its first answer even if the order would no longer pass.
     if let Some(idem) = &idem {
         match idem.lookup_in(&mut tx, now).await? {
             None | Some(Claimed::Proceed(_)) => {}
-            Some(Claimed::Replay { status, body }) => return Ok(Placed::Replay { status, body }),
+            Some(Claimed::Replay { status, body }) => return Ok(Prepare::Replay { status, body }),
             Some(Claimed::Mismatch) => return Err(AppError::Conflict("idempotency_key_mismatch")),
             Some(Claimed::InFlight) => return Err(AppError::Conflict("idempotency_key_in_flight")),
         }
     }
-    let partner = partners::get(&mut tx, partner_id).await?.ok_or(AppError::NotFound)?;
     if partner.status != PartnerStatus::Active {
         return Err(AppError::Conflict("partner_not_active"));
     }
-    let items = resolve_lines(&mut tx, &request.lines).await?;
-    let settings = settings::snapshot(&mut tx).await?;
-    let quoted = quote(app, &mut tx, &partner, &items, today, false, &settings).await?;
-    let address = address_json(&mut tx, &partner, request.address_id).await?;
+    let (items, address) = checked?;
+    let quoted = quote_with_entries(app, &mut tx, partner, &items, today, settings, (&prices.0, &prices.1)).await?;
+    drop(tx);
     let share = settings.number(settings::REBATE_MAX_SHARE_BP).unwrap_or(0);
     let policy = ApprovalPolicy { auto_approve_max: settings.number(settings::AUTO_APPROVE_MAX) };
-    drop(tx);
 
     let split = split_payment(quoted.total, header.method, header.rebate, share)?;
     let review_reason = review(&policy, quoted.total, header.method);
@@ -218,7 +280,7 @@ pub async fn place_order(app: &App, ctx: &Ctx, request: &OrderRequest, idem: Opt
         discount: quoted.discount,
         total: quoted.total,
         split,
-        address_json: address.clone(),
+        address_json: address,
         requested_date: header.requested_date.map(i64::from),
         remark: header.remark.clone(),
         review_reason: review_reason.map(|r| r.as_str()),
@@ -230,20 +292,17 @@ pub async fn place_order(app: &App, ctx: &Ctx, request: &OrderRequest, idem: Opt
         reservations: Vec::new(),
         promotion_usage: quoted.consumed.iter().map(|(id, amount, _)| (*id, *amount)).collect(),
     };
-    let view = view_of(&order, &partner);
-    let prepared = Prepared {
+    let view = view_of(&order, partner);
+    Ok(Prepare::Ready(Box::new(Prepared {
         demands: order.lines.iter().map(|l| (l.line_no, l.sku_id, l.base_quantity, l.sku_code.clone())).collect(),
         postings: order_postings(&split, false),
         limits: quoted.consumed.clone(),
         audit: ctx.audit::<(), ()>(now, "order", id, "place", Some(partner_id), None, None),
         idem,
+        version: Some(snapshot.version),
         order,
         view,
-    };
-    match app.desk().submit(prepared).await? {
-        Outcome::Placed(view) => Ok(Placed::New(view)),
-        Outcome::Replay { status, body } => Ok(Placed::Replay { status, body }),
-    }
+    })))
 }
 
 /// The lines to write for a priced cart, numbered from 1.

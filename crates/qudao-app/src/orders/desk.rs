@@ -39,7 +39,7 @@ use qudao_store::audit::{self, AuditRecord};
 use qudao_store::idempotency::{self, Claim, Done};
 use qudao_store::orders::{self, NewOrder, NewReservation, OrderView};
 use qudao_store::stock::{self, BatchReservation};
-use qudao_store::{Db, Scope, StoreError, counters, pricing};
+use qudao_store::{Db, Scope, StoreError, counters, pricing, versions};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::{Clock, china_date};
@@ -67,6 +67,9 @@ pub(crate) struct Prepared {
     pub audit: AuditRecord,
     /// The request's idempotency key, recorded in the batch.
     pub idem: Option<IdemRequest>,
+    /// The ordering version it was priced at (see `snapshot`), when priced from the snapshot;
+    /// the desk refuses it as stale if the version moved on.
+    pub version: Option<i64>,
 }
 
 /// What became of a prepared order.
@@ -81,6 +84,8 @@ pub(crate) enum Outcome {
         /// Body.
         body: String,
     },
+    /// Priced from an outdated snapshot; nothing was written, price it again.
+    Stale,
 }
 
 /// A cancellation for the desk, already checked in its caller's scope (the order is visible and
@@ -96,8 +101,8 @@ pub(crate) struct Cancel {
 }
 
 enum Job {
-    Place { prepared: Prepared, reply: oneshot::Sender<AppResult<Outcome>> },
-    Cancel { cancel: Cancel, reply: oneshot::Sender<AppResult<OrderView>> },
+    Place { prepared: Box<Prepared>, reply: oneshot::Sender<AppResult<Outcome>> },
+    Cancel { cancel: Box<Cancel>, reply: oneshot::Sender<AppResult<OrderView>> },
 }
 
 impl Job {
@@ -173,7 +178,7 @@ impl Desk {
             }
         }
         let (reply, answer) = oneshot::channel();
-        let result = self.send(Job::Place { prepared, reply }, answer).await;
+        let result = self.send(Job::Place { prepared: Box::new(prepared), reply }, answer).await;
         if let Some(key) = key
             && let Ok(mut in_flight) = self.in_flight.lock()
         {
@@ -185,7 +190,7 @@ impl Desk {
     /// Cancels an order in the desk's next batch and waits for the commit.
     pub(crate) async fn cancel(&self, cancel: Cancel) -> AppResult<OrderView> {
         let (reply, answer) = oneshot::channel();
-        self.send(Job::Cancel { cancel, reply }, answer).await
+        self.send(Job::Cancel { cancel: Box::new(cancel), reply }, answer).await
     }
 
     async fn send<T>(&self, job: Job, answer: oneshot::Receiver<AppResult<T>>) -> AppResult<T> {
@@ -216,7 +221,9 @@ async fn work(db: Db, clock: Arc<dyn Clock>, mut receiver: mpsc::Receiver<Job>) 
         if since_statistics >= STATISTICS_EVERY {
             since_statistics = 0;
             match db.refresh_cold_statistics().await {
-                Ok(tables) if !tables.is_empty() => tracing::info!(?tables, "analysed tables that outgrew their statistics"),
+                Ok(tables) if !tables.is_empty() => {
+                    tracing::info!(?tables, "analysed tables that outgrew their statistics")
+                }
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "could not check the planner's statistics"),
             }
@@ -434,16 +441,28 @@ async fn commit_batch(db: &Db, now_ms: i64, jobs: &Batch<'_>) -> Result<Answers,
         HashMap::new()
     };
     let mut held = Held { warehouses, available, accounts, usage };
+    let current = match batch.iter().any(|p| p.version.is_some()) {
+        true => Some(versions::ordering(&mut tx).await?),
+        false => None,
+    };
+    let stale: Vec<bool> = batch.iter().map(|p| p.version.is_some_and(|v| Some(v) != current)).collect();
 
     let t_read = t0.elapsed();
-    let decisions: Vec<AppResult<Vec<NewReservation>>> = batch.iter().map(|p| held.take(p)).collect();
+    let decisions: Vec<AppResult<Vec<NewReservation>>> = batch
+        .iter()
+        .zip(&stale)
+        .map(|(p, stale)| if *stale { Err(AppError::Conflict("stale")) } else { held.take(p) })
+        .collect();
     let accepted = decisions.iter().filter(|d| d.is_ok()).count() as u64;
     if accepted == 0 {
         if cancels.iter().any(Result::is_ok) {
             tx.commit().await?;
         }
-        let refused = |d: AppResult<_>| Err(d.err().unwrap_or_else(|| AppError::Internal("no decision".into())));
-        return Ok(Answers { places: decisions.into_iter().map(refused).collect(), cancels });
+        let refused = |(d, stale): (AppResult<_>, bool)| match stale {
+            true => Ok(Outcome::Stale),
+            false => Err(d.err().unwrap_or_else(|| AppError::Internal("no decision".into()))),
+        };
+        return Ok(Answers { places: decisions.into_iter().zip(stale).map(refused).collect(), cancels });
     }
     let date = china_date(now_ms);
     let mut number = counters::next_n(&mut tx, &format!("order:{date}"), accepted).await?;
@@ -565,7 +584,9 @@ async fn commit_batch(db: &Db, now_ms: i64, jobs: &Batch<'_>) -> Result<Answers,
     let places = decisions
         .into_iter()
         .zip(views)
-        .map(|(decision, view)| match (decision, view) {
+        .zip(stale)
+        .map(|((decision, view), stale)| match (decision, view) {
+            _ if stale => Ok(Outcome::Stale),
             (Ok(_), Some(view)) => Ok(Outcome::Placed(Box::new(view))),
             (Err(error), _) => Err(error),
             (Ok(_), None) => Err(AppError::Internal("accepted order without a view".into())),

@@ -216,11 +216,14 @@ async fn place(
         limits: Vec::new(),
         audit: ctx.audit::<(), ()>(now, "order", id, "place", Some(partner.id), None, None),
         idem: None,
+        version: None,
         order,
         view,
     };
     match app.desk().submit(prepared).await? {
         Outcome::Placed(view) => Ok(view.summary.number.clone()),
-        Outcome::Replay { .. } => Err(AppError::Internal("a fair order has no idempotency key".into())),
+        Outcome::Replay { .. } | Outcome::Stale => {
+            Err(AppError::Internal("a fair order has no idempotency key and no snapshot".into()))
+        }
     }
 }

@@ -7,6 +7,7 @@ mod desk;
 mod fair_orders;
 mod fulfilment;
 mod lifecycle;
+mod snapshot;
 mod views;
 
 pub use amend::{AmendRequest, amend_order};
@@ -25,4 +26,5 @@ pub use fulfilment::{
     shipments_of, sweep_orders,
 };
 pub use lifecycle::{approve_order, attach_transfer_receipt, cancel_order, confirm_transfer};
+pub(crate) use snapshot::OrderingCache;
 pub use views::{TimelineEntry, get_order, list_orders, order_timeline};

@@ -18,8 +18,8 @@ pub use promotion_form::{
     PromotionKindInput,
 };
 pub use promotions::{check_promotion_draft, create_promotion, get_promotion, list_promotions, update_promotion};
-pub(crate) use quote::explain;
 pub use quote::{
     AdjustmentView, Draft, DraftList, Explanation, LineRequest, LostView, NudgeView, PriceSourceView, Quote,
     QuotedItem, QuotedLine, buyer_of, quote, quote_preview, resolve_lines,
 };
+pub(crate) use quote::{explain, line_codes, quote_with_entries, resolve_found};

@@ -184,19 +184,33 @@ pub fn buyer_of(partner: &PartnerView) -> Buyer {
 /// meet the minimum and multiple. Lines of the same SKU and unit are merged. Every bad line is
 /// reported at once, by its index.
 pub async fn resolve_lines(tx: &mut Tx, lines: &[LineRequest]) -> AppResult<Vec<QuotedItem>> {
-    let mut invalid = Invalid::new();
+    let codes = line_codes(lines)?;
+    let found = catalog::sellable(tx, SkuKeys::Codes(&codes)).await?;
+    resolve_found(lines, &codes, found.values())
+}
+
+/// The SKU codes of typed lines, as looked up (trimmed, upper case); refuses an empty or
+/// oversized order before anything is read.
+pub(crate) fn line_codes(lines: &[LineRequest]) -> AppResult<Vec<String>> {
     if lines.is_empty() {
-        invalid.push(FieldError::new("lines", "required"));
-        return Err(invalid.into());
+        return Err(AppError::field("lines", "required"));
     }
     if lines.len() > 500 {
         return Err(AppError::field("lines", "too_many_lines"));
     }
-    let codes: Vec<String> = lines.iter().map(|l| l.sku.trim().to_uppercase()).collect();
-    let found = catalog::sellable(tx, SkuKeys::Codes(&codes)).await?;
-    let by_code: HashMap<&str, &Sellable> = found.values().map(|s| (s.code.as_str(), s)).collect();
+    Ok(lines.iter().map(|l| l.sku.trim().to_uppercase()).collect())
+}
+
+/// `resolve_lines` with the SKUs already found (`codes` from `line_codes`).
+pub(crate) fn resolve_found<'a>(
+    lines: &[LineRequest],
+    codes: &[String],
+    found: impl Iterator<Item = &'a Sellable>,
+) -> AppResult<Vec<QuotedItem>> {
+    let mut invalid = Invalid::new();
+    let by_code: HashMap<&str, &Sellable> = found.map(|s| (s.code.as_str(), s)).collect();
     let mut items: Vec<QuotedItem> = Vec::with_capacity(lines.len());
-    for (index, (line, code)) in lines.iter().zip(&codes).enumerate() {
+    for (index, (line, code)) in lines.iter().zip(codes).enumerate() {
         let Some(sellable) = by_code.get(code.as_str()) else {
             invalid.push(FieldError::with_param(format!("lines[{index}].sku"), "unknown_sku", code));
             continue;
@@ -314,6 +328,36 @@ async fn price(
         entries.extend(draft.entries.iter().filter(|e| skus.contains(&e.sku)).cloned());
         lists.insert(draft.id, (draft.code.clone(), draft.name.clone()));
     }
+    price_with(tx, partner, items, date, show_ineligible, book, &entries, &lists).await
+}
+
+/// Prices checked items for checkout from price entries the caller already holds (the ordering
+/// snapshot's): the same as `quote` without reading the entries again.
+pub(crate) async fn quote_with_entries(
+    app: &App,
+    tx: &mut Tx,
+    partner: &PartnerView,
+    items: &[QuotedItem],
+    date: Date,
+    settings: &Snapshot,
+    (entries, lists): (&[PriceEntry], &pricing::ListNames),
+) -> AppResult<Quote> {
+    let version = settings.number(pricing::PRICING_VERSION).unwrap_or(0);
+    let book = super::cache::book(app, tx, version, date).await?;
+    price_with(tx, partner, items, date, false, book, entries, lists).await
+}
+
+#[expect(clippy::too_many_arguments, reason = "the engine's inputs, each from a different source")]
+async fn price_with(
+    tx: &mut Tx,
+    partner: &PartnerView,
+    items: &[QuotedItem],
+    date: Date,
+    show_ineligible: bool,
+    book: Arc<PromotionBook>,
+    entries: &[PriceEntry],
+    lists: &pricing::ListNames,
+) -> AppResult<Quote> {
     let buyer = buyer_of(partner);
     let cart: Vec<CartItem> = items
         .iter()
@@ -333,7 +377,7 @@ async fn price(
         if limited { pricing::usage_of(tx, partner.id).await?.into_iter().collect() } else { Default::default() };
     let options = PriceOptions { used, show_ineligible };
     let priced = price_cart(&cart, &buyer, date, &book, &options);
-    describe(tx, items, priced, &book, &lists).await
+    describe(tx, items, priced, &book, lists).await
 }
 
 /// Turns the engine's result into lines with names (lists, promotions, gift SKUs).
