@@ -10,6 +10,12 @@ const MAX_VALUES: usize = 8_000;
 /// `tail` appended to each (`ON CONFLICT … DO NOTHING`); returns the rows inserted.
 pub(crate) async fn insert_rows(tx: &mut Tx, head: &str, rows: &[Vec<Value>], tail: &str) -> StoreResult<u64> {
     let Some(width) = rows.first().map(Vec::len) else { return Ok(0) };
+    if tx.dialect() == Dialect::Postgres
+        && let Some((table, columns)) = split_head(head)
+        && columns.split(',').count() == width
+    {
+        return insert_json_rows(tx, table, columns, rows, tail).await;
+    }
     let per_statement = (MAX_VALUES / width.max(1)).max(1);
     let mut inserted = 0;
     for chunk in rows.chunks(per_statement) {
@@ -28,6 +34,77 @@ pub(crate) async fn insert_rows(tx: &mut Tx, head: &str, rows: &[Vec<Value>], ta
         inserted += sql.execute(tx.conn()).await?;
     }
     Ok(inserted)
+}
+
+/// The table and column list of an `INSERT INTO table (a, b) VALUES` head.
+fn split_head(head: &str) -> Option<(&str, &str)> {
+    let rest = head.trim().strip_prefix("INSERT INTO ")?.strip_suffix("VALUES")?.trim_end();
+    let (table, columns) = rest.split_once('(')?;
+    Some((table.trim(), columns.strip_suffix(')')?))
+}
+
+/// Rows in one JSON statement per chunk.
+const JSON_ROWS: usize = 5_000;
+
+/// PostgreSQL: the rows as one JSON parameter expanded by `json_populate_recordset`. The
+/// statement's text is then the same whatever the number of rows, so it is prepared once per
+/// connection; as `VALUES` lists each batch size was a new statement of up to thousands of
+/// parameters, parsed and planned again (the desk's batches vary from one order to hundreds).
+async fn insert_json_rows(
+    tx: &mut Tx,
+    table: &str,
+    columns: &str,
+    rows: &[Vec<Value>],
+    tail: &str,
+) -> StoreResult<u64> {
+    let names: Vec<&str> = columns.split(',').map(str::trim).collect();
+    let mut inserted = 0;
+    for chunk in rows.chunks(JSON_ROWS) {
+        let mut json = String::with_capacity(chunk.len() * names.len() * 24);
+        json.push('[');
+        for (index, row) in chunk.iter().enumerate() {
+            json.push_str(if index == 0 { "{" } else { ",{" });
+            for (column, (name, value)) in names.iter().zip(row).enumerate() {
+                if column > 0 {
+                    json.push(',');
+                }
+                json.push('"');
+                json.push_str(name);
+                json.push_str("\":");
+                push_json(&mut json, value);
+            }
+            json.push('}');
+        }
+        json.push(']');
+        let mut sql = Sql::new("INSERT INTO ");
+        sql.push(table).push(" (").push(columns).push(") SELECT ").push(columns);
+        sql.push(" FROM json_populate_recordset(NULL::")
+            .push(table)
+            .push(", CAST(")
+            .bind(json)
+            .push(" AS json))")
+            .push(tail);
+        inserted += sql.execute(tx.conn()).await?;
+    }
+    Ok(inserted)
+}
+
+fn push_json(out: &mut String, value: &Value) {
+    use std::fmt::Write;
+    match value {
+        Value::NullText | Value::NullInt => out.push_str("null"),
+        Value::Int(v) => {
+            let _ = write!(out, "{v}");
+        }
+        Value::Flag(v) => {
+            let _ = write!(out, "{v}");
+        }
+        Value::Float(v) if v.is_finite() => {
+            let _ = write!(out, "{v}");
+        }
+        Value::Float(_) => out.push_str("null"),
+        Value::Text(text) => out.push_str(&serde_json::Value::from(text.as_str()).to_string()),
+    }
 }
 
 /// Adds `deltas` (key, amount) to `column` of `table` in one guarded statement per chunk:

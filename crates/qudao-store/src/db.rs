@@ -197,7 +197,7 @@ const GROWING_TABLES: &[&str] = &[
 ];
 
 /// Rows from which a table's "nearly empty" statistics are worth correcting.
-const COLD_TABLE_ROWS: i64 = 1_000;
+const COLD_TABLE_ROWS: i64 = 500;
 
 /// The dialect named by a URL's scheme.
 pub fn dialect_of(url: &str) -> StoreResult<Dialect> {

@@ -202,7 +202,7 @@ impl Desk {
 }
 
 /// Orders committed between two checks of the planner's statistics.
-const STATISTICS_EVERY: usize = 1_000;
+const STATISTICS_EVERY: usize = 250;
 
 async fn work(db: Db, clock: Arc<dyn Clock>, mut receiver: mpsc::Receiver<Job>) {
     let mut since_statistics = 0;
