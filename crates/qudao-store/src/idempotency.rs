@@ -101,20 +101,38 @@ pub async fn lookup(
     request_hash: &str,
     now_ms: i64,
 ) -> StoreResult<Option<Claim>> {
+    Ok(lookup_many(tx, &[(owner, key, request_hash)], now_ms).await?.pop().flatten())
+}
+
+/// `lookup` for many (owner, key, request hash) at once, in one query: the order desk's batch.
+/// The answers are in the order asked.
+pub async fn lookup_many(tx: &mut Tx, asked: &[(&str, &str, &str)], now_ms: i64) -> StoreResult<Vec<Option<Claim>>> {
+    if asked.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut select = Sql::new(
-        "SELECT request_hash, state, response_status, response_body, locked_until_ms FROM idempotency_keys \
-         WHERE owner = ",
+        "SELECT owner, idem_key, request_hash, state, response_status, response_body, locked_until_ms \
+         FROM idempotency_keys WHERE idem_key IN ",
     );
-    select.bind(owner).push_bind(" AND idem_key = ", key);
-    let Some(row) = select.fetch_optional(tx.conn()).await? else { return Ok(None) };
-    if row.text("request_hash")? != request_hash {
-        return Ok(Some(Claim::Mismatch));
+    select.bind_list(asked.iter().map(|a| a.1)).push(" AND owner IN ").bind_list(asked.iter().map(|a| a.0));
+    let mut found = std::collections::HashMap::new();
+    for row in select.fetch_all(tx.conn()).await? {
+        found.insert((row.text("owner")?, row.text("idem_key")?), row);
     }
-    if row.text("state")? == "done" {
-        let status = u16::try_from(row.opt_int("response_status")?.unwrap_or(200)).unwrap_or(200);
-        return Ok(Some(Claim::Replay { status, body: row.opt_text("response_body")?.unwrap_or_default() }));
-    }
-    Ok((row.int("locked_until_ms")? > now_ms).then_some(Claim::InFlight))
+    asked
+        .iter()
+        .map(|(owner, key, request_hash)| {
+            let Some(row) = found.get(&((*owner).to_string(), (*key).to_string())) else { return Ok(None) };
+            if row.text("request_hash")? != *request_hash {
+                return Ok(Some(Claim::Mismatch));
+            }
+            if row.text("state")? == "done" {
+                let status = u16::try_from(row.opt_int("response_status")?.unwrap_or(200)).unwrap_or(200);
+                return Ok(Some(Claim::Replay { status, body: row.opt_text("response_body")?.unwrap_or_default() }));
+            }
+            Ok((row.int("locked_until_ms")? > now_ms).then_some(Claim::InFlight))
+        })
+        .collect()
 }
 
 /// A finished request to record in the effect's own transaction.

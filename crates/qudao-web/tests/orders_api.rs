@@ -142,6 +142,11 @@ async fn a_retried_order_is_placed_once() {
         let mismatch = rep.json_with("POST", "/api/v1/orders", &other, &headers).await;
         assert_eq!(mismatch.status, 422, "{}", mismatch.text());
         assert_eq!(mismatch.json()["error"]["code"], "idempotency_key_mismatch");
+        // A rule made since would refuse the order now; its retry still gets the first answer.
+        app.order_rule(sku, "BOTTLE", 12, 12).await;
+        let late = rep.json_with("POST", "/api/v1/orders", &body, &headers).await;
+        assert_eq!(late.status, 201, "{}", late.text());
+        assert_eq!(late.json()["id"], first.json()["id"]);
         assert_eq!(app.stock_of(sku).await, (150, 10));
         assert_eq!(app.account(partner, AccountKind::Prepaid).await.0, 50_000 - 2_500);
         app.assert_invariants().await;

@@ -17,10 +17,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::desk::{Outcome, Prepared};
-use super::snapshot::Snapshot;
+use super::snapshot::{PartnerFacts, Snapshot};
 use crate::clock::china_date;
 use crate::idempotency::{Claimed, IdemRequest};
-use crate::pricing::{LineRequest, Quote, line_codes, quote, quote_with_entries, resolve_found, resolve_lines};
+use crate::pricing::{
+    LineRequest, Quote, QuotedItem, Reads, line_codes, quote, quote_with_entries, resolve_found, resolve_lines,
+};
 use crate::{App, AppError, AppResult, Ctx};
 
 /// An order as a partner places it.
@@ -211,8 +213,9 @@ enum Prepare {
     Replay { status: u16, body: String },
 }
 
-/// Checks and prices an order from `snapshot`, reading only the idempotency record (and
-/// promotion usage or gift SKUs when the cart needs them).
+/// Checks and prices an order from `snapshot`. Nothing is read from the database unless the
+/// snapshot lacks something or the cart needs promotion usage or gift SKUs; the idempotency key
+/// is looked up by the desk (or here, for an order refused before it gets there).
 #[expect(clippy::too_many_arguments, reason = "one order's parts, each already checked by the caller")]
 async fn prepare(
     app: &App,
@@ -227,41 +230,27 @@ async fn prepare(
     let today = china_date(now);
     let facts = snapshot.partner(app, ctx, partner_id).await?;
     let partner = &facts.partner;
-    let checked = match line_codes(&request.lines) {
-        Ok(codes) => {
-            let found = snapshot.sellables(app, &codes).await?;
-            resolve_found(&request.lines, &codes, found.iter())
-                .and_then(|items| Ok((items, choose_address(&facts.addresses, request.address_id)?)))
-        }
-        Err(error) => Err(error),
+    let (items, address) = match check(app, snapshot, &facts, request).await? {
+        Ok(checked) => checked,
+        Err(error) => return refused(app, ctx, idem.as_ref(), now, error).await,
     };
-    let prices = match &checked {
-        Ok((items, _)) => {
-            snapshot.prices(app, &items.iter().map(|i| i.sellable.sku_id).collect::<Vec<SkuId>>()).await?
-        }
-        Err(_) => Default::default(),
-    };
+    let skus: Vec<SkuId> = items.iter().map(|i| i.sellable.sku_id).collect();
+    let prices = snapshot.prices(app, &skus).await?;
     let settings = &snapshot.settings;
-    let mut tx = app.read(ctx).await?;
-    // A retried request gets its first answer even if the order would no longer pass.
-    if let Some(idem) = &idem {
-        match idem.lookup_in(&mut tx, now).await? {
-            None | Some(Claimed::Proceed(_)) => {}
-            Some(Claimed::Replay { status, body }) => return Ok(Prepare::Replay { status, body }),
-            Some(Claimed::Mismatch) => return Err(AppError::Conflict("idempotency_key_mismatch")),
-            Some(Claimed::InFlight) => return Err(AppError::Conflict("idempotency_key_in_flight")),
-        }
-    }
-    if partner.status != PartnerStatus::Active {
-        return Err(AppError::Conflict("partner_not_active"));
-    }
-    let (items, address) = checked?;
-    let quoted = quote_with_entries(app, &mut tx, partner, &items, today, settings, (&prices.0, &prices.1)).await?;
-    drop(tx);
+    let mut reads = Reads::Lazy { app, ctx, tx: None };
+    let quoted =
+        match quote_with_entries(app, &mut reads, partner, &items, today, settings, (&prices.0, &prices.1)).await {
+            Ok(quoted) => quoted,
+            Err(error) => return refused(app, ctx, idem.as_ref(), now, error).await,
+        };
+    drop(reads);
     let share = settings.number(settings::REBATE_MAX_SHARE_BP).unwrap_or(0);
     let policy = ApprovalPolicy { auto_approve_max: settings.number(settings::AUTO_APPROVE_MAX) };
 
-    let split = split_payment(quoted.total, header.method, header.rebate, share)?;
+    let split = match split_payment(quoted.total, header.method, header.rebate, share) {
+        Ok(split) => split,
+        Err(error) => return refused(app, ctx, idem.as_ref(), now, error.into()).await,
+    };
     let review_reason = review(&policy, quoted.total, header.method);
     let status = if review_reason.is_none() { OrderStatus::Approved } else { OrderStatus::Submitted };
     let payment_status =
@@ -303,6 +292,39 @@ async fn prepare(
         order,
         view,
     })))
+}
+
+/// The order's lines checked against the catalog and its address chosen; the inner error is
+/// the refusal to give the partner, the outer one a failure to read.
+async fn check(
+    app: &App,
+    snapshot: &Snapshot,
+    facts: &PartnerFacts,
+    request: &OrderRequest,
+) -> AppResult<AppResult<(Vec<QuotedItem>, Option<String>)>> {
+    if facts.partner.status != PartnerStatus::Active {
+        return Ok(Err(AppError::Conflict("partner_not_active")));
+    }
+    let codes = match line_codes(&request.lines) {
+        Ok(codes) => codes,
+        Err(error) => return Ok(Err(error)),
+    };
+    let found = snapshot.sellables(app, &codes).await?;
+    Ok(resolve_found(&request.lines, &codes, found.iter())
+        .and_then(|items| Ok((items, choose_address(&facts.addresses, request.address_id)?))))
+}
+
+/// An order refused before the desk. A retried request still gets its first answer (the desk
+/// looks keys up for the orders that reach it; this one does not), so the key is looked up
+/// before the refusal is returned.
+async fn refused(app: &App, ctx: &Ctx, idem: Option<&IdemRequest>, now: i64, error: AppError) -> AppResult<Prepare> {
+    let Some(idem) = idem else { return Err(error) };
+    let mut tx = app.read(ctx).await?;
+    match idem.lookup_in(&mut tx, now).await? {
+        Some(Claimed::Replay { status, body }) => Ok(Prepare::Replay { status, body }),
+        Some(Claimed::Mismatch) => Err(AppError::Conflict("idempotency_key_mismatch")),
+        None | Some(Claimed::Proceed(_)) | Some(Claimed::InFlight) => Err(error),
+    }
 }
 
 /// The lines to write for a priced cart, numbered from 1.

@@ -329,6 +329,38 @@ async fn replay(db: &Db, prepared: &Prepared, now_ms: i64) -> AppResult<Outcome>
     }
 }
 
+/// The answers decided before an order takes anything: priced from an outdated snapshot
+/// (`Stale`), or its idempotency key already used — the same request done (`Replay`), another
+/// body (mismatch), or still running elsewhere. One query for the version, one for the keys.
+async fn answered_early(
+    tx: &mut qudao_store::Tx,
+    batch: &[&Prepared],
+    current: Option<i64>,
+    now_ms: i64,
+) -> Result<Vec<Option<AppResult<Outcome>>>, BatchError> {
+    let asked: Vec<(&str, &str, &str)> = batch
+        .iter()
+        .filter_map(|p| p.idem.as_ref())
+        .map(|i| (i.owner.as_str(), i.key.as_str(), i.request_hash.as_str()))
+        .collect();
+    let mut claims = idempotency::lookup_many(tx, &asked, now_ms).await?.into_iter();
+    Ok(batch
+        .iter()
+        .map(|p| {
+            let claim = if p.idem.is_some() { claims.next().flatten() } else { None };
+            match claim {
+                Some(Claim::Replay { status, body }) => Some(Ok(Outcome::Replay { status, body })),
+                Some(Claim::Mismatch) => Some(Err(AppError::Conflict("idempotency_key_mismatch"))),
+                Some(Claim::InFlight) => Some(Err(AppError::Conflict("idempotency_key_in_flight"))),
+                Some(Claim::Proceed) | None if p.version.is_some_and(|v| Some(v) != current) => {
+                    Some(Ok(Outcome::Stale))
+                }
+                Some(Claim::Proceed) | None => None,
+            }
+        })
+        .collect())
+}
+
 /// The in-memory state of the rows a batch holds.
 struct Held {
     /// Active warehouses, preferred first.
@@ -445,24 +477,27 @@ async fn commit_batch(db: &Db, now_ms: i64, jobs: &Batch<'_>) -> Result<Answers,
         true => Some(versions::ordering(&mut tx).await?),
         false => None,
     };
-    let stale: Vec<bool> = batch.iter().map(|p| p.version.is_some_and(|v| Some(v) != current)).collect();
+    let early = answered_early(&mut tx, batch, current, now_ms).await?;
 
     let t_read = t0.elapsed();
     let decisions: Vec<AppResult<Vec<NewReservation>>> = batch
         .iter()
-        .zip(&stale)
-        .map(|(p, stale)| if *stale { Err(AppError::Conflict("stale")) } else { held.take(p) })
+        .zip(&early)
+        .map(|(p, early)| match early {
+            Some(_) => Err(AppError::Conflict("answered_early")),
+            None => held.take(p),
+        })
         .collect();
     let accepted = decisions.iter().filter(|d| d.is_ok()).count() as u64;
     if accepted == 0 {
         if cancels.iter().any(Result::is_ok) {
             tx.commit().await?;
         }
-        let refused = |(d, stale): (AppResult<_>, bool)| match stale {
-            true => Ok(Outcome::Stale),
-            false => Err(d.err().unwrap_or_else(|| AppError::Internal("no decision".into()))),
+        let refused = |(d, early): (AppResult<_>, Option<AppResult<Outcome>>)| match early {
+            Some(outcome) => outcome,
+            None => Err(d.err().unwrap_or_else(|| AppError::Internal("no decision".into()))),
         };
-        return Ok(Answers { places: decisions.into_iter().zip(stale).map(refused).collect(), cancels });
+        return Ok(Answers { places: decisions.into_iter().zip(early).map(refused).collect(), cancels });
     }
     let date = china_date(now_ms);
     let mut number = counters::next_n(&mut tx, &format!("order:{date}"), accepted).await?;
@@ -584,9 +619,9 @@ async fn commit_batch(db: &Db, now_ms: i64, jobs: &Batch<'_>) -> Result<Answers,
     let places = decisions
         .into_iter()
         .zip(views)
-        .zip(stale)
-        .map(|((decision, view), stale)| match (decision, view) {
-            _ if stale => Ok(Outcome::Stale),
+        .zip(early)
+        .map(|((decision, view), early)| match (decision, view) {
+            _ if early.is_some() => early.unwrap_or(Err(AppError::Internal("no early answer".into()))),
             (Ok(_), Some(view)) => Ok(Outcome::Placed(Box::new(view))),
             (Err(error), _) => Err(error),
             (Ok(_), None) => Err(AppError::Internal("accepted order without a view".into())),

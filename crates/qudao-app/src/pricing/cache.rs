@@ -20,15 +20,18 @@ impl std::fmt::Debug for PricingCache {
     }
 }
 
+/// The cached book, if it is the one for `version` and `date`.
+pub(crate) fn cached_book(app: &App, version: i64, date: Date) -> Option<Arc<PromotionBook>> {
+    let guard = app.pricing_cache().current.lock().ok()?;
+    let (v, d, book) = guard.as_ref()?;
+    (*v == version && *d == date).then(|| Arc::clone(book))
+}
+
 /// The live promotion book for `date`, rebuilt when a list or promotion changed (`version` is
 /// the pricing version read in `tx`, so the answer is as fresh as the transaction).
 pub(crate) async fn book(app: &App, tx: &mut Tx, version: i64, date: Date) -> AppResult<Arc<PromotionBook>> {
-    if let Ok(guard) = app.pricing_cache().current.lock()
-        && let Some((v, d, book)) = guard.as_ref()
-        && *v == version
-        && *d == date
-    {
-        return Ok(Arc::clone(book));
+    if let Some(book) = cached_book(app, version, date) {
+        return Ok(book);
     }
     let book = Arc::new(PromotionBook::new(pricing::live_promotions(tx, date).await?));
     if let Ok(mut guard) = app.pricing_cache().current.lock() {

@@ -22,4 +22,4 @@ pub use quote::{
     AdjustmentView, Draft, DraftList, Explanation, LineRequest, LostView, NudgeView, PriceSourceView, Quote,
     QuotedItem, QuotedLine, buyer_of, quote, quote_preview, resolve_lines,
 };
-pub(crate) use quote::{explain, line_codes, quote_with_entries, resolve_found};
+pub(crate) use quote::{Reads, explain, line_codes, quote_with_entries, resolve_found};

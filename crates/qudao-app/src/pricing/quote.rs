@@ -19,7 +19,7 @@ use qudao_store::settings::Snapshot;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{App, AppError, AppResult};
+use crate::{App, AppError, AppResult, Ctx};
 
 /// One line as a partner typed it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
@@ -175,6 +175,38 @@ pub struct Quote {
     pub consumed: Vec<(PromotionId, i64, i64)>,
 }
 
+/// Where pricing reads what its caller did not hand it (the promotions after a change, a
+/// partner's promotion usage, gift SKUs): a transaction already open, or one opened only when
+/// needed, so checkout from the ordering snapshot usually reads nothing at all.
+pub(crate) enum Reads<'a> {
+    /// The caller's transaction.
+    Open(&'a mut Tx),
+    /// A read transaction in the caller's scope, begun on first use.
+    Lazy {
+        /// The application.
+        app: &'a App,
+        /// The caller.
+        ctx: &'a Ctx,
+        /// Begun yet?
+        tx: Option<Tx>,
+    },
+}
+
+impl Reads<'_> {
+    /// The transaction to read in.
+    pub(crate) async fn tx(&mut self) -> AppResult<&mut Tx> {
+        match self {
+            Reads::Open(tx) => Ok(&mut **tx),
+            Reads::Lazy { app, ctx, tx } => {
+                if tx.is_none() {
+                    *tx = Some(app.read(ctx).await?);
+                }
+                tx.as_mut().ok_or_else(|| AppError::Internal("read transaction".into()))
+            }
+        }
+    }
+}
+
 /// The buyer a partner is for pricing.
 pub fn buyer_of(partner: &PartnerView) -> Buyer {
     Buyer { partner: partner.id, tier: partner.tier.id, region_path: partner.region.path.clone() }
@@ -328,14 +360,14 @@ async fn price(
         entries.extend(draft.entries.iter().filter(|e| skus.contains(&e.sku)).cloned());
         lists.insert(draft.id, (draft.code.clone(), draft.name.clone()));
     }
-    price_with(tx, partner, items, date, show_ineligible, book, &entries, &lists).await
+    price_with(&mut Reads::Open(tx), partner, items, date, show_ineligible, book, &entries, &lists).await
 }
 
 /// Prices checked items for checkout from price entries the caller already holds (the ordering
 /// snapshot's): the same as `quote` without reading the entries again.
 pub(crate) async fn quote_with_entries(
     app: &App,
-    tx: &mut Tx,
+    reads: &mut Reads<'_>,
     partner: &PartnerView,
     items: &[QuotedItem],
     date: Date,
@@ -343,13 +375,16 @@ pub(crate) async fn quote_with_entries(
     (entries, lists): (&[PriceEntry], &pricing::ListNames),
 ) -> AppResult<Quote> {
     let version = settings.number(pricing::PRICING_VERSION).unwrap_or(0);
-    let book = super::cache::book(app, tx, version, date).await?;
-    price_with(tx, partner, items, date, false, book, entries, lists).await
+    let book = match super::cache::cached_book(app, version, date) {
+        Some(book) => book,
+        None => super::cache::book(app, reads.tx().await?, version, date).await?,
+    };
+    price_with(reads, partner, items, date, false, book, entries, lists).await
 }
 
 #[expect(clippy::too_many_arguments, reason = "the engine's inputs, each from a different source")]
 async fn price_with(
-    tx: &mut Tx,
+    reads: &mut Reads<'_>,
     partner: &PartnerView,
     items: &[QuotedItem],
     date: Date,
@@ -373,16 +408,19 @@ async fn price_with(
         })
         .collect();
     let limited = book.promotions().iter().any(|p| p.limit_per_partner.is_some());
-    let used =
-        if limited { pricing::usage_of(tx, partner.id).await?.into_iter().collect() } else { Default::default() };
+    let used = if limited {
+        pricing::usage_of(reads.tx().await?, partner.id).await?.into_iter().collect()
+    } else {
+        Default::default()
+    };
     let options = PriceOptions { used, show_ineligible };
     let priced = price_cart(&cart, &buyer, date, &book, &options);
-    describe(tx, items, priced, &book, lists).await
+    describe(reads, items, priced, &book, lists).await
 }
 
 /// Turns the engine's result into lines with names (lists, promotions, gift SKUs).
 async fn describe(
-    tx: &mut Tx,
+    reads: &mut Reads<'_>,
     items: &[QuotedItem],
     priced: PricedCart,
     book: &Arc<PromotionBook>,
@@ -394,8 +432,11 @@ async fn describe(
         .filter(|l| l.gift && !items.iter().any(|i| i.sellable.sku_id == l.sku))
         .map(|l| l.sku)
         .collect();
-    let gifts =
-        if gift_ids.is_empty() { HashMap::new() } else { catalog::sellable(tx, SkuKeys::Ids(&gift_ids)).await? };
+    let gifts = if gift_ids.is_empty() {
+        HashMap::new()
+    } else {
+        catalog::sellable(reads.tx().await?, SkuKeys::Ids(&gift_ids)).await?
+    };
     let name = |id: PromotionId| book.get(id).map(|p| p.name.clone()).unwrap_or_default();
     let mut lines = Vec::with_capacity(priced.lines.len());
     for line in &priced.lines {
