@@ -2,7 +2,7 @@
 //! every business movement reaches the journal.
 
 use qudao_domain::accounts::{AccountKind, Posting, Template, postings};
-use qudao_domain::ids::{AccountId, EntryId, PartnerId};
+use qudao_domain::ids::{AccountId, EntryId, PartnerId, UserId};
 use qudao_domain::money::{Currency, Money};
 use qudao_domain::{FieldError, Invalid};
 use qudao_store::accounts::{self, AccountView, NewEntry, NewPosting, PostError};
@@ -94,6 +94,55 @@ pub(crate) async fn post(tx: &mut Tx, ctx: &Ctx, movement: &Movement<'_>) -> Res
         Err(PostError::Unbalanced) => Err(Refused::Failed(AppError::Internal("unbalanced entry".into()))),
         Err(PostError::Store(error)) => Err(Refused::Failed(error.into())),
     }
+}
+
+/// Posts several movements in `tx` with a handful of statements in all (the order desk's
+/// cancellations): the partners' accounts read once, every entry written by
+/// `accounts::post_batch` under the same overdraft guard as `post`. Each movement's entry is made
+/// by the user paired with it. On `Err` the caller must roll back.
+pub(crate) async fn post_many(tx: &mut Tx, movements: &[(UserId, Movement<'_>)]) -> AppResult<()> {
+    if movements.is_empty() {
+        return Ok(());
+    }
+    let mut partners: Vec<PartnerId> = movements.iter().map(|(_, m)| m.partner).collect();
+    partners.sort_unstable();
+    partners.dedup();
+    // Partner accounts are held in CNY, the one currency orders are placed in today.
+    let held = accounts::hold(tx, &partners).await?;
+    let mut entries = Vec::with_capacity(movements.len());
+    for (by, movement) in movements {
+        if movement.currency != Currency::CNY {
+            return Err(AppError::Internal(format!("a {} movement in a CNY batch", movement.currency.code())));
+        }
+        let mut postings = Vec::with_capacity(movement.postings.len());
+        for line in &movement.postings {
+            let account = if line.account.is_partner() {
+                held.iter()
+                    .find(|a| a.partner_id == movement.partner && a.kind == line.account)
+                    .map(|a| a.id)
+                    .ok_or(AppError::NotFound)?
+            } else {
+                brand_account(line.account, movement.currency)?
+            };
+            postings.push(NewPosting { account, amount: line.amount });
+        }
+        entries.push((
+            EntryId::new(),
+            NewEntry {
+                partner: Some(movement.partner),
+                template: movement.template,
+                reference: movement.reference.clone(),
+                memo: movement.memo,
+                created_by: Some(*by),
+                at_ms: movement.at_ms,
+                postings,
+            },
+        ));
+    }
+    if !accounts::post_batch(tx, &entries).await? {
+        return Err(AppError::Conflict("stock_or_balance_changed"));
+    }
+    Ok(())
 }
 
 /// The field error shown when a payment would overdraw `kind`.

@@ -444,14 +444,10 @@ async fn commit_batch(db: &Db, now_ms: i64, jobs: &Batch<'_>) -> Result<Answers,
     let t0 = std::time::Instant::now();
     let mut tx = db.write(&Scope::system("the order desk writes orders each checked in its caller's scope")).await?;
     let t_begin = t0.elapsed();
-    let mut cancels = Vec::with_capacity(jobs.cancels.len());
-    for cancel in &jobs.cancels {
-        cancels.push(match super::lifecycle::cancel_in(&mut tx, cancel, now_ms).await {
-            Ok(view) => Ok(view),
-            Err(super::lifecycle::CancelError::Refused(error)) => Err(error),
-            Err(super::lifecycle::CancelError::Failed(error)) => return Err(BatchError::Cancel(error)),
-        });
-    }
+    let cancels = match super::lifecycle::cancel_batch(&mut tx, &jobs.cancels, now_ms).await {
+        Ok(cancels) => cancels,
+        Err(error) => return Err(BatchError::Cancel(error)),
+    };
     let t_cancel = t0.elapsed();
     let batch = &jobs.places;
     let mut skus: Vec<SkuId> = batch.iter().flat_map(|p| p.demands.iter().map(|d| d.1)).collect();

@@ -3,10 +3,10 @@
 
 use qudao_domain::Currency;
 use qudao_domain::access::Permission;
-use qudao_domain::ids::OrderId;
+use qudao_domain::ids::{OrderId, UserId};
 use qudao_domain::orders::{OrderStatus, PaymentSplit, PaymentStatus, ReviewReason, order_postings};
 use qudao_store::orders::{self, OrderView};
-use qudao_store::stock::{self, Why};
+use qudao_store::stock::{self, BatchReservation, Why};
 use qudao_store::{Tx, audit};
 
 use super::desk::Cancel;
@@ -150,66 +150,121 @@ pub async fn cancel_order(app: &App, ctx: &Ctx, id: OrderId, reason: Option<&str
     app.desk().cancel(Cancel { ctx: ctx.clone(), id, reason }).await
 }
 
-/// Why a cancellation inside a desk batch did not happen.
-#[derive(Debug)]
-pub(super) enum CancelError {
-    /// Refused before anything was written (the order is no longer cancellable).
-    Refused(AppError),
-    /// Failed after writing: the batch's transaction must not commit.
-    Failed(AppError),
-}
-
-/// The cancellation itself, in the desk's transaction: a guarded status change first (nothing
-/// is written if the order moved on meanwhile), then the order as it now stands is undone.
-pub(super) async fn cancel_in(tx: &mut Tx, cancel: &Cancel, now: i64) -> Result<OrderView, CancelError> {
-    let (ctx, id) = (&cancel.ctx, cancel.id);
-    let before = load(tx, id).await.map_err(CancelError::Refused)?;
-    if !orders::transition(tx, id, &["submitted", "approved"], "cancelled", Some("closed_ms"), now)
-        .await
-        .map_err(|e| CancelError::Refused(e.into()))?
-    {
-        return Err(CancelError::Refused(AppError::Conflict("not_cancellable")));
+/// The desk's cancellations, all in its batch transaction. Each order is re-read and moved to
+/// cancelled by a guarded status change (one no longer cancellable is refused alone, having
+/// written nothing); then, for all of them together, the stock is released, the reservations
+/// emptied and the payments reversed by new entries, with a few statements in all instead of
+/// some thirty per order. `Err` means the transaction must not commit.
+pub(super) async fn cancel_batch(tx: &mut Tx, cancels: &[&Cancel], now: i64) -> AppResult<Vec<AppResult<OrderView>>> {
+    let mut results: Vec<Option<AppResult<OrderView>>> = Vec::with_capacity(cancels.len());
+    let mut going: Vec<(&Cancel, OrderView)> = Vec::new();
+    for cancel in cancels {
+        let before = match load(tx, cancel.id).await {
+            Ok(before) => before,
+            Err(error) => {
+                results.push(Some(Err(error)));
+                continue;
+            }
+        };
+        if !orders::transition(tx, cancel.id, &["submitted", "approved"], "cancelled", Some("closed_ms"), now).await? {
+            results.push(Some(Err(AppError::Conflict("not_cancellable"))));
+            continue;
+        }
+        results.push(None);
+        going.push((cancel, before));
     }
-    undo_placing(tx, ctx, &before, cancel.reason.as_deref(), now).await.map_err(CancelError::Failed)
+    if going.is_empty() {
+        return Ok(results.into_iter().flatten().collect());
+    }
+
+    let mut releases = Vec::new();
+    for (cancel, before) in &going {
+        for held in orders::reservations_of(tx, before.summary.id).await? {
+            releases.push(BatchReservation {
+                sku_id: held.sku_id,
+                warehouse_id: held.warehouse_id,
+                quantity: held.quantity,
+                order_id: before.summary.id.to_string(),
+                by: Some(cancel.ctx.caller().user_id()),
+            });
+        }
+    }
+    if !stock::release_batch(tx, &releases, now).await? {
+        return Err(AppError::Internal("cancelled orders' reservations out of step with stock".into()));
+    }
+    let ids: Vec<OrderId> = going.iter().map(|(_, before)| before.summary.id).collect();
+    orders::clear_reservations(tx, &ids).await?;
+
+    let backs: Vec<PaymentSplit> = going.iter().map(|(_, before)| refund_split(&paid_before_cancel(before))).collect();
+    let movements: Vec<(UserId, Movement<'_>)> = going
+        .iter()
+        .zip(&backs)
+        .filter_map(|((cancel, before), back)| {
+            let postings = order_postings(back, true);
+            (!postings.is_empty()).then(|| {
+                (
+                    cancel.ctx.caller().user_id(),
+                    Movement {
+                        partner: before.summary.partner_id,
+                        template: "order_cancel",
+                        currency: currency_of(&before.summary.currency),
+                        postings,
+                        reference: Some(("order", before.summary.id.to_string())),
+                        memo: cancel.reason.as_deref(),
+                        at_ms: now,
+                    },
+                )
+            })
+        })
+        .collect();
+    crate::accounts::post_many(tx, &movements).await?;
+
+    let mut done = Vec::with_capacity(going.len());
+    for ((cancel, before), back) in going.iter().zip(&backs) {
+        let id = before.summary.id;
+        if back.total() > 0 {
+            orders::add_refunded(tx, id, back.total()).await?;
+        }
+        let usage = orders::promotion_usage_of(tx, id).await?;
+        if !usage.is_empty() {
+            let given_back: Vec<_> = usage.iter().map(|(p, used)| (*p, before.summary.partner_id, -used)).collect();
+            orders::add_promotion_usage(tx, &given_back).await?;
+        }
+        let status =
+            if back.total() > 0 { PaymentStatus::Refunded.as_str() } else { before.summary.payment_status.as_str() };
+        orders::set_payment_status(tx, id, status, true).await?;
+        let detail = cancel.reason.as_ref().map(|r| serde_json::json!({ "reason": r }));
+        done.push(finish(tx, &cancel.ctx, before, "cancel", detail, now).await?);
+    }
+    let mut done = done.into_iter();
+    Ok(results
+        .into_iter()
+        .map(|result| result.unwrap_or_else(|| done.next().ok_or_else(|| AppError::Internal("no cancellation".into()))))
+        .collect())
 }
 
-/// Everything placing did, reversed, for an order just moved to cancelled.
-async fn undo_placing(
-    tx: &mut Tx,
-    ctx: &Ctx,
-    before: &OrderView,
-    reason: Option<&str>,
-    now: i64,
-) -> AppResult<OrderView> {
-    let id = before.summary.id;
-    release_all(tx, ctx, before, now).await?;
-    let paid = PaymentSplit {
+/// What a cancelled order had been paid: an offline transfer counts once finance confirmed it.
+fn paid_before_cancel(before: &OrderView) -> PaymentSplit {
+    PaymentSplit {
         transfer: if before.summary.payment_status == PaymentStatus::TransferConfirmed.as_str() {
             before.paid.transfer
         } else {
             0
         },
         ..before.paid
-    };
-    refund(tx, ctx, before, &paid, "order_cancel", reason, now).await?;
-    let usage = orders::promotion_usage_of(tx, id).await?;
-    if !usage.is_empty() {
-        let back: Vec<_> = usage.iter().map(|(p, used)| (*p, before.summary.partner_id, -used)).collect();
-        orders::add_promotion_usage(tx, &back).await?;
     }
-    let status =
-        if paid.total() > 0 { PaymentStatus::Refunded.as_str() } else { before.summary.payment_status.as_str() };
-    orders::set_payment_status(tx, id, status, true).await?;
-    finish(tx, ctx, before, "cancel", reason.map(|r| serde_json::json!({ "reason": r })), now).await
+}
+
+/// Where `paid` goes back to: a confirmed transfer becomes prepaid balance.
+fn refund_split(paid: &PaymentSplit) -> PaymentSplit {
+    PaymentSplit { credit: paid.credit, prepaid: paid.prepaid + paid.transfer, rebate: paid.rebate, transfer: 0 }
 }
 
 /// Releases every reservation an order still holds.
 pub(super) async fn release_all(tx: &mut Tx, ctx: &Ctx, order: &OrderView, now: i64) -> AppResult<()> {
     let id = order.summary.id.to_string();
-    let mut holds = orders::reservations_of(tx, order.summary.id).await?;
-    // Stock rows in the one global order every writer keeps, so two writers never deadlock.
-    holds.sort_by_key(|h| (h.sku_id, h.warehouse_id));
-    for held in holds {
+    // In (SKU, warehouse) order, the one global order of stock rows every writer keeps.
+    for held in orders::reservations_of(tx, order.summary.id).await? {
         let why = Why {
             kind: "release",
             reference: Some(("order", &id)),
@@ -237,8 +292,7 @@ pub(crate) async fn refund(
     memo: Option<&str>,
     now: i64,
 ) -> AppResult<()> {
-    let back =
-        PaymentSplit { credit: paid.credit, prepaid: paid.prepaid + paid.transfer, rebate: paid.rebate, transfer: 0 };
+    let back = refund_split(paid);
     let postings = order_postings(&back, true);
     if postings.is_empty() {
         return Ok(());

@@ -410,6 +410,18 @@ pub async fn take_from_reservation(
     Ok(sql.execute(tx.conn()).await? == 1)
 }
 
+/// Empties every reservation of these orders (cancelled; their stock released by
+/// `stock::release_batch`).
+pub async fn clear_reservations(tx: &mut Tx, orders: &[OrderId]) -> StoreResult<u64> {
+    if orders.is_empty() {
+        return Ok(0);
+    }
+    let mut sql = crate::Sql::new("UPDATE order_reservations SET quantity = 0 WHERE quantity > 0 AND order_id IN ");
+    sql.bind_list(orders.iter().copied());
+    tx.scope().filter_partner(&mut sql, "partner_id");
+    sql.execute(tx.conn()).await
+}
+
 /// What an order took of limited promotions.
 pub async fn promotion_usage_of(tx: &mut Tx, order: OrderId) -> StoreResult<Vec<(PromotionId, i64)>> {
     use crate::RowExt;

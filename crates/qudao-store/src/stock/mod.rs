@@ -270,18 +270,8 @@ pub struct BatchReservation {
 /// move per reservation. `false` (nothing to commit) if any row lacked the stock.
 pub async fn reserve_batch(tx: &mut Tx, reservations: &[BatchReservation], at_ms: i64) -> StoreResult<bool> {
     use crate::Value;
-    let mut totals: Vec<((SkuId, WarehouseId), i64)> = Vec::new();
-    for r in reservations {
-        match totals.iter_mut().find(|(key, _)| *key == (r.sku_id, r.warehouse_id)) {
-            Some((_, total)) => *total += r.quantity,
-            None => totals.push(((r.sku_id, r.warehouse_id), r.quantity)),
-        }
-    }
-    totals.sort_by_key(|(key, _)| *key);
-    let deltas: Vec<(Vec<Value>, i64)> =
-        totals.iter().map(|((sku, warehouse), q)| (vec![Value::from(*sku), Value::from(*warehouse)], *q)).collect();
-    let guard = "stock.reserved + v.column3 <= stock.on_hand";
-    if !crate::bulk::add_to_rows(tx, "stock", &["sku_id", "warehouse_id"], "reserved", &deltas, guard).await? {
+    let totals = totals_of(reservations, 1);
+    if !add_to_reserved(tx, &totals, "stock.reserved + v.column3 <= stock.on_hand").await? {
         return Ok(false);
     }
     // One move per stock row and batch: which order holds what is in `order_reservations`, so
@@ -313,6 +303,60 @@ pub async fn reserve_batch(tx: &mut Tx, reservations: &[BatchReservation], at_ms
         .collect();
     crate::bulk::insert_rows(tx, MOVES_INSERT, &rows, "").await?;
     Ok(true)
+}
+
+/// Releases what cancelled orders held: one guarded update per (SKU, warehouse) with the total,
+/// and one move per order's reservation, referenced to its order. `false` (nothing to commit) if
+/// a row held less than its release.
+pub async fn release_batch(tx: &mut Tx, releases: &[BatchReservation], at_ms: i64) -> StoreResult<bool> {
+    use crate::Value;
+    if releases.is_empty() {
+        return Ok(true);
+    }
+    if !add_to_reserved(tx, &totals_of(releases, -1), "stock.reserved + v.column3 >= 0").await? {
+        return Ok(false);
+    }
+    let rows: Vec<Vec<Value>> = releases
+        .iter()
+        .map(|r| {
+            vec![
+                Value::from(qudao_domain::ids::EntryId::new().to_string()),
+                Value::from(r.sku_id),
+                Value::from(r.warehouse_id),
+                Value::from("release"),
+                Value::from(0_i64),
+                Value::from(-r.quantity),
+                Value::from("order"),
+                Value::from(r.order_id.clone()),
+                Value::NullText,
+                Value::from(r.by),
+                Value::from(at_ms),
+            ]
+        })
+        .collect();
+    crate::bulk::insert_rows(tx, MOVES_INSERT, &rows, "").await?;
+    Ok(true)
+}
+
+/// The quantities per (SKU, warehouse), times `sign`, in the one global order of stock rows.
+fn totals_of(rows: &[BatchReservation], sign: i64) -> Vec<((SkuId, WarehouseId), i64)> {
+    let mut totals: Vec<((SkuId, WarehouseId), i64)> = Vec::new();
+    for r in rows {
+        match totals.iter_mut().find(|(key, _)| *key == (r.sku_id, r.warehouse_id)) {
+            Some((_, total)) => *total += sign * r.quantity,
+            None => totals.push(((r.sku_id, r.warehouse_id), sign * r.quantity)),
+        }
+    }
+    totals.sort_by_key(|(key, _)| *key);
+    totals
+}
+
+/// Adds each total to its stock row's `reserved` where `guard` allows; whether every row took it.
+async fn add_to_reserved(tx: &mut Tx, totals: &[((SkuId, WarehouseId), i64)], guard: &str) -> StoreResult<bool> {
+    use crate::Value;
+    let deltas: Vec<(Vec<Value>, i64)> =
+        totals.iter().map(|((sku, warehouse), q)| (vec![Value::from(*sku), Value::from(*warehouse)], *q)).collect();
+    crate::bulk::add_to_rows(tx, "stock", &["sku_id", "warehouse_id"], "reserved", &deltas, guard).await
 }
 
 /// Stock rows whose `reserved` is not the sum of open orders' reservations (must be none).
