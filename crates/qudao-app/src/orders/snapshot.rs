@@ -76,8 +76,8 @@ pub(crate) struct Snapshot {
     /// The settings, read with the version.
     pub settings: settings::Snapshot,
     partners: Mutex<HashMap<PartnerId, Arc<PartnerFacts>>>,
-    /// By code; `None` for a code that names no SKU.
-    skus: Mutex<HashMap<String, Option<Sellable>>>,
+    /// By code.
+    skus: Mutex<HashMap<String, Sellable>>,
     /// Live price entries per SKU, and the names of the lists they belong to.
     prices: Mutex<(HashMap<SkuId, Vec<PriceEntry>>, pricing::ListNames)>,
 }
@@ -107,7 +107,8 @@ impl Snapshot {
     }
 
     /// The SKUs of these codes that exist (catalog data is the brand's, the same for every
-    /// partner).
+    /// partner). Only SKUs found are kept: codes that name nothing are read again each time, so
+    /// made-up codes cannot grow the cache.
     pub(crate) async fn sellables(&self, app: &App, codes: &[String]) -> AppResult<Vec<Sellable>> {
         let missing: Vec<String> = {
             let known = lock(&self.skus)?;
@@ -115,17 +116,16 @@ impl Snapshot {
         };
         if !missing.is_empty() {
             let mut tx = app.db().read(&system()).await?;
-            let found = catalog::sellable(&mut tx, SkuKeys::Codes(&missing)).await?;
+            let fresh = catalog::sellable(&mut tx, SkuKeys::Codes(&missing)).await?;
             drop(tx);
-            let mut by_code: HashMap<String, Sellable> = found.into_values().map(|s| (s.code.clone(), s)).collect();
             let mut known = lock(&self.skus)?;
-            for code in missing {
-                let sellable = by_code.remove(&code);
-                known.insert(code, sellable);
+            for sellable in fresh.into_values() {
+                // Another request may have filled it meanwhile, from the same version.
+                known.entry(sellable.code.clone()).or_insert(sellable);
             }
         }
         let known = lock(&self.skus)?;
-        Ok(codes.iter().filter_map(|c| known.get(c).cloned().flatten()).collect())
+        Ok(codes.iter().filter_map(|c| known.get(c).cloned()).collect())
     }
 
     /// The live price entries of these SKUs, every list's (the engine keeps only those that
