@@ -450,6 +450,12 @@ async fn commit_batch(db: &Db, now_ms: i64, jobs: &Batch<'_>) -> Result<Answers,
     };
     let t_cancel = t0.elapsed();
     let batch = &jobs.places;
+    if batch.is_empty() {
+        if cancels.iter().any(Result::is_ok) {
+            tx.commit().await?;
+        }
+        return Ok(Answers { places: Vec::new(), cancels });
+    }
     let mut skus: Vec<SkuId> = batch.iter().flat_map(|p| p.demands.iter().map(|d| d.1)).collect();
     skus.sort_unstable();
     skus.dedup();

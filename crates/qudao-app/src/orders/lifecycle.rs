@@ -88,6 +88,8 @@ pub async fn confirm_transfer(app: &App, ctx: &Ctx, id: OrderId) -> AppResult<Or
     ctx.require(Permission::FinanceManage)?;
     let now = app.now_ms();
     let mut tx = app.write(ctx).await?;
+    // Locked before reading, so a cancellation in the order desk is either seen or waits.
+    orders::lock(&mut tx, &[id]).await?;
     let before = load(&mut tx, id).await?;
     if before.summary.payment_status != PaymentStatus::AwaitingTransfer.as_str()
         || status_of(&before)? == OrderStatus::Cancelled
@@ -150,7 +152,7 @@ pub async fn cancel_order(app: &App, ctx: &Ctx, id: OrderId, reason: Option<&str
     app.desk().cancel(Cancel { ctx: ctx.clone(), id, reason }).await
 }
 
-/// The desk's cancellations, all in its batch transaction. Each order is re-read and moved to
+/// The desk's cancellations, all in its batch transaction. Each order is locked, re-read and moved to
 /// cancelled by a guarded status change (one no longer cancellable is refused alone, having
 /// written nothing); then, for all of them together, the stock is released, the reservations
 /// emptied and the payments reversed by new entries, with a few statements in all instead of
@@ -158,6 +160,10 @@ pub async fn cancel_order(app: &App, ctx: &Ctx, id: OrderId, reason: Option<&str
 pub(super) async fn cancel_batch(tx: &mut Tx, cancels: &[&Cancel], now: i64) -> AppResult<Vec<AppResult<OrderView>>> {
     let mut results: Vec<Option<AppResult<OrderView>>> = Vec::with_capacity(cancels.len());
     let mut going: Vec<(&Cancel, OrderView)> = Vec::new();
+    let mut ids: Vec<OrderId> = cancels.iter().map(|c| c.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    orders::lock(tx, &ids).await?;
     for cancel in cancels {
         let before = match load(tx, cancel.id).await {
             Ok(before) => before,

@@ -335,6 +335,22 @@ pub async fn add_promotion_usage(tx: &mut Tx, usage: &[(PromotionId, PartnerId, 
     Ok(())
 }
 
+/// Locks these orders' rows until the transaction ends, in id order (PostgreSQL; on SQLite the
+/// write transaction already excludes every other writer, so nothing is sent). Read an order
+/// after this to decide a change from its money fields: a concurrent change (a transfer being
+/// confirmed) is then either wholly seen or waits.
+pub async fn lock(tx: &mut Tx, orders: &[OrderId]) -> StoreResult<()> {
+    if orders.is_empty() || tx.dialect() == crate::Dialect::Sqlite {
+        return Ok(());
+    }
+    let mut sql = crate::Sql::new("SELECT id FROM orders WHERE id IN ");
+    sql.bind_list(orders.iter().copied());
+    tx.scope().filter_partner(&mut sql, "partner_id");
+    sql.push(" ORDER BY id").push(crate::bulk::for_update(tx));
+    sql.fetch_all(tx.conn()).await?;
+    Ok(())
+}
+
 /// Moves a visible order from one of `from` to `to`, stamping `stamp_column` with `now_ms` when
 /// given; `false` if the order is not in one of those states any more (someone else moved it).
 pub async fn transition(
