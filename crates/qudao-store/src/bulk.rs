@@ -1,6 +1,7 @@
 //! Multi-row statements for the order desk's batches: many rows in few round trips.
 
 use crate::sql::Value;
+use crate::tx::GroupedInsert;
 use crate::{Dialect, Sql, StoreResult, Tx};
 
 /// Most values in one statement: well under SQLite's 32,766 and PostgreSQL's 65,535.
@@ -60,22 +61,14 @@ async fn insert_json_rows(
     let names: Vec<&str> = columns.split(',').map(str::trim).collect();
     let mut inserted = 0;
     for chunk in rows.chunks(JSON_ROWS) {
-        let mut json = String::with_capacity(chunk.len() * names.len() * 24);
-        json.push('[');
-        for (index, row) in chunk.iter().enumerate() {
-            json.push_str(if index == 0 { "{" } else { ",{" });
-            for (column, (name, value)) in names.iter().zip(row).enumerate() {
-                if column > 0 {
-                    json.push(',');
-                }
-                json.push('"');
-                json.push_str(name);
-                json.push_str("\":");
-                push_json(&mut json, value);
-            }
-            json.push('}');
+        let json = json_rows(&names, chunk);
+        if tail.is_empty()
+            && let Some(grouped) = tx.grouped()
+        {
+            grouped.push(GroupedInsert { table: table.to_string(), columns: columns.to_string(), json });
+            inserted += chunk.len() as u64;
+            continue;
         }
-        json.push(']');
         let mut sql = Sql::new("INSERT INTO ");
         sql.push(table).push(" (").push(columns).push(") SELECT ").push(columns);
         sql.push(" FROM json_populate_recordset(NULL::")
@@ -87,6 +80,50 @@ async fn insert_json_rows(
         inserted += sql.execute(tx.conn()).await?;
     }
     Ok(inserted)
+}
+
+/// Sends held-back inserts (`Tx::group_inserts`) as one statement: each a data-modifying CTE
+/// but the last. Foreign keys are checked at the end of the statement, so lines may come with
+/// their orders.
+pub(crate) async fn insert_grouped(tx: &mut Tx, grouped: Vec<GroupedInsert>) -> StoreResult<()> {
+    let last = grouped.len().saturating_sub(1);
+    let mut sql = Sql::new("");
+    for (index, insert) in grouped.into_iter().enumerate() {
+        if index < last {
+            sql.push(if index == 0 { "WITH " } else { ", " });
+            sql.push("g").push(&index.to_string()).push(" AS (");
+        }
+        sql.push("INSERT INTO ").push(&insert.table).push(" (").push(&insert.columns).push(") SELECT ");
+        sql.push(&insert.columns).push(" FROM json_populate_recordset(NULL::").push(&insert.table);
+        sql.push(", CAST(").bind(insert.json).push(" AS json))");
+        if index < last {
+            sql.push(")");
+        }
+        sql.push(" ");
+    }
+    sql.execute(tx.conn()).await?;
+    Ok(())
+}
+
+/// Rows as a JSON array of objects keyed by column name.
+fn json_rows(names: &[&str], chunk: &[Vec<Value>]) -> String {
+    let mut json = String::with_capacity(chunk.len() * names.len() * 24);
+    json.push('[');
+    for (index, row) in chunk.iter().enumerate() {
+        json.push_str(if index == 0 { "{" } else { ",{" });
+        for (column, (name, value)) in names.iter().zip(row).enumerate() {
+            if column > 0 {
+                json.push(',');
+            }
+            json.push('"');
+            json.push_str(name);
+            json.push_str("\":");
+            push_json(&mut json, value);
+        }
+        json.push('}');
+    }
+    json.push(']');
+    json
 }
 
 fn push_json(out: &mut String, value: &Value) {
