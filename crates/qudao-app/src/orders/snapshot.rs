@@ -11,6 +11,8 @@
 //! anywhere, without a read per request.
 //!
 //! The version is read before the data it guards, so the data is never older than its version.
+//! A table that comes to feed checkout needs the same trigger (a new migration), or changes to
+//! it will not reach orders priced from a snapshot.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
