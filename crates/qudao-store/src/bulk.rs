@@ -186,11 +186,15 @@ pub(crate) async fn add_to_rows(
     Ok(true)
 }
 
-/// ` FOR UPDATE` on PostgreSQL, where rows read to decide a batch must stay as read until commit;
-/// nothing on SQLite, whose write transaction already excludes every other writer.
+/// ` FOR NO KEY UPDATE` on PostgreSQL, where rows read to decide a batch must stay as read until
+/// commit; nothing on SQLite, whose write transaction already excludes every other writer.
+/// The rows are then updated in columns no foreign key points at, so the weaker lock is the
+/// one the update takes anyway: it keeps out every other writer but lets a concurrent insert
+/// check a foreign key to the row (a journal posting to an account an order desk worker holds,
+/// say) instead of queueing behind it — which, between two desk workers, could deadlock.
 pub(crate) fn for_update(tx: &Tx) -> &'static str {
     match tx.dialect() {
-        Dialect::Postgres => " FOR UPDATE",
+        Dialect::Postgres => " FOR NO KEY UPDATE",
         Dialect::Sqlite => "",
     }
 }

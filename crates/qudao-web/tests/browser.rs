@@ -179,6 +179,26 @@ async fn click(client: &Client, selector: &str) {
         .unwrap_or_else(|_| panic!("click {selector}"));
 }
 
+/// Clicks a button whose form reloads the page and waits for the new page's flash message. The
+/// page before may show a flash too: it is waited out (its element goes stale when the new page
+/// replaces it), or the test would read the old message, or read it just as it vanishes.
+async fn submit(client: &Client, selector: &str) -> String {
+    let before = client.find(Locator::Css("p.flash")).await.ok();
+    click(client, selector).await;
+    if let Some(old) = before {
+        let mut replaced = false;
+        for _ in 0..200 {
+            if old.text().await.is_err() {
+                replaced = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(replaced, "{selector}: the page was not replaced after the click");
+    }
+    flash(client).await
+}
+
 async fn flash(client: &Client) -> String {
     client.wait().for_element(Locator::Css("p.flash")).await.expect("a flash message").text().await.expect("text")
 }
@@ -330,8 +350,7 @@ async fn partners_order_and_admins_onboard_in_a_real_browser() {
         "the own price and its explanation"
     );
     fill(&client, "form.add-to-cart input[name=quantity]", "12").await;
-    click(&client, "form.add-to-cart button[type=submit]").await;
-    flash(&client).await;
+    submit(&client, "form.add-to-cart button[type=submit]").await;
 
     // …sees the 满减 and the 买赠 in the cart, and orders on credit.
     client.goto(&format!("{base}/portal/cart")).await.expect("cart");
@@ -353,17 +372,14 @@ async fn partners_order_and_admins_onboard_in_a_real_browser() {
     wait_for_path(&client, "/console").await;
     client.goto(&format!("{base}/console/orders?review=1")).await.expect("approval queue");
     click(&client, &format!("a[href='/console/orders/{order_id}']")).await;
-    click(&client, "#approve").await;
-    flash(&client).await;
+    submit(&client, "#approve").await;
     fill(&client, "#ship input[name=carrier]", "顺丰速运").await;
     fill(&client, "#ship input[name=tracking_no]", "SF7001002003").await;
-    click(&client, "#ship-button").await;
-    flash(&client).await;
+    submit(&client, "#ship-button").await;
     click(&client, "section.shipment details summary").await;
     choose(&client, "section.shipment select[name=status]", "delivered").await;
     fill(&client, "section.shipment input[name=description]", "本人签收").await;
-    click(&client, "section.shipment form button[type=submit]").await;
-    flash(&client).await;
+    submit(&client, "section.shipment form button[type=submit]").await;
     let shipped = client.source().await.expect("source");
     assert!(shipped.contains("data-status=\"shipped\"") && shipped.contains("SF7001002003"));
 
@@ -374,8 +390,7 @@ async fn partners_order_and_admins_onboard_in_a_real_browser() {
     client.goto(&format!("{base}/portal/orders/{order_id}")).await.expect("the order");
     let followed = client.source().await.expect("source");
     assert!(followed.contains("SF7001002003") && followed.contains("本人签收"), "the carrier's events");
-    click(&client, "#receive").await;
-    flash(&client).await;
+    submit(&client, "#receive").await;
     let received = client.source().await.expect("source");
     assert!(received.contains("data-status=\"received\""), "signed for");
     let steps = client.find_all(Locator::Css("#timeline li")).await.expect("timeline").len();

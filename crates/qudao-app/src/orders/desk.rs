@@ -1,24 +1,31 @@
-//! The order desk: one writer that commits placed orders in batches (group commit).
+//! The order desk: the writer that commits placed orders in batches (group commit).
 //!
 //! Every order is checked and priced in its caller's own scope first (see `checkout`); what
 //! reaches the desk is fully decided except for the things that depend on other orders: whether
 //! the stock, the credit and the promotion quotas are still there. The desk takes whatever orders
 //! are waiting (up to [`MAX_BATCH`]) and, in **one** transaction:
 //!
-//! 1. reads and locks the stock rows, ledger accounts and promotion usage they touch, once;
-//! 2. decides each order in arrival order against those values in memory — an order that no
+//! 1. reads what takes no lock — the ordering version, the idempotency keys, the warehouses;
+//! 2. runs the batch's cancellations, their shared rows last (see `lifecycle::cancel_batch`);
+//! 3. reads and locks the stock rows, ledger accounts and promotion usage the orders touch, once;
+//! 4. decides each order in arrival order against those values in memory — an order that no
 //!    longer fits is refused and writes nothing, the others go on;
-//! 3. writes the accepted orders with a handful of multi-row statements: one guarded update per
+//! 5. writes the accepted orders with a handful of multi-row statements: one guarded update per
 //!    stock row and per account (the guards still refuse an oversell or overdraft, as a second
 //!    wall), then the orders, lines, reservations, stock moves, journal entries, audit rows and
 //!    idempotency records;
-//! 4. commits, and only then answers each waiting request.
+//! 6. commits, and only then answers each waiting request.
 //!
-//! Cancellations come through the desk too, and run at the start of a batch, in its transaction:
-//! the desk is then the one writer of the hot stock rows and of the brand's sales account, so no
-//! other transaction holds their locks while a batch waits (on PostgreSQL a cancellation holding a
-//! hot stock row until its commit stalled every batch behind it), and a cancellation's released
-//! stock and credit serve the orders of the same batch.
+//! Cancellations come through the desk too, in its batches: the desk is then the one writer of the
+//! hot stock rows and of the brand's sales account, so no other transaction holds their locks
+//! while a batch waits (on PostgreSQL a cancellation holding a hot stock row until its commit
+//! stalled every batch behind it), and a cancellation's released stock and credit serve the
+//! orders of the same batch.
+//!
+//! On PostgreSQL two workers take turns (see [`Front`]): while one commits — its grouped inserts
+//! and the wait for the disk, the largest part of a batch — the other takes the next batch and
+//! does steps 1–2 up to the first locked row, which waits for that commit. SQLite has one writer,
+//! so one worker.
 //!
 //! Per-order atomicity holds because an order is either wholly in the committed batch or wholly
 //! absent; a request is acknowledged only after the commit that made its order durable. If the
@@ -39,7 +46,7 @@ use qudao_store::audit::{self, AuditRecord};
 use qudao_store::idempotency::{self, Claim, Done};
 use qudao_store::orders::{self, NewOrder, NewReservation, OrderView};
 use qudao_store::stock::{self, BatchReservation};
-use qudao_store::{Db, Scope, StoreError, counters, pricing, versions};
+use qudao_store::{Db, Dialect, Scope, StoreError, counters, pricing, versions};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::{Clock, china_date};
@@ -137,33 +144,42 @@ impl std::fmt::Debug for Desk {
 }
 
 impl Desk {
-    /// Starts the worker on a thread of its own with its own connection, so that neither its
-    /// wake-ups nor its connection wait behind request traffic: every statement of a batch is
-    /// a round trip, and under load a task on the shared runtime waits its turn for each.
+    /// Starts the workers, each on a thread of its own with its own connection, so that neither
+    /// their wake-ups nor their connections wait behind request traffic: every statement of a
+    /// batch is a round trip, and under load a task on the shared runtime waits its turn for
+    /// each. PostgreSQL gets two workers (see [`Front`]); SQLite one, as it has one writer.
     pub(crate) fn start(db: Db, clock: Arc<dyn Clock>) -> Desk {
         let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
-        let spawned = std::thread::Builder::new().name("order-desk".into()).spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                Ok(runtime) => runtime,
-                Err(error) => {
-                    tracing::error!(%error, "the order desk could not start its runtime");
-                    return;
-                }
-            };
-            runtime.block_on(async move {
-                let own = match db.dedicated(1).await {
-                    Ok(own) => own,
+        let receiver = Arc::new(tokio::sync::Mutex::new(receiver));
+        let workers = match db.dialect() {
+            Dialect::Postgres => 2,
+            Dialect::Sqlite => 1,
+        };
+        for n in 0..workers {
+            let (db, clock, receiver) = (db.clone(), Arc::clone(&clock), Arc::clone(&receiver));
+            let spawned = std::thread::Builder::new().name(format!("order-desk-{n}")).spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    Ok(runtime) => runtime,
                     Err(error) => {
-                        tracing::warn!(%error, "the order desk shares the request pool");
-                        db
+                        tracing::error!(%error, "the order desk could not start its runtime");
+                        return;
                     }
                 };
-                work(own.clone(), clock, receiver).await;
-                own.close().await;
+                runtime.block_on(async move {
+                    let own = match db.dedicated(1).await {
+                        Ok(own) => own,
+                        Err(error) => {
+                            tracing::warn!(%error, "the order desk shares the request pool");
+                            db
+                        }
+                    };
+                    work(own.clone(), clock, receiver, n == 0).await;
+                    own.close().await;
+                });
             });
-        });
-        if let Err(error) = spawned {
-            tracing::error!(%error, "the order desk could not start");
+            if let Err(error) = spawned {
+                tracing::error!(%error, "the order desk could not start");
+            }
         }
         Desk { sender, in_flight: Arc::new(Mutex::new(HashSet::new())) }
     }
@@ -204,13 +220,24 @@ impl Desk {
 /// Orders committed between two checks of the planner's statistics.
 const STATISTICS_EVERY: usize = 250;
 
-async fn work(db: Db, clock: Arc<dyn Clock>, mut receiver: mpsc::Receiver<Job>) {
+/// The right to take the next batch and write it, held by one worker at a time from taking the
+/// jobs until everything but the commit is sent. The commit — on PostgreSQL the batch's grouped
+/// inserts and the wait for the disk, the largest part of a batch — then runs while the other
+/// worker takes the next batch, reads its idempotency keys and begins; the next batch's first
+/// locking statement waits for that commit, so batches still apply in turn. Deadlock is ruled
+/// out because only the worker holding the front takes locks: a committing worker only holds
+/// them (its foreign-key checks need key-share locks, which the front's no-key locks allow).
+type Front = tokio::sync::OwnedMutexGuard<mpsc::Receiver<Job>>;
+
+async fn work(db: Db, clock: Arc<dyn Clock>, receiver: Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>, stats: bool) {
     let mut since_statistics = 0;
-    while let Some(first) = receiver.recv().await {
+    loop {
+        let mut front = Arc::clone(&receiver).lock_owned().await;
+        let Some(first) = front.recv().await else { break };
         since_statistics += first.orders();
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
-            match receiver.try_recv() {
+            match front.try_recv() {
                 Ok(job) => {
                     since_statistics += job.orders();
                     jobs.push(job);
@@ -218,7 +245,7 @@ async fn work(db: Db, clock: Arc<dyn Clock>, mut receiver: mpsc::Receiver<Job>) 
                 Err(_) => break,
             }
         }
-        if since_statistics >= STATISTICS_EVERY {
+        if stats && since_statistics >= STATISTICS_EVERY {
             since_statistics = 0;
             match db.refresh_cold_statistics().await {
                 Ok(tables) if !tables.is_empty() => {
@@ -231,7 +258,7 @@ async fn work(db: Db, clock: Arc<dyn Clock>, mut receiver: mpsc::Receiver<Job>) 
         let started = std::time::Instant::now();
         let result = {
             let batch = Batch::of(&jobs);
-            commit_batch(&db, clock.now_ms(), &batch).await
+            commit_batch(&db, clock.now_ms(), &batch, front).await
         };
         tracing::debug!(jobs = jobs.len(), ms = started.elapsed().as_secs_f64() * 1e3, "order batch");
         match result {
@@ -242,8 +269,10 @@ async fn work(db: Db, clock: Arc<dyn Clock>, mut receiver: mpsc::Receiver<Job>) 
                 }
                 for job in jobs {
                     let single = {
+                        // Alone, but still in turn: only the front takes locks.
+                        let front = Arc::clone(&receiver).lock_owned().await;
                         let batch = Batch::of(std::slice::from_ref(&job));
-                        commit_batch(&db, clock.now_ms(), &batch).await
+                        commit_batch(&db, clock.now_ms(), &batch, front).await
                     };
                     match single {
                         Ok(done) => answer(vec![job], done),
@@ -440,19 +469,34 @@ impl Held {
     }
 }
 
-async fn commit_batch(db: &Db, now_ms: i64, jobs: &Batch<'_>) -> Result<Answers, BatchError> {
+/// Commits one batch; `front` (see [`Front`]) is let go once only the commit is left.
+async fn commit_batch(db: &Db, now_ms: i64, jobs: &Batch<'_>, front: Front) -> Result<Answers, BatchError> {
     let t0 = std::time::Instant::now();
     let mut tx = db.write(&Scope::system("the order desk writes orders each checked in its caller's scope")).await?;
     // Nothing in a batch reads back what it inserts: the inserts can travel together at commit.
     tx.group_inserts();
     let t_begin = t0.elapsed();
+    let batch = &jobs.places;
+    // What takes no lock first, so that it overlaps the other worker's commit.
+    let (early, warehouses) = if batch.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        let current = match batch.iter().any(|p| p.version.is_some()) {
+            true => Some(versions::ordering(&mut tx).await?),
+            false => None,
+        };
+        let early = answered_early(&mut tx, batch, current, now_ms).await?;
+        let warehouses = stock::warehouses(&mut tx).await?.into_iter().filter(|w| w.active).map(|w| w.id).collect();
+        (early, warehouses)
+    };
+    let t_early = t0.elapsed();
     let cancels = match super::lifecycle::cancel_batch(&mut tx, &jobs.cancels, now_ms).await {
         Ok(cancels) => cancels,
         Err(error) => return Err(BatchError::Cancel(error)),
     };
     let t_cancel = t0.elapsed();
-    let batch = &jobs.places;
     if batch.is_empty() {
+        drop(front);
         if cancels.iter().any(Result::is_ok) {
             tx.commit().await?;
         }
@@ -464,7 +508,6 @@ async fn commit_batch(db: &Db, now_ms: i64, jobs: &Batch<'_>) -> Result<Answers,
     let mut partners: Vec<PartnerId> = batch.iter().map(|p| p.order.partner_id).collect();
     partners.sort_unstable();
     partners.dedup();
-    let warehouses = stock::warehouses(&mut tx).await?.into_iter().filter(|w| w.active).map(|w| w.id).collect();
     let available = stock::hold(&mut tx, &skus)
         .await?
         .into_iter()
@@ -477,11 +520,6 @@ async fn commit_batch(db: &Db, now_ms: i64, jobs: &Batch<'_>) -> Result<Answers,
         HashMap::new()
     };
     let mut held = Held { warehouses, available, accounts, usage };
-    let current = match batch.iter().any(|p| p.version.is_some()) {
-        true => Some(versions::ordering(&mut tx).await?),
-        false => None,
-    };
-    let early = answered_early(&mut tx, batch, current, now_ms).await?;
 
     let t_read = t0.elapsed();
     let decisions: Vec<AppResult<Vec<NewReservation>>> = batch
@@ -494,6 +532,7 @@ async fn commit_batch(db: &Db, now_ms: i64, jobs: &Batch<'_>) -> Result<Answers,
         .collect();
     let accepted = decisions.iter().filter(|d| d.is_ok()).count() as u64;
     if accepted == 0 {
+        drop(front);
         if cancels.iter().any(Result::is_ok) {
             tx.commit().await?;
         }
@@ -608,9 +647,11 @@ async fn commit_batch(db: &Db, now_ms: i64, jobs: &Batch<'_>) -> Result<Answers,
         return Err(BatchError::KeyTaken);
     }
     let t_write = t0.elapsed();
+    drop(front);
     tx.commit().await?;
     tracing::debug!(
         ?t_begin,
+        ?t_early,
         ?t_cancel,
         ?t_read,
         ?t_build,

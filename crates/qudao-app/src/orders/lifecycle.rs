@@ -183,6 +183,8 @@ pub(super) async fn cancel_batch(tx: &mut Tx, cancels: &[&Cancel], now: i64) -> 
         return Ok(results.into_iter().flatten().collect());
     }
 
+    // First what only touches the cancelled orders' own rows; then, last, the shared rows —
+    // stock, accounts, promotion usage — whose locks the batch then holds the shortest time.
     let mut releases = Vec::new();
     for (cancel, before) in &going {
         for held in orders::reservations_of(tx, before.summary.id).await? {
@@ -195,13 +197,29 @@ pub(super) async fn cancel_batch(tx: &mut Tx, cancels: &[&Cancel], now: i64) -> 
             });
         }
     }
-    if !stock::release_batch(tx, &releases, now).await? {
-        return Err(AppError::Internal("cancelled orders' reservations out of step with stock".into()));
-    }
     let ids: Vec<OrderId> = going.iter().map(|(_, before)| before.summary.id).collect();
     orders::clear_reservations(tx, &ids).await?;
 
     let backs: Vec<PaymentSplit> = going.iter().map(|(_, before)| refund_split(&paid_before_cancel(before))).collect();
+    let mut given_back = Vec::new();
+    let mut done = Vec::with_capacity(going.len());
+    for ((cancel, before), back) in going.iter().zip(&backs) {
+        let id = before.summary.id;
+        if back.total() > 0 {
+            orders::add_refunded(tx, id, back.total()).await?;
+        }
+        let usage = orders::promotion_usage_of(tx, id).await?;
+        given_back.extend(usage.iter().map(|(p, used)| (*p, before.summary.partner_id, -used)));
+        let status =
+            if back.total() > 0 { PaymentStatus::Refunded.as_str() } else { before.summary.payment_status.as_str() };
+        orders::set_payment_status(tx, id, status, true).await?;
+        let detail = cancel.reason.as_ref().map(|r| serde_json::json!({ "reason": r }));
+        done.push(finish(tx, &cancel.ctx, before, "cancel", detail, now).await?);
+    }
+
+    if !stock::release_batch(tx, &releases, now).await? {
+        return Err(AppError::Internal("cancelled orders' reservations out of step with stock".into()));
+    }
     let movements: Vec<(UserId, Movement<'_>)> = going
         .iter()
         .zip(&backs)
@@ -224,23 +242,8 @@ pub(super) async fn cancel_batch(tx: &mut Tx, cancels: &[&Cancel], now: i64) -> 
         })
         .collect();
     crate::accounts::post_many(tx, &movements).await?;
-
-    let mut done = Vec::with_capacity(going.len());
-    for ((cancel, before), back) in going.iter().zip(&backs) {
-        let id = before.summary.id;
-        if back.total() > 0 {
-            orders::add_refunded(tx, id, back.total()).await?;
-        }
-        let usage = orders::promotion_usage_of(tx, id).await?;
-        if !usage.is_empty() {
-            let given_back: Vec<_> = usage.iter().map(|(p, used)| (*p, before.summary.partner_id, -used)).collect();
-            orders::add_promotion_usage(tx, &given_back).await?;
-        }
-        let status =
-            if back.total() > 0 { PaymentStatus::Refunded.as_str() } else { before.summary.payment_status.as_str() };
-        orders::set_payment_status(tx, id, status, true).await?;
-        let detail = cancel.reason.as_ref().map(|r| serde_json::json!({ "reason": r }));
-        done.push(finish(tx, &cancel.ctx, before, "cancel", detail, now).await?);
+    if !given_back.is_empty() {
+        orders::add_promotion_usage(tx, &given_back).await?;
     }
     let mut done = done.into_iter();
     Ok(results

@@ -78,10 +78,21 @@ pub(crate) struct Snapshot {
     /// The settings, read with the version.
     pub settings: settings::Snapshot,
     partners: Mutex<HashMap<PartnerId, Arc<PartnerFacts>>>,
+    /// The whole catalog, read once by whichever order needs it first while the others wait.
+    /// Filling it SKU by SKU as orders named them cost a server's first seconds under load:
+    /// every order brought a few SKUs not seen yet, so each went to the database.
+    catalog: tokio::sync::OnceCell<Catalog>,
+}
+
+/// Every SKU with its units and rules, and every live price entry, of one version.
+#[derive(Debug, Default)]
+struct Catalog {
     /// By code.
-    skus: Mutex<HashMap<String, Sellable>>,
-    /// Live price entries per SKU, and the names of the lists they belong to.
-    prices: Mutex<(HashMap<SkuId, Vec<PriceEntry>>, pricing::ListNames)>,
+    skus: HashMap<String, Sellable>,
+    /// Live price entries per SKU.
+    prices: HashMap<SkuId, Vec<PriceEntry>>,
+    /// The names of the lists they belong to.
+    names: pricing::ListNames,
 }
 
 /// A partner as checkout needs it.
@@ -109,52 +120,38 @@ impl Snapshot {
     }
 
     /// The SKUs of these codes that exist (catalog data is the brand's, the same for every
-    /// partner). Only SKUs found are kept: codes that name nothing are read again each time, so
-    /// made-up codes cannot grow the cache.
+    /// partner); a code the catalog lacks is simply left out.
     pub(crate) async fn sellables(&self, app: &App, codes: &[String]) -> AppResult<Vec<Sellable>> {
-        let missing: Vec<String> = {
-            let known = lock(&self.skus)?;
-            codes.iter().filter(|c| !known.contains_key(*c)).cloned().collect()
-        };
-        if !missing.is_empty() {
-            let mut tx = app.db().read(&system()).await?;
-            let fresh = catalog::sellable(&mut tx, SkuKeys::Codes(&missing)).await?;
-            drop(tx);
-            let mut known = lock(&self.skus)?;
-            for sellable in fresh.into_values() {
-                // Another request may have filled it meanwhile, from the same version.
-                known.entry(sellable.code.clone()).or_insert(sellable);
-            }
-        }
-        let known = lock(&self.skus)?;
-        Ok(codes.iter().filter_map(|c| known.get(c).cloned()).collect())
+        let catalog = self.catalog(app).await?;
+        Ok(codes.iter().filter_map(|c| catalog.skus.get(c).cloned()).collect())
     }
 
     /// The live price entries of these SKUs, every list's (the engine keeps only those that
     /// cover the buyer), with the lists' names.
     pub(crate) async fn prices(&self, app: &App, skus: &[SkuId]) -> AppResult<(Vec<PriceEntry>, pricing::ListNames)> {
-        let missing: Vec<SkuId> = {
-            let prices = lock(&self.prices)?;
-            skus.iter().filter(|s| !prices.0.contains_key(*s)).copied().collect()
-        };
-        if !missing.is_empty() {
-            let mut tx = app.db().read(&system()).await?;
-            let (entries, names) = pricing::live_entries(&mut tx, Some(&missing)).await?;
-            drop(tx);
-            let mut by_sku: HashMap<SkuId, Vec<PriceEntry>> = missing.iter().map(|s| (*s, Vec::new())).collect();
-            for entry in entries {
-                by_sku.entry(entry.sku).or_default().push(entry);
-            }
-            let mut prices = lock(&self.prices)?;
-            for (sku, own) in by_sku {
-                // Another request may have filled it meanwhile, from the same version.
-                prices.0.entry(sku).or_insert(own);
-            }
-            prices.1.extend(names);
-        }
-        let prices = lock(&self.prices)?;
-        let entries = skus.iter().filter_map(|s| prices.0.get(s)).flatten().cloned().collect();
-        Ok((entries, prices.1.clone()))
+        let catalog = self.catalog(app).await?;
+        let entries = skus.iter().filter_map(|s| catalog.prices.get(s)).flatten().cloned().collect();
+        Ok((entries, catalog.names.clone()))
+    }
+
+    /// The catalog of this version, read on first use. Memory grows with SKUs × price lists
+    /// (some hundred bytes per SKU and per entry): tens of megabytes for a catalog of 100,000
+    /// SKUs, read again after each change to the ordering tables.
+    async fn catalog(&self, app: &App) -> AppResult<&Catalog> {
+        self.catalog
+            .get_or_try_init(|| async {
+                let mut tx = app.db().read(&system()).await?;
+                let skus = catalog::sellable(&mut tx, SkuKeys::All).await?;
+                let (entries, names) = pricing::live_entries(&mut tx, None).await?;
+                drop(tx);
+                let mut prices: HashMap<SkuId, Vec<PriceEntry>> = HashMap::new();
+                for entry in entries {
+                    prices.entry(entry.sku).or_default().push(entry);
+                }
+                let skus = skus.into_values().map(|s| (s.code.clone(), s)).collect();
+                Ok::<_, AppError>(Catalog { skus, prices, names })
+            })
+            .await
     }
 }
 

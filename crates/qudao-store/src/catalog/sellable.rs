@@ -64,6 +64,8 @@ pub enum SkuKeys<'a> {
     Codes(&'a [String]),
     /// By id.
     Ids(&'a [SkuId]),
+    /// Every SKU of the catalog: the ordering snapshot's one read per version.
+    All,
 }
 
 /// The SKUs named, keyed by id; unknown keys are simply absent.
@@ -77,6 +79,7 @@ pub async fn sellable(tx: &mut Tx, keys: SkuKeys<'_>) -> StoreResult<HashMap<Sku
     match keys {
         SkuKeys::Codes(codes) => sql.push("s.code IN ").bind_list(codes.iter().map(String::as_str)),
         SkuKeys::Ids(ids) => sql.push("s.id IN ").bind_list(ids.iter().copied()),
+        SkuKeys::All => sql.push("1 = 1"),
     };
     let rows = sql.fetch_all(tx.conn()).await?;
     let mut found = HashMap::with_capacity(rows.len());
@@ -112,15 +115,18 @@ pub async fn sellable(tx: &mut Tx, keys: SkuKeys<'_>) -> StoreResult<HashMap<Sku
     }
     // Every larger unit of the products, with each SKU's ordering rule in every unit (base unit
     // included), in one query.
-    let ids: Vec<SkuId> = found.keys().copied().collect();
     let mut units = Sql::new(
         "SELECT s.id AS sku_id, u.id AS unit_id, u.code, COALESCE(pu.factor, 1) AS factor, r.minimum, r.multiple \
          FROM skus s JOIN products p ON p.id = s.product_id \
          JOIN units u ON u.id = p.base_unit_id OR u.id IN (SELECT x.unit_id FROM product_units x WHERE x.product_id = p.id) \
          LEFT JOIN product_units pu ON pu.product_id = p.id AND pu.unit_id = u.id \
-         LEFT JOIN sku_order_rules r ON r.sku_id = s.id AND r.unit_id = u.id WHERE s.id IN ",
+         LEFT JOIN sku_order_rules r ON r.sku_id = s.id AND r.unit_id = u.id",
     );
-    units.bind_list(ids.iter().copied()).push(" ORDER BY s.id, COALESCE(pu.factor, 1)");
+    // The whole catalog needs no list: the rows of SKUs not found are skipped below.
+    if !matches!(keys, SkuKeys::All) {
+        units.push(" WHERE s.id IN ").bind_list(found.keys().copied());
+    }
+    units.push(" ORDER BY s.id, COALESCE(pu.factor, 1)");
     for row in units.fetch_all(tx.conn()).await? {
         let sku: SkuId = row.parse("sku_id")?;
         let Some(sellable) = found.get_mut(&sku) else { continue };

@@ -471,8 +471,11 @@ impl Worker {
                     match field["code"].as_str() {
                         Some("insufficient_stock") => {
                             report.refused_stock += 1;
-                            if let (Some(code), Ok(mut gone)) = (field["param"].as_str(), self.exhausted.lock()) {
-                                gone.insert(code.to_string());
+                            // The refusal names the SKU and what is left of it ("CODE: 3"); like
+                            // a partner told so, the clients stop asking for it.
+                            let code = field["param"].as_str().and_then(|p| p.split(':').next());
+                            if let (Some(code), Ok(mut gone)) = (code, self.exhausted.lock()) {
+                                gone.insert(code.trim().to_string());
                             }
                         }
                         Some("insufficient_credit") => {
