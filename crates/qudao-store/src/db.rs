@@ -101,6 +101,11 @@ impl Db {
         Ok(())
     }
 
+    /// The pool, for store functions that run outside a [`Tx`].
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
     /// Which database this is.
     pub fn dialect(&self) -> Dialect {
         self.dialect

@@ -71,6 +71,19 @@ impl Tx {
         self.grouped.as_mut()
     }
 
+    /// Sends the inserts held back so far now, as one statement, and goes on grouping: a batch
+    /// writes what locks nothing shared before it takes the shared rows, so that the rows stay
+    /// locked for less time.
+    pub async fn send_grouped(&mut self) -> StoreResult<()> {
+        if let Some(grouped) = self.grouped.as_mut()
+            && !grouped.is_empty()
+        {
+            let grouped = std::mem::take(grouped);
+            crate::bulk::insert_grouped(self, grouped).await?;
+        }
+        Ok(())
+    }
+
     /// Makes every write of the transaction durable (sending held-back inserts first).
     pub async fn commit(mut self) -> StoreResult<()> {
         if let Some(grouped) = self.grouped.take()

@@ -237,6 +237,66 @@ async fn cancellations_racing_with_orders_give_back_exactly_what_they_took() {
     .await;
 }
 
+/// Amendments write stock and credit outside the order desk, between a batch's unlocked read and
+/// its locks: orders racing with them for the last bottles and the last credit never oversell
+/// or overdraw (a batch whose decisions no longer hold under the locks runs its orders one by
+/// one), and every answer stands.
+#[tokio::test]
+async fn amendments_racing_with_orders_never_oversell_or_overdraw() {
+    each_backend(|app| async move {
+        let (partner, sku) = shop(&app).await;
+        app.setting("orders.auto_approve_max", "0").await;
+        app.credit_line(partner, 30_000).await;
+        let rep = app.bearer("rep", TEST_PASSWORD).await;
+        let small = json!({ "lines": [{ "sku": "S-COLA", "quantity": 5 }], "payment": "credit" });
+        let mut held = Vec::new();
+        for n in 0..6 {
+            let placed =
+                rep.json_with("POST", "/api/v1/orders", &small, &[("idempotency-key", &format!("h-{n}"))]).await;
+            assert_eq!(placed.status, 201, "{}", placed.text());
+            held.push(placed.json()["id"].as_str().unwrap_or_default().to_string());
+        }
+        // 30 of 150 bottles and ¥75 of ¥300 taken; now each held order grows to 12 while
+        // twenty more orders of 5 want the rest.
+        let amends = held.iter().map(|id| {
+            let rep = &rep;
+            async move {
+                let body = json!({ "lines": [{ "sku": "S-COLA", "quantity": 12 }] });
+                rep.post_json(&format!("/api/v1/orders/{id}/amend"), &body).await.status
+            }
+        });
+        let places =
+            (0..20).map(|n| {
+                let (rep, small) = (&rep, &small);
+                async move {
+                    rep.json_with("POST", "/api/v1/orders", small, &[("idempotency-key", &format!("r-{n}"))]).await
+                }
+            });
+        let (amended, placed) =
+            futures_util::future::join(futures_util::future::join_all(amends), futures_util::future::join_all(places))
+                .await;
+        assert!(amended.iter().all(|s| [200, 422].contains(s)), "{amended:?}");
+        let unexpected: Vec<String> =
+            placed.iter().filter(|r| ![201, 422].contains(&r.status)).map(|r| r.text()).collect();
+        assert!(unexpected.is_empty(), "only placed or refused: {unexpected:?}");
+        let grown = amended.iter().filter(|s| **s == 200).count() as i64;
+        let new_orders = placed.iter().filter(|r| r.status == 201).count() as i64;
+        let held_units = (6 - grown) * 5 + grown * 12 + new_orders * 5;
+        let (on_hand, reserved) = app.stock_of(sku).await;
+        assert_eq!((on_hand, reserved), (150, held_units), "reservations are exactly the open orders");
+        let (debt, line, _) = app.account(partner, AccountKind::Receivable).await;
+        assert_eq!(debt, held_units * 250, "every open order paid, once");
+        assert!(debt <= line, "credit line exceeded: {debt} > {line}");
+        for response in placed.iter().filter(|r| r.status == 201) {
+            let id = response.json()["id"].as_str().unwrap_or_default().to_string();
+            assert_eq!(rep.get(&format!("/api/v1/orders/{id}")).await.status, 200, "an acknowledged order is there");
+        }
+        app.assert_invariants().await;
+        app
+    })
+    .await;
+}
+
 /// Checkout prices from an in-memory snapshot; a change to the catalog or the settings made
 /// after it was taken still governs the very next order (the desk finds the snapshot outdated
 /// and the order is checked and priced again).

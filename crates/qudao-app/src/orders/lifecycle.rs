@@ -3,7 +3,7 @@
 
 use qudao_domain::Currency;
 use qudao_domain::access::Permission;
-use qudao_domain::ids::{OrderId, UserId};
+use qudao_domain::ids::{OrderId, PartnerId, PromotionId, UserId};
 use qudao_domain::orders::{OrderStatus, PaymentSplit, PaymentStatus, ReviewReason, order_postings};
 use qudao_store::orders::{self, OrderView};
 use qudao_store::stock::{self, BatchReservation, Why};
@@ -152,12 +152,26 @@ pub async fn cancel_order(app: &App, ctx: &Ctx, id: OrderId, reason: Option<&str
     app.desk().cancel(Cancel { ctx: ctx.clone(), id, reason }).await
 }
 
-/// The desk's cancellations, all in its batch transaction. Each order is locked, re-read and moved to
-/// cancelled by a guarded status change (one no longer cancellable is refused alone, having
-/// written nothing); then, for all of them together, the stock is released, the reservations
-/// emptied and the payments reversed by new entries, with a few statements in all instead of
-/// some thirty per order. `Err` means the transaction must not commit.
-pub(super) async fn cancel_batch(tx: &mut Tx, cancels: &[&Cancel], now: i64) -> AppResult<Vec<AppResult<OrderView>>> {
+/// A batch's cancellations once their own rows are written: each one's answer, and what is left
+/// to do on the rows other orders share (see [`release_cancelled`]).
+pub(super) struct CancelBatch<'a> {
+    /// Per cancellation, in order: the order after it, or why it was refused.
+    pub results: Vec<AppResult<OrderView>>,
+    /// The reservations to give back to stock.
+    pub releases: Vec<BatchReservation>,
+    /// The payments to reverse, as journal movements.
+    pub movements: Vec<(UserId, Movement<'a>)>,
+    /// Promotion quotas to give back: (promotion, partner, negative amount).
+    pub given_back: Vec<(PromotionId, PartnerId, i64)>,
+}
+
+/// The desk's cancellations, all in its batch transaction, first half: each order is locked,
+/// re-read and moved to cancelled by a guarded status change (one no longer cancellable is
+/// refused alone, having written nothing); its reservations are emptied, its refund and payment
+/// status set and its audit row written. The shared rows — stock, accounts, promotion usage — are
+/// left to [`release_cancelled`], so a batch holds their locks for less time. A few statements in
+/// all instead of some thirty per order. `Err` means the transaction must not commit.
+pub(super) async fn cancel_batch<'a>(tx: &mut Tx, cancels: &[&'a Cancel], now: i64) -> AppResult<CancelBatch<'a>> {
     let mut results: Vec<Option<AppResult<OrderView>>> = Vec::with_capacity(cancels.len());
     let mut going: Vec<(&Cancel, OrderView)> = Vec::new();
     let mut ids: Vec<OrderId> = cancels.iter().map(|c| c.id).collect();
@@ -180,7 +194,8 @@ pub(super) async fn cancel_batch(tx: &mut Tx, cancels: &[&Cancel], now: i64) -> 
         going.push((cancel, before));
     }
     if going.is_empty() {
-        return Ok(results.into_iter().flatten().collect());
+        let results = results.into_iter().flatten().collect();
+        return Ok(CancelBatch { results, releases: Vec::new(), movements: Vec::new(), given_back: Vec::new() });
     }
 
     // First what only touches the cancelled orders' own rows; then, last, the shared rows —
@@ -217,9 +232,6 @@ pub(super) async fn cancel_batch(tx: &mut Tx, cancels: &[&Cancel], now: i64) -> 
         done.push(finish(tx, &cancel.ctx, before, "cancel", detail, now).await?);
     }
 
-    if !stock::release_batch(tx, &releases, now).await? {
-        return Err(AppError::Internal("cancelled orders' reservations out of step with stock".into()));
-    }
     let movements: Vec<(UserId, Movement<'_>)> = going
         .iter()
         .zip(&backs)
@@ -241,15 +253,25 @@ pub(super) async fn cancel_batch(tx: &mut Tx, cancels: &[&Cancel], now: i64) -> 
             })
         })
         .collect();
-    crate::accounts::post_many(tx, &movements).await?;
-    if !given_back.is_empty() {
-        orders::add_promotion_usage(tx, &given_back).await?;
-    }
     let mut done = done.into_iter();
-    Ok(results
+    let results = results
         .into_iter()
         .map(|result| result.unwrap_or_else(|| done.next().ok_or_else(|| AppError::Internal("no cancellation".into()))))
-        .collect())
+        .collect();
+    Ok(CancelBatch { results, releases, movements, given_back })
+}
+
+/// The desk's cancellations, second half: the stock released, the payments reversed by new
+/// entries and the promotion quotas given back, for all of them together.
+pub(super) async fn release_cancelled(tx: &mut Tx, batch: &CancelBatch<'_>, now: i64) -> AppResult<()> {
+    if !stock::release_batch(tx, &batch.releases, now).await? {
+        return Err(AppError::Internal("cancelled orders' reservations out of step with stock".into()));
+    }
+    crate::accounts::post_many(tx, &batch.movements).await?;
+    if !batch.given_back.is_empty() {
+        orders::add_promotion_usage(tx, &batch.given_back).await?;
+    }
+    Ok(())
 }
 
 /// What a cancelled order had been paid: an offline transfer counts once finance confirmed it.

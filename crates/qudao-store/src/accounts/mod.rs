@@ -37,7 +37,7 @@ pub struct AccountView {
     pub available: i64,
 }
 
-fn kind_of(text: &str) -> StoreResult<AccountKind> {
+pub(crate) fn kind_of(text: &str) -> StoreResult<AccountKind> {
     AccountKind::parse(text).ok_or_else(|| StoreError::Corrupt(format!("account kind {text}")))
 }
 
@@ -232,10 +232,23 @@ pub struct HeldAccount {
 
 /// Reads, and on PostgreSQL locks, the CNY accounts of `partners`, in id order.
 pub async fn hold(tx: &mut Tx, partners: &[PartnerId]) -> StoreResult<Vec<HeldAccount>> {
+    accounts_of(tx, partners, true).await
+}
+
+/// Reads the CNY accounts of `partners` without locking them: what an order desk worker decides
+/// on before it takes the locks, checking its decisions again under them.
+pub async fn peek(tx: &mut Tx, partners: &[PartnerId]) -> StoreResult<Vec<HeldAccount>> {
+    accounts_of(tx, partners, false).await
+}
+
+async fn accounts_of(tx: &mut Tx, partners: &[PartnerId], lock: bool) -> StoreResult<Vec<HeldAccount>> {
     let mut sql = Sql::new(
         "SELECT id, partner_id, kind, balance, credit_line FROM ledger_accounts WHERE currency = 'CNY' AND partner_id IN ",
     );
-    sql.bind_list(partners.iter().copied()).push(" ORDER BY id").push(crate::bulk::for_update(tx));
+    sql.bind_list(partners.iter().copied()).push(" ORDER BY id");
+    if lock {
+        sql.push(crate::bulk::for_update(tx));
+    }
     sql.fetch_all(tx.conn())
         .await?
         .iter()
@@ -256,6 +269,17 @@ pub async fn hold(tx: &mut Tx, partners: &[PartnerId]) -> StoreResult<Vec<HeldAc
 /// The caller has checked each entry against the held balances in order, so a refusal here means
 /// the rows changed under it.
 pub async fn post_batch(tx: &mut Tx, entries: &[(EntryId, NewEntry<'_>)]) -> StoreResult<bool> {
+    if !post_balances(tx, entries).await? {
+        return Ok(false);
+    }
+    post_entries(tx, entries).await?;
+    Ok(true)
+}
+
+/// The accounts' half of [`post_batch`]: one guarded balance update per account. `false` if a
+/// guard refused. Apart from the entries so that a batch can write its entries before it takes
+/// the accounts' locks, and hold them for less time.
+pub async fn post_balances(tx: &mut Tx, entries: &[(EntryId, NewEntry<'_>)]) -> StoreResult<bool> {
     use crate::Value;
     let mut totals: Vec<(AccountId, i64)> = Vec::new();
     for (_, entry) in entries {
@@ -274,9 +298,12 @@ pub async fn post_batch(tx: &mut Tx, entries: &[(EntryId, NewEntry<'_>)]) -> Sto
     let guard = "v.column2 <= 0 OR ledger_accounts.kind NOT IN ('receivable', 'prepaid', 'rebate') \
                  OR ledger_accounts.balance + v.column2 <= CASE WHEN ledger_accounts.kind = 'receivable' \
                  THEN ledger_accounts.credit_line ELSE 0 END";
-    if !crate::bulk::add_to_rows(tx, "ledger_accounts", &["id"], "balance", &deltas, guard).await? {
-        return Ok(false);
-    }
+    crate::bulk::add_to_rows(tx, "ledger_accounts", &["id"], "balance", &deltas, guard).await
+}
+
+/// The journal's half of [`post_batch`]: the entries and their postings.
+pub async fn post_entries(tx: &mut Tx, entries: &[(EntryId, NewEntry<'_>)]) -> StoreResult<()> {
+    use crate::Value;
     let heads: Vec<Vec<Value>> = entries
         .iter()
         .map(|(id, e)| {
@@ -315,7 +342,7 @@ pub async fn post_batch(tx: &mut Tx, entries: &[(EntryId, NewEntry<'_>)]) -> Sto
         "",
     )
     .await?;
-    Ok(true)
+    Ok(())
 }
 
 /// Receivable accounts whose debt is above their credit line (must be none; a line lowered

@@ -4,6 +4,7 @@
 mod carts;
 mod fulfilment;
 mod history;
+mod peek;
 mod read;
 mod write;
 
@@ -19,11 +20,12 @@ pub use fulfilment::{
 pub use history::{
     PastOrder, PastReturn, PastShipment, insert_past_orders, insert_past_returns, insert_past_shipments,
 };
+pub use peek::{Peeked, peek_batch};
 pub use read::{
     OrderFilter, OrderLineView, OrderSummary, OrderView, ReservationRow, all_statuses, get, list, reservations_of,
 };
 pub use write::{
     Amendment, LineCounter, NewLine, NewOrder, NewReservation, add_promotion_usage, add_refunded, add_to_line, amend,
-    clear_reservations, insert_batch, lock, promotion_usage_of, set_payment_status, set_receipt_file,
+    clear_reservations, insert_batch, is_visible, lock, promotion_usage_of, set_payment_status, set_receipt_file,
     set_review_reason, take_from_reservation, transition,
 };

@@ -234,9 +234,21 @@ pub struct HeldStock {
 /// Reads, and on PostgreSQL locks, the stock rows of `skus`, in key order so concurrent batches
 /// lock in the same order.
 pub async fn hold(tx: &mut Tx, skus: &[SkuId]) -> StoreResult<Vec<HeldStock>> {
+    rows_of(tx, skus, true).await
+}
+
+/// Reads the stock rows of `skus` without locking them: what an order desk worker decides on
+/// before it takes the locks, checking its decisions again under them.
+pub async fn peek(tx: &mut Tx, skus: &[SkuId]) -> StoreResult<Vec<HeldStock>> {
+    rows_of(tx, skus, false).await
+}
+
+async fn rows_of(tx: &mut Tx, skus: &[SkuId], lock: bool) -> StoreResult<Vec<HeldStock>> {
     let mut sql = Sql::new("SELECT sku_id, warehouse_id, on_hand, reserved FROM stock WHERE sku_id IN ");
     sql.bind_list(skus.iter().copied()).push(" ORDER BY sku_id, warehouse_id");
-    sql.push(crate::bulk::for_update(tx));
+    if lock {
+        sql.push(crate::bulk::for_update(tx));
+    }
     sql.fetch_all(tx.conn())
         .await?
         .iter()
@@ -269,11 +281,24 @@ pub struct BatchReservation {
 /// Reserves a batch: one guarded update per (SKU, warehouse) with the batch's total, and one
 /// move per reservation. `false` (nothing to commit) if any row lacked the stock.
 pub async fn reserve_batch(tx: &mut Tx, reservations: &[BatchReservation], at_ms: i64) -> StoreResult<bool> {
-    use crate::Value;
-    let totals = totals_of(reservations, 1);
-    if !add_to_reserved(tx, &totals, "stock.reserved + v.column3 <= stock.on_hand").await? {
+    if !reserve_rows(tx, reservations).await? {
         return Ok(false);
     }
+    reserve_moves(tx, reservations, at_ms).await?;
+    Ok(true)
+}
+
+/// The stock rows' half of [`reserve_batch`]: one guarded update per (SKU, warehouse). `false`
+/// if any row lacked the stock. Apart from the moves so that a batch can write its moves
+/// before it takes the rows' locks, and hold them for less time.
+pub async fn reserve_rows(tx: &mut Tx, reservations: &[BatchReservation]) -> StoreResult<bool> {
+    add_to_reserved(tx, &totals_of(reservations, 1), "stock.reserved + v.column3 <= stock.on_hand").await
+}
+
+/// The journal's half of [`reserve_batch`]: the moves, which lock nothing shared.
+pub async fn reserve_moves(tx: &mut Tx, reservations: &[BatchReservation], at_ms: i64) -> StoreResult<()> {
+    use crate::Value;
+    let totals = totals_of(reservations, 1);
     // One move per stock row and batch: which order holds what is in `order_reservations`, so
     // the journal needs only the row's change, referenced to the batch.
     let batch = qudao_domain::ids::EntryId::new().to_string();
@@ -302,7 +327,7 @@ pub async fn reserve_batch(tx: &mut Tx, reservations: &[BatchReservation], at_ms
         })
         .collect();
     crate::bulk::insert_rows(tx, MOVES_INSERT, &rows, "").await?;
-    Ok(true)
+    Ok(())
 }
 
 /// Releases what cancelled orders held: one guarded update per (SKU, warehouse) with the total,
