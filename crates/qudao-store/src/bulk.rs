@@ -157,6 +157,21 @@ pub(crate) async fn add_to_rows(
     guard: &str,
 ) -> StoreResult<bool> {
     let width = key_columns.len() + 1;
+    if tx.dialect() == Dialect::Postgres
+        && let Some(columns) = array_columns(key_columns.len(), deltas)
+    {
+        // One array per column: the same text, so the same prepared statement, for any count.
+        let mut sql = Sql::new("UPDATE ");
+        sql.push(table).push(" SET ").push(column).push(" = ").push(table).push(".").push(column);
+        sql.push(" + v.column").push(&width.to_string()).push(" FROM unnest(");
+        for (index, (literal, kind)) in columns.into_iter().enumerate() {
+            sql.push(if index == 0 { "CAST(" } else { ", CAST(" }).bind(literal).push(" AS ").push(kind).push(")");
+        }
+        sql.push(") AS v(").push(&(1..=width).map(|n| format!("column{n}")).collect::<Vec<_>>().join(", "));
+        sql.push(") WHERE ");
+        push_keys_and_guard(&mut sql, table, key_columns, guard);
+        return Ok(sql.execute(tx.conn()).await? == deltas.len() as u64);
+    }
     let per_statement = (MAX_VALUES / width).max(1);
     for chunk in deltas.chunks(per_statement) {
         let mut sql = Sql::new("UPDATE ");
@@ -170,20 +185,81 @@ pub(crate) async fn add_to_rows(
             sql.bind(*delta).push(")");
         }
         sql.push(") AS v WHERE ");
-        for (index, key) in key_columns.iter().enumerate() {
-            if index > 0 {
-                sql.push(" AND ");
-            }
-            sql.push(table).push(".").push(key).push(" = v.column").push(&(index + 1).to_string());
-        }
-        if !guard.is_empty() {
-            sql.push(" AND (").push(guard).push(")");
-        }
+        push_keys_and_guard(&mut sql, table, key_columns, guard);
         if sql.execute(tx.conn()).await? != chunk.len() as u64 {
             return Ok(false);
         }
     }
     Ok(true)
+}
+
+fn push_keys_and_guard(sql: &mut Sql, table: &str, key_columns: &[&str], guard: &str) {
+    for (index, key) in key_columns.iter().enumerate() {
+        if index > 0 {
+            sql.push(" AND ");
+        }
+        sql.push(table).push(".").push(key).push(" = v.column").push(&(index + 1).to_string());
+    }
+    if !guard.is_empty() {
+        sql.push(" AND (").push(guard).push(")");
+    }
+}
+
+/// The keys and deltas as one PostgreSQL array literal per column, with its type; `None` when a
+/// key is neither all text nor all integers (the caller then sends `VALUES` rows).
+fn array_columns(keys: usize, deltas: &[(Vec<Value>, i64)]) -> Option<Vec<(String, &'static str)>> {
+    let mut columns = Vec::with_capacity(keys + 1);
+    for index in 0..keys {
+        let values: Vec<&Value> = deltas.iter().map(|(k, _)| k.get(index)).collect::<Option<_>>()?;
+        if values.iter().all(|v| matches!(v, Value::Text(_))) {
+            let texts = values.iter().filter_map(|v| if let Value::Text(t) = v { Some(t.as_str()) } else { None });
+            columns.push((array_literal(texts), "TEXT[]"));
+        } else if values.iter().all(|v| matches!(v, Value::Int(_))) {
+            let ints = values.iter().filter_map(|v| if let Value::Int(i) = v { Some(i.to_string()) } else { None });
+            columns.push((array_literal(ints), "BIGINT[]"));
+        } else {
+            return None;
+        }
+    }
+    columns.push((array_literal(deltas.iter().map(|(_, d)| d.to_string())), "BIGINT[]"));
+    Some(columns)
+}
+
+/// `{"a","b"}`: a PostgreSQL array literal of these values, each quoted.
+fn array_literal<V: ToString>(values: impl IntoIterator<Item = V>) -> String {
+    let mut literal = String::from("{");
+    for (index, value) in values.into_iter().enumerate() {
+        if index > 0 {
+            literal.push(',');
+        }
+        literal.push('"');
+        for c in value.to_string().chars() {
+            if c == '"' || c == '\\' {
+                literal.push('\\');
+            }
+            literal.push(c);
+        }
+        literal.push('"');
+    }
+    literal.push('}');
+    literal
+}
+
+/// Appends `column IN (…)` for a set of ids. On PostgreSQL it is `column = ANY(CAST($n AS
+/// TEXT[]))` with the whole set as one array literal, so the statement's text — and with it the
+/// prepared statement and, after a few runs, its plan — is the same whatever the set's size:
+/// parsing and planning a fresh `IN` list cost the order desk about a tenth of its database
+/// time. On SQLite, which has no arrays and plans cheaply, the `IN (?, ?, …)` list. An empty set
+/// matches nothing.
+pub(crate) fn push_in<V: ToString>(sql: &mut Sql, dialect: Dialect, column: &str, values: impl IntoIterator<Item = V>) {
+    match dialect {
+        Dialect::Postgres => {
+            sql.push(column).push(" = ANY(CAST(").bind(array_literal(values)).push(" AS TEXT[]))");
+        }
+        Dialect::Sqlite => {
+            sql.push(column).push(" IN ").bind_list(values.into_iter().map(|v| v.to_string()));
+        }
+    }
 }
 
 /// ` FOR NO KEY UPDATE` on PostgreSQL, where rows read to decide a batch must stay as read until
@@ -196,5 +272,44 @@ pub(crate) fn for_update(tx: &Tx) -> &'static str {
     match tx.dialect() {
         Dialect::Postgres => " FOR NO KEY UPDATE",
         Dialect::Sqlite => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn array_literals_quote_every_element() {
+        assert_eq!(array_literal(["a", "b"]), r#"{"a","b"}"#);
+        assert_eq!(array_literal([r#"x"y\z"#]), r#"{"x\"y\\z"}"#);
+        assert_eq!(array_literal(Vec::<String>::new()), "{}");
+        assert_eq!(array_literal([-5_i64, 7]), r#"{"-5","7"}"#);
+    }
+
+    #[test]
+    fn a_set_is_one_parameter_on_postgresql_and_a_list_on_sqlite() {
+        let mut pg = Sql::new("SELECT 1 FROM stock WHERE ");
+        push_in(&mut pg, Dialect::Postgres, "sku_id", ["a", "b", "c"]);
+        assert_eq!(pg.text(), "SELECT 1 FROM stock WHERE sku_id = ANY(CAST($1 AS TEXT[]))");
+        let mut lite = Sql::new("SELECT 1 FROM stock WHERE ");
+        push_in(&mut lite, Dialect::Sqlite, "sku_id", ["a", "b"]);
+        assert_eq!(lite.text(), "SELECT 1 FROM stock WHERE sku_id IN ($1, $2)");
+    }
+
+    #[test]
+    fn deltas_become_typed_arrays_unless_a_key_column_mixes_types() {
+        let deltas = vec![(vec![Value::from("k1"), Value::Int(3)], 10), (vec![Value::from("k2"), Value::Int(4)], -2)];
+        let columns = array_columns(2, &deltas).expect("arrays");
+        assert_eq!(
+            columns,
+            vec![
+                (r#"{"k1","k2"}"#.to_string(), "TEXT[]"),
+                (r#"{"3","4"}"#.to_string(), "BIGINT[]"),
+                (r#"{"10","-2"}"#.to_string(), "BIGINT[]"),
+            ]
+        );
+        let mixed = vec![(vec![Value::from("k1")], 1), (vec![Value::Int(1)], 1)];
+        assert_eq!(array_columns(1, &mixed), None);
     }
 }

@@ -242,10 +242,10 @@ pub async fn peek(tx: &mut Tx, partners: &[PartnerId]) -> StoreResult<Vec<HeldAc
 }
 
 async fn accounts_of(tx: &mut Tx, partners: &[PartnerId], lock: bool) -> StoreResult<Vec<HeldAccount>> {
-    let mut sql = Sql::new(
-        "SELECT id, partner_id, kind, balance, credit_line FROM ledger_accounts WHERE currency = 'CNY' AND partner_id IN ",
-    );
-    sql.bind_list(partners.iter().copied()).push(" ORDER BY id");
+    let mut sql =
+        Sql::new("SELECT id, partner_id, kind, balance, credit_line FROM ledger_accounts WHERE currency = 'CNY' AND ");
+    crate::bulk::push_in(&mut sql, tx.dialect(), "partner_id", partners);
+    sql.push(" ORDER BY id");
     if lock {
         sql.push(crate::bulk::for_update(tx));
     }

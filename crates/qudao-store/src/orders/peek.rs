@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use qudao_domain::ids::{OrderId, PartnerId, PromotionId, SkuId};
 
 use crate::accounts::{HeldAccount, kind_of};
+use crate::bulk::push_in;
 use crate::sql::{RowExt, Sql};
 use crate::stock::HeldStock;
 use crate::{StoreResult, Tx};
@@ -34,6 +35,7 @@ pub async fn peek_batch(
     with_usage: bool,
     marker: Option<(OrderId, Option<&str>)>,
 ) -> StoreResult<Peeked> {
+    let dialect = tx.dialect();
     let mut sql = Sql::new("");
     let mut parts = 0;
     let mut part = |sql: &mut Sql, text: &str| {
@@ -47,24 +49,24 @@ pub async fn peek_batch(
         part(
             &mut sql,
             "SELECT 'stock' AS part, sku_id AS a, warehouse_id AS b, CAST(NULL AS TEXT) AS c, on_hand AS x, \
-             reserved AS y FROM stock WHERE sku_id IN ",
+             reserved AS y FROM stock WHERE ",
         );
-        sql.bind_list(skus.iter().copied());
+        push_in(&mut sql, dialect, "sku_id", skus);
     }
     if !partners.is_empty() {
         part(
             &mut sql,
             "SELECT 'account' AS part, id AS a, partner_id AS b, kind AS c, balance AS x, credit_line AS y \
-             FROM ledger_accounts WHERE currency = 'CNY' AND partner_id IN ",
+             FROM ledger_accounts WHERE currency = 'CNY' AND ",
         );
-        sql.bind_list(partners.iter().copied());
+        push_in(&mut sql, dialect, "partner_id", partners);
         if with_usage {
             part(
                 &mut sql,
                 "SELECT 'usage' AS part, promotion_id AS a, partner_id AS b, CAST(NULL AS TEXT) AS c, used AS x, \
-                 CAST(0 AS BIGINT) AS y FROM promotion_usage WHERE partner_id IN ",
+                 CAST(0 AS BIGINT) AS y FROM promotion_usage WHERE ",
             );
-            sql.bind_list(partners.iter().copied());
+            push_in(&mut sql, dialect, "partner_id", partners);
         }
     }
     if let Some((order, status)) = marker {

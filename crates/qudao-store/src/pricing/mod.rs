@@ -403,8 +403,9 @@ async fn batch_usage(
     partners: &[PartnerId],
     lock: bool,
 ) -> StoreResult<HashMap<(PromotionId, PartnerId), i64>> {
-    let mut sql = Sql::new("SELECT promotion_id, partner_id, used FROM promotion_usage WHERE partner_id IN ");
-    sql.bind_list(partners.iter().copied()).push(" ORDER BY promotion_id, partner_id");
+    let mut sql = Sql::new("SELECT promotion_id, partner_id, used FROM promotion_usage WHERE ");
+    crate::bulk::push_in(&mut sql, tx.dialect(), "partner_id", partners);
+    sql.push(" ORDER BY promotion_id, partner_id");
     if lock {
         sql.push(crate::bulk::for_update(tx));
     }

@@ -244,8 +244,9 @@ pub async fn peek(tx: &mut Tx, skus: &[SkuId]) -> StoreResult<Vec<HeldStock>> {
 }
 
 async fn rows_of(tx: &mut Tx, skus: &[SkuId], lock: bool) -> StoreResult<Vec<HeldStock>> {
-    let mut sql = Sql::new("SELECT sku_id, warehouse_id, on_hand, reserved FROM stock WHERE sku_id IN ");
-    sql.bind_list(skus.iter().copied()).push(" ORDER BY sku_id, warehouse_id");
+    let mut sql = Sql::new("SELECT sku_id, warehouse_id, on_hand, reserved FROM stock WHERE ");
+    crate::bulk::push_in(&mut sql, tx.dialect(), "sku_id", skus);
+    sql.push(" ORDER BY sku_id, warehouse_id");
     if lock {
         sql.push(crate::bulk::for_update(tx));
     }
