@@ -802,8 +802,18 @@ async fn commit_batch(worker: &Worker, now_ms: i64, jobs: &Batch<'_>) -> Result<
             let _ = done.wait_for(Option::is_some).await;
         }
         let t_wait = t0.elapsed();
-        let decisions = if db.dialect() == Dialect::Postgres && !batch.is_empty() {
-            let mut locked = hold_rows(&mut tx, &skus, &partners, with_usage, &warehouses).await?;
+        let decisions = if db.dialect() == Dialect::Postgres {
+            // Every stock row and account the end updates — the cancellations' too — locked in
+            // key order before any is updated, so the end never locks them out of order.
+            let mut lock_skus = skus.clone();
+            lock_skus.extend(cancelled.releases.iter().map(|r| r.sku_id));
+            lock_skus.sort_unstable();
+            lock_skus.dedup();
+            let mut lock_partners = partners.clone();
+            lock_partners.extend(cancelled.movements.iter().map(|(_, m)| m.partner));
+            lock_partners.sort_unstable();
+            lock_partners.dedup();
+            let mut locked = hold_rows(&mut tx, &lock_skus, &lock_partners, with_usage, &warehouses).await?;
             let checked = decide(&mut locked, batch, &early);
             if !same_decisions(&decisions, &checked) {
                 tracing::info!(orders = batch.len(), "the rows moved under a batch between its decision and its locks");
