@@ -436,7 +436,6 @@ async fn answered_early(
 }
 
 /// The in-memory state of the rows a batch holds.
-#[derive(Default)]
 struct Held {
     /// Active warehouses, preferred first.
     warehouses: Vec<WarehouseId>,

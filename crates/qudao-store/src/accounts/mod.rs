@@ -232,23 +232,10 @@ pub struct HeldAccount {
 
 /// Reads, and on PostgreSQL locks, the CNY accounts of `partners`, in id order.
 pub async fn hold(tx: &mut Tx, partners: &[PartnerId]) -> StoreResult<Vec<HeldAccount>> {
-    accounts_of(tx, partners, true).await
-}
-
-/// Reads the CNY accounts of `partners` without locking them: what an order desk worker decides
-/// on before it takes the locks, checking its decisions again under them.
-pub async fn peek(tx: &mut Tx, partners: &[PartnerId]) -> StoreResult<Vec<HeldAccount>> {
-    accounts_of(tx, partners, false).await
-}
-
-async fn accounts_of(tx: &mut Tx, partners: &[PartnerId], lock: bool) -> StoreResult<Vec<HeldAccount>> {
     let mut sql =
         Sql::new("SELECT id, partner_id, kind, balance, credit_line FROM ledger_accounts WHERE currency = 'CNY' AND ");
     crate::bulk::push_in(&mut sql, tx.dialect(), "partner_id", partners);
-    sql.push(" ORDER BY id");
-    if lock {
-        sql.push(crate::bulk::for_update(tx));
-    }
+    sql.push(" ORDER BY id").push(crate::bulk::for_update(tx));
     sql.fetch_all(tx.conn())
         .await?
         .iter()

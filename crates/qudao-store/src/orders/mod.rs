@@ -26,6 +26,6 @@ pub use read::{
 };
 pub use write::{
     Amendment, LineCounter, NewLine, NewOrder, NewReservation, add_promotion_usage, add_refunded, add_to_line, amend,
-    clear_reservations, insert_batch, is_visible, lock, promotion_usage_of, set_payment_status, set_receipt_file,
+    clear_reservations, insert_batch, lock, promotion_usage_of, set_payment_status, set_receipt_file,
     set_review_reason, take_from_reservation, transition,
 };

@@ -478,14 +478,3 @@ pub enum LineCounter {
     /// Base units returned.
     Returned,
 }
-
-/// Whether this order is there — with `status`, when given — as the caller's snapshot sees it:
-/// how one order desk worker tells whether the other's batch has committed.
-pub async fn is_visible(tx: &mut Tx, order: OrderId, status: Option<&str>) -> StoreResult<bool> {
-    let mut sql = crate::sql::Sql::new("SELECT COUNT(*) FROM orders WHERE id = ");
-    sql.bind(order);
-    if let Some(status) = status {
-        sql.push(" AND status = ").bind(status);
-    }
-    Ok(sql.fetch_i64(tx.conn()).await? > 0)
-}

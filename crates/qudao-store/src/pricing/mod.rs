@@ -389,26 +389,10 @@ pub async fn bump_version(tx: &mut Tx, now_ms: i64) -> StoreResult<()> {
 
 /// Reads, and on PostgreSQL locks, what `partners` took of limited promotions, for a batch.
 pub async fn hold_usage(tx: &mut Tx, partners: &[PartnerId]) -> StoreResult<HashMap<(PromotionId, PartnerId), i64>> {
-    batch_usage(tx, partners, true).await
-}
-
-/// Reads what `partners` took of limited promotions without locking the rows: what an order
-/// desk worker decides on before it takes the locks, checking its decisions again under them.
-pub async fn peek_usage(tx: &mut Tx, partners: &[PartnerId]) -> StoreResult<HashMap<(PromotionId, PartnerId), i64>> {
-    batch_usage(tx, partners, false).await
-}
-
-async fn batch_usage(
-    tx: &mut Tx,
-    partners: &[PartnerId],
-    lock: bool,
-) -> StoreResult<HashMap<(PromotionId, PartnerId), i64>> {
     let mut sql = Sql::new("SELECT promotion_id, partner_id, used FROM promotion_usage WHERE ");
     crate::bulk::push_in(&mut sql, tx.dialect(), "partner_id", partners);
     sql.push(" ORDER BY promotion_id, partner_id");
-    if lock {
-        sql.push(crate::bulk::for_update(tx));
-    }
+    sql.push(crate::bulk::for_update(tx));
     sql.fetch_all(tx.conn())
         .await?
         .iter()

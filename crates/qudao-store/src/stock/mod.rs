@@ -234,22 +234,10 @@ pub struct HeldStock {
 /// Reads, and on PostgreSQL locks, the stock rows of `skus`, in key order so concurrent batches
 /// lock in the same order.
 pub async fn hold(tx: &mut Tx, skus: &[SkuId]) -> StoreResult<Vec<HeldStock>> {
-    rows_of(tx, skus, true).await
-}
-
-/// Reads the stock rows of `skus` without locking them: what an order desk worker decides on
-/// before it takes the locks, checking its decisions again under them.
-pub async fn peek(tx: &mut Tx, skus: &[SkuId]) -> StoreResult<Vec<HeldStock>> {
-    rows_of(tx, skus, false).await
-}
-
-async fn rows_of(tx: &mut Tx, skus: &[SkuId], lock: bool) -> StoreResult<Vec<HeldStock>> {
     let mut sql = Sql::new("SELECT sku_id, warehouse_id, on_hand, reserved FROM stock WHERE ");
     crate::bulk::push_in(&mut sql, tx.dialect(), "sku_id", skus);
     sql.push(" ORDER BY sku_id, warehouse_id");
-    if lock {
-        sql.push(crate::bulk::for_update(tx));
-    }
+    sql.push(crate::bulk::for_update(tx));
     sql.fetch_all(tx.conn())
         .await?
         .iter()
