@@ -19,6 +19,7 @@ mod error;
 pub mod fairs;
 pub mod files;
 pub mod idempotency;
+pub mod integration;
 pub mod maintenance;
 pub mod orders;
 pub mod partners;

@@ -12,6 +12,7 @@ pub mod dates;
 pub mod docnum;
 pub mod fairs;
 pub mod ids;
+pub mod integration;
 pub mod invalid;
 pub mod money;
 pub mod orders;
