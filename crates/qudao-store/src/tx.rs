@@ -86,11 +86,7 @@ impl Tx {
 
     /// Makes every write of the transaction durable (sending held-back inserts first).
     pub async fn commit(mut self) -> StoreResult<()> {
-        if let Some(grouped) = self.grouped.take()
-            && !grouped.is_empty()
-        {
-            crate::bulk::insert_grouped(&mut self, grouped).await?;
-        }
+        self.send_grouped().await?;
         self.inner.commit().await?;
         Ok(())
     }

@@ -315,19 +315,13 @@ impl Worker {
         };
         let numbers = match db.dialect() {
             Dialect::Sqlite => None,
-            Dialect::Postgres => match db.dedicated(1).await {
-                Ok(numbers) => match counters::prepare_detached(&numbers).await {
-                    Ok(()) => Some(numbers),
-                    Err(error) => {
-                        tracing::warn!(%error, "the order desk takes its numbers in its batches");
-                        None
-                    }
-                },
-                Err(error) => {
-                    tracing::warn!(%error, "the order desk takes its numbers in its batches");
-                    None
-                }
-            },
+            Dialect::Postgres => {
+                let numbers = match db.dedicated(1).await {
+                    Ok(numbers) => counters::prepare_detached(&numbers).await.map(|()| numbers),
+                    Err(error) => Err(error),
+                };
+                numbers.map_err(|error| tracing::warn!(%error, "the order desk takes its numbers in its batches")).ok()
+            }
         };
         Worker { db: own, numbers, sequence }
     }
