@@ -30,6 +30,9 @@ struct Inner {
     ordering: OrderingCache,
     desk: std::sync::OnceLock<Desk>,
     callers: CallerCache,
+    /// Woken after a commit that wrote outbox events, so this instance's delivery worker sends
+    /// them at once instead of at its next poll.
+    outbox: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for App {
@@ -52,6 +55,7 @@ impl App {
                 ordering: OrderingCache::default(),
                 desk: std::sync::OnceLock::new(),
                 callers: CallerCache::default(),
+                outbox: Arc::new(tokio::sync::Notify::new()),
             }),
         }
     }
@@ -93,7 +97,19 @@ impl App {
 
     /// The order desk, started on first use (it needs the async runtime).
     pub(crate) fn desk(&self) -> &Desk {
-        self.inner.desk.get_or_init(|| Desk::start(self.inner.db.clone(), Arc::clone(&self.inner.clock)))
+        self.inner.desk.get_or_init(|| {
+            Desk::start(self.inner.db.clone(), Arc::clone(&self.inner.clock), Arc::clone(&self.inner.outbox))
+        })
+    }
+
+    /// Tells this instance's delivery worker that events were committed.
+    pub fn outbox_written(&self) {
+        self.inner.outbox.notify_one();
+    }
+
+    /// Waits until [`App::outbox_written`] is called (the delivery worker).
+    pub(crate) async fn outbox_signal(&self) {
+        self.inner.outbox.notified().await;
     }
 
     /// Now, from the injected clock.

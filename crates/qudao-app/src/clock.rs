@@ -46,6 +46,15 @@ pub fn china_date(now_ms: i64) -> u32 {
     (y * 10_000 + m * 100 + d) as u32
 }
 
+/// An instant as RFC 3339 in UTC with milliseconds (`2026-11-29T08:00:00.000Z`), the form
+/// webhook bodies carry.
+pub fn rfc3339(ms: i64) -> String {
+    let (y, m, d) = civil_from_days(ms.div_euclid(86_400_000));
+    let in_day = ms.rem_euclid(86_400_000);
+    let (h, min, s, milli) = (in_day / 3_600_000, in_day / 60_000 % 60, in_day / 1_000 % 60, in_day % 1_000);
+    format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{milli:03}Z")
+}
+
 /// Days since 1970-01-01 to a (year, month, day) in the proleptic Gregorian calendar
 /// (Howard Hinnant's published algorithm).
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
@@ -72,6 +81,13 @@ mod tests {
         assert_eq!(china_date(1_795_795_200_000), 20261128);
         assert_eq!(china_date(0), 19700101);
         assert_eq!(china_date(951_782_400_000), 20000229);
+    }
+
+    #[test]
+    fn instants_print_as_rfc_3339_utc() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(1_795_795_199_123), "2026-11-27T15:59:59.123Z");
+        assert_eq!(rfc3339(951_782_400_000 + 86_399_999), "2000-02-29T23:59:59.999Z");
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct AppConfig {
     pub idempotency_keep_ms: i64,
     /// How long an in-flight idempotent request may run before a retry may take over.
     pub idempotency_lock_ms: i64,
+    /// Private networks webhook endpoints may point at, from the server's configuration
+    /// (`QUDAO_WEBHOOK_ALLOW_NETS`); the console can add more. Empty: public addresses only.
+    pub webhook_allow_nets: qudao_domain::integration::AllowedNets,
 }
 
 impl Default for AppConfig {
@@ -46,6 +49,7 @@ impl Default for AppConfig {
             max_import_rows: 20_000,
             idempotency_keep_ms: 48 * HOUR,
             idempotency_lock_ms: 2 * MINUTE,
+            webhook_allow_nets: Default::default(),
         }
     }
 }

@@ -115,6 +115,14 @@ typed_id! {
     FairId;
     /// A saved list (常购清单).
     SavedListId;
+    /// A business event in the outbox; also the `webhook-id` an ERP deduplicates on.
+    EventId;
+    /// A webhook endpoint an admin subscribed.
+    EndpointId;
+    /// One event's delivery to one endpoint.
+    DeliveryId;
+    /// One attempt at a delivery.
+    AttemptId;
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ mod error;
 pub mod fairs;
 pub mod files;
 pub mod idempotency;
+pub mod integration;
 mod migrate;
 pub mod orders;
 pub mod page;

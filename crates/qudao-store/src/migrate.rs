@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[MigrationFile] = &[
     migration!("0002_stock_and_ledger.sql"),
     migration!("0003_orders.sql"),
     migration!("0004_ordering_version.sql"),
+    migration!("0005_integration.sql"),
 ];
 
 /// The sqlx migrator for `dialect`, built from the embedded files.

@@ -132,11 +132,13 @@ pub fn permission_scope(permission: Permission) -> &'static str {
         P::AccountsRead => "accounts:read",
         P::FinanceManage => "accounts:write",
         P::FairsManage => "fairs:write",
+        P::IntegrationsManage => "integrations:write",
+        P::ErpPush => "erp:write",
     }
 }
 
 /// Every scope name an API key can be given, for the key form and validation.
-pub const API_SCOPES: [&str; 22] = [
+pub const API_SCOPES: [&str; 24] = [
     "partners:read",
     "partners:write",
     "partners:import",
@@ -159,6 +161,8 @@ pub const API_SCOPES: [&str; 22] = [
     "accounts:read",
     "accounts:write",
     "fairs:write",
+    "integrations:write",
+    "erp:write",
 ];
 
 #[derive(Debug, Clone)]

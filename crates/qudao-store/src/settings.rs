@@ -23,9 +23,12 @@ pub const AUTO_RECEIVE_DAYS: &str = "orders.auto_receive_days";
 pub const AUTO_COMPLETE_DAYS: &str = "orders.auto_complete_days";
 /// Tier weights for ordering fairs allocated by tier weight, `code:weight` pairs.
 pub const FAIR_TIER_WEIGHTS: &str = "fairs.tier_weights";
+/// Private networks webhook endpoints may point at, besides the server's
+/// `QUDAO_WEBHOOK_ALLOW_NETS` (comma-separated CIDRs; empty: none).
+pub const WEBHOOK_ALLOW_NETS: &str = "integrations.webhook_allow_nets";
 
 /// Every setting the console can change, with its default.
-pub const KNOWN: [(&str, &str); 9] = [
+pub const KNOWN: [(&str, &str); 10] = [
     (PARENT_SEES_SUB_DEALERS, "false"),
     (BRAND_NAME, "Qudao"),
     (STOCK_VISIBILITY, "bucketed"),
@@ -35,6 +38,7 @@ pub const KNOWN: [(&str, &str); 9] = [
     (AUTO_RECEIVE_DAYS, "7"),
     (AUTO_COMPLETE_DAYS, "15"),
     (FAIR_TIER_WEIGHTS, "platinum:4,gold:3,silver:2,bronze:1"),
+    (WEBHOOK_ALLOW_NETS, ""),
 ];
 
 /// A setting's value, or its default.

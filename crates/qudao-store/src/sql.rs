@@ -135,7 +135,11 @@ id_values!(
     ShipmentId,
     ReturnId,
     FairId,
-    SavedListId
+    SavedListId,
+    EventId,
+    EndpointId,
+    DeliveryId,
+    AttemptId
 );
 
 /// SQL text with its values, numbered as they are appended.

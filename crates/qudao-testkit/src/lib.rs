@@ -13,6 +13,7 @@ mod client;
 pub mod commerce;
 mod db;
 mod fixtures;
+pub mod sink;
 pub mod world;
 
 use std::future::Future;
@@ -124,6 +125,19 @@ impl TestApp {
     pub async fn cleanup(self) {
         self.app.db().close().await;
         self.database.drop_now().await;
+    }
+}
+
+/// Runs a test body once per backend, each time on a fresh application made with `config`.
+pub async fn each_backend_with<F, Fut>(config: AppConfig, body: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = TestApp>,
+{
+    for backend in db::backends().await {
+        let app = TestApp::with_config(backend, config.clone()).await;
+        let app = body(app).await;
+        app.cleanup().await;
     }
 }
 

@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 
 use qudao_domain::access::Role;
 use qudao_domain::ids::{
-    AddressId, ApiKeyId, ContactId, FairId, FileId, OrderId, PartnerId, PriceListId, ProductId, PromotionId, ReturnId,
-    SavedListId, ShipmentId, SkuId, UserId,
+    AddressId, ApiKeyId, ContactId, DeliveryId, EndpointId, FairId, FileId, OrderId, PartnerId, PriceListId, ProductId,
+    PromotionId, ReturnId, SavedListId, ShipmentId, SkuId, UserId,
 };
 use qudao_domain::partners::{AddressDraft, ContactDraft, PartnerKind};
 use qudao_store::Scope;
@@ -75,6 +75,10 @@ pub struct World {
     pub fair: FairId,
     /// A draft promotion naming D1 and D2 as eligible partners.
     pub promotion: PromotionId,
+    /// A webhook endpoint subscribed to every event.
+    pub webhook_endpoint: EndpointId,
+    /// One of its deliveries, dead-lettered.
+    pub webhook_delivery: DeliveryId,
     /// Markers of the inactive product.
     pub product_off_markers: Vec<String>,
     /// Markers of brand users, hidden from partner users.
@@ -414,6 +418,43 @@ impl World {
         let promotion =
             qudao_app::pricing::create_promotion(&app.app, &brand_ctx, &promotion, None).await.expect("promotion").id;
 
+        // The ERP link: an endpoint (at a public address nothing here calls) subscribed to
+        // everything above, and one of its deliveries dead-lettered so that it can be replayed.
+        let endpoint = qudao_app::integration::EndpointInput {
+            url: "https://1.1.1.1/qudao-world".into(),
+            events: vec!["*".into()],
+            description: Some("ERP".into()),
+            active: None,
+        };
+        let webhook_endpoint = qudao_app::integration::create_endpoint(&app.app, &brand_ctx, &endpoint, None)
+            .await
+            .expect("endpoint")
+            .view
+            .id;
+        let deliverer = qudao_app::integration::Deliverer::new(app.app.clone()).expect("deliverer");
+        deliverer.dispatch().await.expect("dispatch");
+        let webhook_delivery = {
+            use qudao_store::integration::deliveries::{self, Next, Outcome};
+            let now = app.app.now_ms();
+            let mut tx = app.app.db().write(&Scope::system("test world")).await.expect("tx");
+            let taken = deliveries::claim(&mut tx, "world", 1, now, now + 60_000).await.expect("claim");
+            let first = taken.first().expect("a delivery of the world's events");
+            let outcome = Outcome {
+                id: first.id,
+                endpoint_id: first.endpoint_id,
+                at_ms: now,
+                duration_ms: 1,
+                status: Some(500),
+                error: None,
+                excerpt: None,
+                next: Next::Dead,
+                disable_endpoint: false,
+            };
+            deliveries::record(&mut tx, "world", &[outcome]).await.expect("record");
+            tx.commit().await.expect("commit");
+            first.id
+        };
+
         let mut callers: Vec<(&'static str, Role)> = brand.to_vec();
         callers.extend([
             ("d1.admin", Role::PartnerAdmin),
@@ -433,6 +474,8 @@ impl World {
             api_key,
             fair,
             promotion,
+            webhook_endpoint,
+            webhook_delivery,
             product_off_markers: vec![
                 off.id.to_string(),
                 "P-ZZOFF-1".into(),

@@ -141,6 +141,10 @@ pub enum ObjectKind {
     /// A promotion (brand-side; partners eligible by name are shown only within the caller's
     /// territory).
     Promotion,
+    /// A webhook endpoint (brand administrators only).
+    WebhookEndpoint,
+    /// A webhook delivery (brand administrators only).
+    WebhookDelivery,
 }
 
 /// A valid request body for a route, used by the registry-driven tests (so a 404 they expect comes

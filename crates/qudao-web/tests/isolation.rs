@@ -61,7 +61,9 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
             | ObjectKind::Fair
             | ObjectKind::SavedList
             | ObjectKind::PriceList
-            | ObjectKind::Promotion,
+            | ObjectKind::Promotion
+            | ObjectKind::WebhookEndpoint
+            | ObjectKind::WebhookDelivery,
             Target::Missing,
         ) => random(),
         // Kinds a target does not own: this target does not apply to the route.

@@ -45,6 +45,8 @@ fn visible(world: &World, kind: ObjectKind, victim: UserId) -> Option<String> {
         ObjectKind::SavedList => world.partners["d1"].saved_list.to_string(),
         ObjectKind::PriceList => world.partners["d1"].price_list.to_string(),
         ObjectKind::Promotion => world.promotion.to_string(),
+        ObjectKind::WebhookEndpoint => world.webhook_endpoint.to_string(),
+        ObjectKind::WebhookDelivery => world.webhook_delivery.to_string(),
         ObjectKind::InviteToken | ObjectKind::ResetToken | ObjectKind::Asset | ObjectKind::Progress => return None,
     })
 }

@@ -57,6 +57,9 @@ pub struct Config {
     pub max_connections: u32,
     /// Origins besides the server's own allowed to post (a separate front end).
     pub trusted_origins: Vec<String>,
+    /// Private networks webhook endpoints may point at (`127.0.0.0/8,10.0.0.0/8`; on-premise
+    /// ERPs live there). Empty: public addresses only.
+    pub webhook_allow_nets: String,
 }
 
 impl Default for Config {
@@ -71,6 +74,7 @@ impl Default for Config {
             trust_forwarded_for: false,
             max_connections: 16,
             trusted_origins: Vec::new(),
+            webhook_allow_nets: String::new(),
         }
     }
 }
@@ -102,10 +106,12 @@ mod tests {
                 "listen = \"0.0.0.0:1\"\ndatabase_url = \"sqlite://file.sqlite\"\nsecure_cookies = true",
             )?;
             jail.set_env("QUDAO_LISTEN", "0.0.0.0:2");
+            jail.set_env("QUDAO_WEBHOOK_ALLOW_NETS", "127.0.0.0/8,10.0.0.0/8");
             let config = load(&ConfigArgs::default()).map_err(|e| e.to_string())?;
             assert_eq!(config.listen, "0.0.0.0:2");
             assert_eq!(config.database_url, "sqlite://file.sqlite");
             assert!(config.secure_cookies);
+            assert_eq!(config.webhook_allow_nets, "127.0.0.0/8,10.0.0.0/8");
             let flags = ConfigArgs { listen: Some("0.0.0.0:3".into()), ..ConfigArgs::default() };
             assert_eq!(load(&flags).map_err(|e| e.to_string())?.listen, "0.0.0.0:3");
             Ok(())

@@ -44,6 +44,7 @@ use qudao_domain::{FieldError, Invalid};
 use qudao_store::accounts::{self, HeldAccount, NewEntry, NewPosting};
 use qudao_store::audit::{self, AuditRecord};
 use qudao_store::idempotency::{self, Claim, Done};
+use qudao_store::integration::{NewEvent, outbox};
 use qudao_store::orders::{self, NewOrder, NewReservation, OrderView};
 use qudao_store::stock::{self, BatchReservation};
 use qudao_store::{Db, Dialect, Scope, StoreError, counters, pricing, versions};
@@ -152,7 +153,7 @@ impl Desk {
     /// batch is a round trip, and under load a task on the shared runtime waits its turn for
     /// each. PostgreSQL gets two workers, whose batches overlap but for their short locked end
     /// (see `commit_batch`); SQLite one, as it has one writer.
-    pub(crate) fn start(db: Db, clock: Arc<dyn Clock>) -> Desk {
+    pub(crate) fn start(db: Db, clock: Arc<dyn Clock>, outbox: Arc<tokio::sync::Notify>) -> Desk {
         let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
         let receiver = Arc::new(tokio::sync::Mutex::new(receiver));
         let sequence = Arc::new(Sequence::default());
@@ -161,8 +162,8 @@ impl Desk {
             Dialect::Sqlite => 1,
         };
         for n in 0..workers {
-            let (db, clock, receiver, sequence) =
-                (db.clone(), Arc::clone(&clock), Arc::clone(&receiver), Arc::clone(&sequence));
+            let (db, clock, receiver, sequence, outbox) =
+                (db.clone(), Arc::clone(&clock), Arc::clone(&receiver), Arc::clone(&sequence), Arc::clone(&outbox));
             let spawned = std::thread::Builder::new().name(format!("order-desk-{n}")).spawn(move || {
                 let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
                     Ok(runtime) => runtime,
@@ -172,7 +173,7 @@ impl Desk {
                     }
                 };
                 runtime.block_on(async move {
-                    let worker = Worker::connect(db, sequence).await;
+                    let worker = Worker::connect(db, sequence, outbox).await;
                     work(&worker, clock, receiver, n == 0).await;
                     worker.db.close().await;
                     if let Some(numbers) = &worker.numbers {
@@ -305,7 +306,7 @@ async fn run_alone(worker: &Worker, clock: &dyn Clock, job: Job) {
 impl Worker {
     /// A worker's connections: its own, and on PostgreSQL a second one for document numbers.
     /// Should a connection of its own fail, it shares the request pool: slower, still correct.
-    async fn connect(db: Db, sequence: Arc<Sequence>) -> Worker {
+    async fn connect(db: Db, sequence: Arc<Sequence>, outbox: Arc<tokio::sync::Notify>) -> Worker {
         let own = match db.dedicated(1).await {
             Ok(own) => own,
             Err(error) => {
@@ -323,7 +324,7 @@ impl Worker {
                 numbers.map_err(|error| tracing::warn!(%error, "the order desk takes its numbers in its batches")).ok()
             }
         };
-        Worker { db: own, numbers, sequence }
+        Worker { db: own, numbers, sequence, outbox }
     }
 }
 
@@ -605,6 +606,8 @@ struct Worker {
     /// transaction; `None` takes them inside it (SQLite, whose one writer is the batch).
     numbers: Option<Db>,
     sequence: Arc<Sequence>,
+    /// Woken after a commit, so the delivery worker sends the batch's events at once.
+    outbox: Arc<tokio::sync::Notify>,
 }
 
 /// Commits one batch:
@@ -695,6 +698,7 @@ async fn commit_batch(worker: &Worker, now_ms: i64, jobs: &Batch<'_>) -> Result<
         let mut audits: Vec<AuditRecord> = Vec::new();
         let mut usage: Vec<(PromotionId, PartnerId, i64)> = Vec::new();
         let mut bodies: Vec<(usize, String)> = Vec::new();
+        let mut events: Vec<NewEvent> = Vec::new();
         for (index, (p, decision)) in batch.iter().zip(&decisions).enumerate() {
             let Ok(held_stock) = decision else {
                 views.push(None);
@@ -761,8 +765,11 @@ async fn commit_batch(worker: &Worker, now_ms: i64, jobs: &Batch<'_>) -> Result<
             }))
             .ok();
             audits.push(record);
+            // Serialised once: the response to replay and the outbox events' data.
+            let body = serde_json::to_string(&view).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            events.extend(crate::integration::events::placed_events(&view, &body, now_ms));
             if p.idem.is_some() {
-                bodies.push((index, serde_json::to_string(&view).map_err(|e| StoreError::Corrupt(e.to_string()))?));
+                bodies.push((index, body));
             }
             orders_out.push(order);
             views.push(Some(view));
@@ -774,6 +781,7 @@ async fn commit_batch(worker: &Worker, now_ms: i64, jobs: &Batch<'_>) -> Result<
             stock::reserve_moves(&mut tx, &reservations, now_ms).await?;
             accounts::post_entries(&mut tx, &entries).await?;
             audit::insert_batch(&mut tx, &audits).await?;
+            outbox::append(&mut tx, &events).await?;
         }
         let done: Vec<Done<'_>> = bodies
             .iter()
@@ -829,6 +837,7 @@ async fn commit_batch(worker: &Worker, now_ms: i64, jobs: &Batch<'_>) -> Result<
         let wrote = !orders_out.is_empty() || cancelled.results.iter().any(Result::is_ok);
         if wrote {
             tx.commit().await?;
+            worker.outbox.notify_one();
         }
         tracing::debug!(
             ?t_early,

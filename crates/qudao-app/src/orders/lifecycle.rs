@@ -28,8 +28,9 @@ pub(crate) async fn load(tx: &mut Tx, id: OrderId) -> AppResult<OrderView> {
     orders::get(tx, id).await?.ok_or(AppError::NotFound)
 }
 
-/// The order again after a change, with its audit row written; `detail` (a shipment, a return)
-/// rides in the row's "after" so the order's timeline can show it.
+/// The order again after a change, with its audit row and its outbox events written; `detail`
+/// (a shipment, a return) rides in the row's "after" so the order's timeline can show it, and
+/// in the event's data.
 pub(crate) async fn finish(
     tx: &mut Tx,
     ctx: &Ctx,
@@ -39,6 +40,8 @@ pub(crate) async fn finish(
     now: i64,
 ) -> AppResult<OrderView> {
     let after = load(tx, before.summary.id).await?;
+    let events = crate::integration::events::order_events(action, before, &after, detail.as_ref(), now)?;
+    crate::integration::events::emit(tx, &events).await?;
     let brief = |v: &OrderView| serde_json::json!({ "number": v.summary.number, "status": v.summary.status, "payment_status": v.summary.payment_status, "total": v.summary.total, "refunded": v.refunded });
     let mut after_brief = brief(&after);
     if let (Some(detail), Some(object)) = (detail, after_brief.as_object_mut()) {

@@ -2,6 +2,7 @@
 
 use qudao_domain::access::{DataScope, Permission};
 use qudao_domain::ids::PartnerId;
+use qudao_domain::integration::EventType;
 use qudao_domain::partners::{PartnerDraft, PartnerInput, PartnerStatus};
 use qudao_domain::{FieldError, Invalid, docnum, text};
 use qudao_store::partners::{self, NewPartner, PartnerChanges, PartnerView};
@@ -56,6 +57,7 @@ pub(crate) async fn insert_partner(tx: &mut Tx, ctx: &Ctx, draft: &PartnerDraft,
     qudao_store::accounts::ensure_partner_accounts(tx, id, qudao_domain::money::Currency::CNY.code(), now).await?;
     let view = partners::get(tx, id).await?.ok_or(AppError::NotFound)?;
     audit::insert(tx, &ctx.audit::<(), _>(now, "partner", id, "create", Some(id), None, Some(&view))).await?;
+    partner_event(tx, EventType::PartnerCreated, &view, None, now).await?;
     Ok(view)
 }
 
@@ -161,6 +163,7 @@ pub async fn update_partner(app: &App, ctx: &Ctx, id: PartnerId, edit: &PartnerE
     }
     let after = partners::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     audit::insert(&mut tx, &ctx.audit(now, "partner", id, "update", Some(id), Some(&before), Some(&after))).await?;
+    partner_event(&mut tx, EventType::PartnerUpdated, &after, None, now).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -191,11 +194,26 @@ pub async fn change_status(
     }
     let after = partners::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let mut record = ctx.audit(now, "partner", id, "status", Some(id), Some(&before), Some(&after));
-    if let Some(reason) = reason {
+    if let Some(reason) = &reason {
         record.after = Some(serde_json::json!({ "partner": after, "reason": reason }).to_string());
     }
     audit::insert(&mut tx, &record).await?;
+    partner_event(&mut tx, EventType::PartnerUpdated, &after, reason.as_deref(), now).await?;
     tx.commit().await?;
     app.callers().forget_all();
     Ok(after)
+}
+
+/// `partner.created` or `partner.updated` with the partner as the API shows it (and the reason
+/// given for a status change).
+async fn partner_event(
+    tx: &mut Tx,
+    event_type: EventType,
+    view: &PartnerView,
+    reason: Option<&str>,
+    now: i64,
+) -> AppResult<()> {
+    let data = serde_json::json!({ "partner": view, "reason": reason });
+    let event = crate::integration::events::event(event_type, Some(view.id), "partner", view.id, &data, now)?;
+    crate::integration::events::emit(tx, &[event]).await
 }

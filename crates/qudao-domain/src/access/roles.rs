@@ -108,6 +108,7 @@ impl Role {
             P::StockManage => matches!(self, R::BrandAdmin | R::Warehouse),
             P::FinanceManage => matches!(self, R::BrandAdmin | R::Finance),
             P::FairsManage => matches!(self, R::BrandAdmin | R::Marketing | R::ChannelManager),
+            P::IntegrationsManage | P::ErpPush => matches!(self, R::BrandAdmin),
             P::ConsoleAccess => self.side() == RoleSide::Brand,
             P::PortalAccess => self.side() == RoleSide::Partner,
         }
@@ -197,11 +198,15 @@ pub enum Permission {
     FinanceManage,
     /// Set up ordering fairs, their prices, quotas and allocation.
     FairsManage,
+    /// Subscribe webhook endpoints, rotate their secrets, see and replay deliveries.
+    IntegrationsManage,
+    /// Push the ERP's shipments, invoices and receipts (an integration's API key).
+    ErpPush,
 }
 
 impl Permission {
     /// Every permission, for the session's list and the isolation matrix.
-    pub const ALL: [Permission; 28] = [
+    pub const ALL: [Permission; 30] = [
         Permission::SignedIn,
         Permission::ConsoleAccess,
         Permission::PortalAccess,
@@ -230,6 +235,8 @@ impl Permission {
         Permission::AccountsRead,
         Permission::FinanceManage,
         Permission::FairsManage,
+        Permission::IntegrationsManage,
+        Permission::ErpPush,
     ];
 }
 

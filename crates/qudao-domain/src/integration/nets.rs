@@ -117,6 +117,12 @@ impl Cidr {
     }
 }
 
+impl std::fmt::Display for Cidr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.network, self.prefix)
+    }
+}
+
 /// The private networks an admin allowed webhook endpoints in; empty by default.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AllowedNets(Vec<Cidr>);
@@ -134,6 +140,23 @@ impl AllowedNets {
             }
         }
         if bad.is_empty() { Ok(AllowedNets(nets)) } else { Err(bad) }
+    }
+
+    /// The list as it is written in the setting (`10.0.0.0/8,127.0.0.1/32`).
+    pub fn to_text(&self) -> String {
+        self.0.iter().map(Cidr::to_string).collect::<Vec<_>>().join(",")
+    }
+
+    /// Both lists together: the server's (`QUDAO_WEBHOOK_ALLOW_NETS`) and the console's.
+    pub fn union(&self, other: &AllowedNets) -> AllowedNets {
+        let mut nets = self.0.clone();
+        nets.extend(other.0.iter().filter(|net| !self.0.contains(net)).cloned());
+        AllowedNets(nets)
+    }
+
+    /// Whether no network is allowed.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// Whether a webhook may be sent to `ip`: public addresses always; private, loopback and

@@ -6,6 +6,7 @@ mod carts;
 pub(crate) mod catalog;
 mod fairs;
 mod fulfilment;
+mod integration;
 mod masters;
 pub(crate) mod orders;
 mod paging;
@@ -36,6 +37,7 @@ pub fn routes() -> Vec<Route> {
         fairs::ROUTES,
         pricing::ROUTES,
         stock::ROUTES,
+        integration::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }

@@ -24,7 +24,10 @@ pub async fn open(config: &Config) -> anyhow::Result<App> {
         .with_context(|| format!("connecting to {}", redact(&config.database_url)))?;
     db.migrate().await.context("applying migrations")?;
     let files = LocalDiskStore::new(&config.files_dir).map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(App::new(db, AppConfig::default(), Arc::new(files), Arc::new(SystemClock)))
+    let webhook_allow_nets = qudao_domain::integration::AllowedNets::parse(&config.webhook_allow_nets)
+        .map_err(|bad| anyhow::anyhow!("QUDAO_WEBHOOK_ALLOW_NETS: not networks: {}", bad.join(", ")))?;
+    let app_config = AppConfig { webhook_allow_nets, ..AppConfig::default() };
+    Ok(App::new(db, app_config, Arc::new(files), Arc::new(SystemClock)))
 }
 
 /// A database URL without its password, for messages.

@@ -33,7 +33,9 @@ pub async fn serve(config: &Config, app: App, banner: Option<String>) -> anyhow:
         writeln!(std::io::stdout().lock(), "{}", banner.replace("{url}", &format!("http://{address}")))?;
     }
     let housekeeping = qudao_web::spawn_housekeeping(state.clone(), Duration::from_secs(600));
+    let deliverer = qudao_app::integration::worker::spawn(app.clone()).context("starting webhook delivery")?;
     qudao_web::serve(listener, state, shutdown_signal()).await.context("serving")?;
+    deliverer.abort();
     housekeeping.abort();
     app.db().close().await;
     tracing::info!("stopped");
