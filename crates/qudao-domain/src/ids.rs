@@ -123,6 +123,12 @@ typed_id! {
     DeliveryId;
     /// One attempt at a delivery.
     AttemptId;
+    /// Money received from a partner (回款).
+    ReceiptId;
+    /// An invoice (发票) the ERP issued for an order.
+    InvoiceId;
+    /// A message from the ERP that was refused, kept for the admin.
+    RejectionId;
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod dates;
 pub mod docnum;
 pub mod fairs;
+pub mod finance;
 pub mod ids;
 pub mod integration;
 pub mod invalid;

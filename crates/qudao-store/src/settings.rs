@@ -26,9 +26,11 @@ pub const FAIR_TIER_WEIGHTS: &str = "fairs.tier_weights";
 /// Private networks webhook endpoints may point at, besides the server's
 /// `QUDAO_WEBHOOK_ALLOW_NETS` (comma-separated CIDRs; empty: none).
 pub const WEBHOOK_ALLOW_NETS: &str = "integrations.webhook_allow_nets";
+/// Days a credit order may stay unpaid after approval (账期) unless the partner has its own.
+pub const CREDIT_TERMS_DAYS: &str = "finance.credit_terms_days";
 
 /// Every setting the console can change, with its default.
-pub const KNOWN: [(&str, &str); 10] = [
+pub const KNOWN: [(&str, &str); 11] = [
     (PARENT_SEES_SUB_DEALERS, "false"),
     (BRAND_NAME, "Qudao"),
     (STOCK_VISIBILITY, "bucketed"),
@@ -39,6 +41,7 @@ pub const KNOWN: [(&str, &str); 10] = [
     (AUTO_COMPLETE_DAYS, "15"),
     (FAIR_TIER_WEIGHTS, "platinum:4,gold:3,silver:2,bronze:1"),
     (WEBHOOK_ALLOW_NETS, ""),
+    (CREDIT_TERMS_DAYS, "30"),
 ];
 
 /// A setting's value, or its default.

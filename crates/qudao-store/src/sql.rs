@@ -139,7 +139,10 @@ id_values!(
     EventId,
     EndpointId,
     DeliveryId,
-    AttemptId
+    AttemptId,
+    ReceiptId,
+    InvoiceId,
+    RejectionId
 );
 
 /// SQL text with its values, numbered as they are appended.

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use qudao_domain::access::Role;
 use qudao_domain::ids::{
     AddressId, ApiKeyId, ContactId, DeliveryId, EndpointId, FairId, FileId, OrderId, PartnerId, PriceListId, ProductId,
-    PromotionId, ReturnId, SavedListId, ShipmentId, SkuId, UserId,
+    PromotionId, ReceiptId, ReturnId, SavedListId, ShipmentId, SkuId, UserId,
 };
 use qudao_domain::partners::{AddressDraft, ContactDraft, PartnerKind};
 use qudao_store::Scope;
@@ -48,6 +48,8 @@ pub struct Owned {
     pub saved_list: SavedListId,
     /// Its own price list (a draft), which only its wall may see.
     pub price_list: PriceListId,
+    /// A receipt (回款) from it, settling part of its order.
+    pub receipt: ReceiptId,
     /// Strings that appear only in this partner's data.
     pub markers: Vec<String>,
 }
@@ -199,6 +201,7 @@ impl World {
                     shipment: ShipmentId::new(),
                     return_id: ReturnId::new(),
                     saved_list: SavedListId::new(),
+                    receipt: ReceiptId::new(),
                     price_list: PriceListId::new(),
                     markers,
                 },
@@ -369,6 +372,19 @@ impl World {
             };
             qudao_app::orders::change_cart(&app.app, &ctx, &cart).await.expect("cart");
             owned.markers.push(list.summary.id.to_string());
+            let paid = qudao_app::finance::ReceiptInput {
+                amount: "1.00".into(),
+                method: None,
+                received_date: None,
+                proof_file_id: None,
+                memo: Some(format!("回款{}", owned.markers[3])),
+                allocations: None,
+            };
+            let paid =
+                qudao_app::finance::record_receipt(&app.app, &brand_ctx, owned.id, &paid, None).await.expect("receipt");
+            owned.receipt = paid.id;
+            owned.markers.push(paid.id.to_string());
+            owned.markers.push(paid.number);
             let want = [qudao_app::fairs::DemandLine { sku: "S-ON-1".into(), quantity: 5 }];
             qudao_app::fairs::set_demand(&app.app, &ctx, fair, &want).await.expect("fair demand");
         }

@@ -145,6 +145,8 @@ pub enum ObjectKind {
     WebhookEndpoint,
     /// A webhook delivery (brand administrators only).
     WebhookDelivery,
+    /// A receipt (回款) of a partner.
+    Receipt,
 }
 
 /// A valid request body for a route, used by the registry-driven tests (so a 404 they expect comes

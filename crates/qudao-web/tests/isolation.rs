@@ -38,6 +38,7 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
         (ObjectKind::Return, Target::Partner(p)) => world.partners[p].return_id.to_string(),
         (ObjectKind::SavedList, Target::Partner(p)) => world.partners[p].saved_list.to_string(),
         (ObjectKind::PriceList, Target::Partner(p)) => world.partners[p].price_list.to_string(),
+        (ObjectKind::Receipt, Target::Partner(p)) => world.partners[p].receipt.to_string(),
         (ObjectKind::Product, Target::UnreleasedProduct) => world.product_off.to_string(),
         (ObjectKind::Sku, Target::UnreleasedProduct) => world.sku_off.to_string(),
         (ObjectKind::File, Target::UnreleasedProduct) => world.image_off.to_string(),
@@ -63,7 +64,8 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
             | ObjectKind::PriceList
             | ObjectKind::Promotion
             | ObjectKind::WebhookEndpoint
-            | ObjectKind::WebhookDelivery,
+            | ObjectKind::WebhookDelivery
+            | ObjectKind::Receipt,
             Target::Missing,
         ) => random(),
         // Kinds a target does not own: this target does not apply to the route.

@@ -47,6 +47,7 @@ fn visible(world: &World, kind: ObjectKind, victim: UserId) -> Option<String> {
         ObjectKind::Promotion => world.promotion.to_string(),
         ObjectKind::WebhookEndpoint => world.webhook_endpoint.to_string(),
         ObjectKind::WebhookDelivery => world.webhook_delivery.to_string(),
+        ObjectKind::Receipt => world.partners["d1"].receipt.to_string(),
         ObjectKind::InviteToken | ObjectKind::ResetToken | ObjectKind::Asset | ObjectKind::Progress => return None,
     })
 }

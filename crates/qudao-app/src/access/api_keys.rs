@@ -22,6 +22,10 @@ pub struct CreatedKey {
     pub view: ApiKeyView,
     /// The full key, `qdk_…`; absent on a replay.
     pub key: Option<String>,
+    /// For a key with the `erp:write` scope: the `whsec_…` secret the ERP signs its messages
+    /// with; shown once, like the key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signing_secret: Option<String>,
 }
 
 /// Creates a key named `name` with `scopes` (each one of [`API_SCOPES`]).
@@ -76,9 +80,18 @@ pub async fn create_api_key(
         &ctx.audit::<(), _>(now, "api_key", id, "create", ctx.caller().partner_id(), None, Some(&view)),
     )
     .await?;
-    idempotency::complete(&mut tx, idem, 201, &CreatedKey { view: view.clone(), key: None }).await?;
+    let signing_secret = if granted.iter().any(|s| s == "erp:write") {
+        let secret =
+            crate::integration::signing::new_secret().map_err(|e| AppError::Internal(format!("random secret: {e}")))?;
+        qudao_store::erp::set_signing_secret(&mut tx, id, &secret, now).await?;
+        Some(secret)
+    } else {
+        None
+    };
+    idempotency::complete(&mut tx, idem, 201, &CreatedKey { view: view.clone(), key: None, signing_secret: None })
+        .await?;
     tx.commit().await?;
-    Ok(CreatedKey { view, key: Some(key) })
+    Ok(CreatedKey { view, key: Some(key), signing_secret })
 }
 
 /// The keys the caller may see.

@@ -106,6 +106,25 @@ pub async fn ship_order(
     request: &ShipRequest,
     idem: Option<&IdemKey>,
 ) -> AppResult<ShipmentView> {
+    let now = app.now_ms();
+    let mut tx = app.write(ctx).await?;
+    load(&mut tx, id).await?;
+    ctx.require(Permission::OrdersShip)?;
+    let view = ship_in(&mut tx, ctx, id, request, now).await?;
+    idempotency::complete(&mut tx, idem, 201, &view).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Ships in the caller's transaction, its permission already checked (a brand user's shipment,
+/// or the ERP's pushed one, recorded with its document in the same transaction).
+pub(crate) async fn ship_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    id: OrderId,
+    request: &ShipRequest,
+    now: i64,
+) -> AppResult<ShipmentView> {
     let mut invalid = Invalid::new();
     let carrier = invalid.check(text::required("carrier", &request.carrier, 40));
     let tracking_no = invalid.check(text::required("tracking_no", &request.tracking_no, 60));
@@ -113,15 +132,12 @@ pub async fn ship_order(
     let (Some(carrier), Some(tracking_no)) = (carrier, tracking_no) else {
         return Err(AppError::Internal("checked fields".into()));
     };
-    let now = app.now_ms();
-    let mut tx = app.write(ctx).await?;
-    let before = load(&mut tx, id).await?;
-    ctx.require(Permission::OrdersShip)?;
+    let before = load(tx, id).await?;
     if !status_of(&before)?.shippable() {
         return Err(AppError::Conflict("status_transition"));
     }
-    let warehouse = named_warehouse(&mut tx, request.warehouse.as_deref()).await?;
-    let held: Vec<Held> = orders::reservations_of(&mut tx, id)
+    let warehouse = named_warehouse(tx, request.warehouse.as_deref()).await?;
+    let held: Vec<Held> = orders::reservations_of(tx, id)
         .await?
         .into_iter()
         .map(|r| Held { line_no: r.line_no, warehouse: r.warehouse_id, quantity: r.quantity })
@@ -144,18 +160,18 @@ pub async fn ship_order(
             by: Some(ctx.caller().user_id()),
             at_ms: now,
         };
-        if !orders::take_from_reservation(&mut tx, id, step.line_no, warehouse, step.quantity).await?
-            || !stock::ship(&mut tx, line.sku_id, warehouse, step.quantity, why).await?
-            || !orders::add_to_line(&mut tx, id, step.line_no, LineCounter::Shipped, step.quantity).await?
+        if !orders::take_from_reservation(tx, id, step.line_no, warehouse, step.quantity).await?
+            || !stock::ship(tx, line.sku_id, warehouse, step.quantity, why).await?
+            || !orders::add_to_line(tx, id, step.line_no, LineCounter::Shipped, step.quantity).await?
         {
             return Err(AppError::Conflict("status_transition"));
         }
         lines.push((step.line_no, line.sku_id, step.quantity));
     }
     let date = china_date(now);
-    let number = new_number("SH", date, counters::next(&mut tx, &format!("shipment:{date}")).await?);
+    let number = new_number("SH", date, counters::next(tx, &format!("shipment:{date}")).await?);
     orders::insert_shipment(
-        &mut tx,
+        tx,
         &NewShipment {
             id: shipment,
             number: number.clone(),
@@ -176,15 +192,13 @@ pub async fn ship_order(
     });
     let (to, stamp) =
         if shipped_all { (OrderStatus::Shipped, Some("shipped_ms")) } else { (OrderStatus::PartiallyShipped, None) };
-    if !orders::transition(&mut tx, id, &["approved", "partially_shipped"], to.as_str(), stamp, now).await? {
+    if !orders::transition(tx, id, &["approved", "partially_shipped"], to.as_str(), stamp, now).await? {
         return Err(AppError::Conflict("status_transition"));
     }
     let detail = serde_json::json!({ "shipment": number, "carrier": carrier, "tracking_no": tracking_no,
         "lines": plan.iter().map(|p| serde_json::json!({ "line_no": p.line_no, "quantity": p.quantity })).collect::<Vec<_>>() });
-    finish(&mut tx, ctx, &before, "ship", Some(detail), now).await?;
-    let view = orders::shipments(&mut tx, None, Some(shipment)).await?.pop().ok_or(AppError::NotFound)?;
-    idempotency::complete(&mut tx, idem, 201, &view).await?;
-    tx.commit().await?;
+    finish(tx, ctx, &before, "ship", Some(detail), now).await?;
+    let view = orders::shipments(tx, None, Some(shipment)).await?.pop().ok_or(AppError::NotFound)?;
     Ok(view)
 }
 

@@ -20,6 +20,7 @@ pub use checkout::{OrderRequest, Placed, place_order, preview_order, sku_prices}
 pub(crate) use desk::Desk;
 pub use desk::MAX_BATCH;
 pub use fair_orders::{FairOrderResult, FairOrders, order_fair};
+pub(crate) use fulfilment::ship_in;
 pub use fulfilment::{
     LineAmount, ReturnRequest, ShipRequest, Swept, TRACKING_STATUSES, TrackingRequest, add_tracking_event,
     complete_order, decide_return, get_return, list_returns, receive_order, request_return, restock_return, ship_order,

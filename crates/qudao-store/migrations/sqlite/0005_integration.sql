@@ -1,4 +1,4 @@
--- The ERP link's outbox and webhook deliveries for SQLite; kept line for line with
+-- The ERP link (outbox, webhooks, the ERP's documents) and receipts for SQLite; kept line for line with
 -- migrations/postgres/0005_integration.sql.
 
 -- Business events, written in the same transaction as the change they report (the outbox), so
@@ -70,3 +70,89 @@ CREATE TABLE webhook_attempts (
     response_excerpt TEXT
 );
 CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, at_ms);
+
+-- Money received from partners (回款): recorded by finance (with a proof) or pushed by the ERP
+-- (`document_id`, unique per source). One journal entry per receipt: cash in, the receivable
+-- settled by `allocated`, the rest credited to the partner's prepaid balance.
+CREATE TABLE receipts (
+    id TEXT PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    partner_id TEXT NOT NULL REFERENCES partners(id),
+    amount BIGINT NOT NULL,
+    currency TEXT NOT NULL,
+    allocated BIGINT NOT NULL,
+    source TEXT NOT NULL,
+    document_id TEXT,
+    method TEXT NOT NULL,
+    received_date BIGINT NOT NULL,
+    proof_file_id TEXT REFERENCES files(id),
+    memo TEXT,
+    entry_id TEXT NOT NULL,
+    created_by TEXT,
+    created_ms BIGINT NOT NULL,
+    CHECK (amount > 0 AND allocated >= 0 AND allocated <= amount)
+);
+CREATE INDEX receipts_partner ON receipts (partner_id, created_ms);
+CREATE UNIQUE INDEX receipts_document ON receipts (source, document_id);
+
+-- What each receipt settled, per order.
+CREATE TABLE receipt_allocations (
+    receipt_id TEXT NOT NULL REFERENCES receipts(id),
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    partner_id TEXT NOT NULL,
+    amount BIGINT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    PRIMARY KEY (receipt_id, order_id),
+    CHECK (amount > 0)
+);
+CREATE INDEX receipt_allocations_order ON receipt_allocations (order_id);
+
+-- Invoices (发票) the ERP issued for orders.
+CREATE TABLE invoices (
+    id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    partner_id TEXT NOT NULL,
+    invoice_number TEXT NOT NULL UNIQUE,
+    amount BIGINT NOT NULL,
+    tax BIGINT NOT NULL,
+    currency TEXT NOT NULL,
+    issued_date BIGINT NOT NULL,
+    document_id TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    CHECK (amount > 0 AND tax >= 0 AND tax <= amount)
+);
+CREATE INDEX invoices_order ON invoices (order_id);
+
+-- The ERP's messages in: each document id answered once and, when sent again, with the same
+-- bytes. `request_hash` tells a true replay from a different message reusing an id.
+CREATE TABLE erp_documents (
+    kind TEXT NOT NULL,
+    document_id TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status BIGINT NOT NULL,
+    body TEXT NOT NULL,
+    api_key_id TEXT,
+    at_ms BIGINT NOT NULL,
+    PRIMARY KEY (kind, document_id)
+);
+
+-- Messages refused (bad signature, unknown order, too much shipped…), for the admin to see.
+CREATE TABLE erp_rejections (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    document_id TEXT,
+    api_key_id TEXT,
+    code TEXT NOT NULL,
+    message TEXT NOT NULL,
+    body_excerpt TEXT,
+    at_ms BIGINT NOT NULL
+);
+CREATE INDEX erp_rejections_at ON erp_rejections (at_ms);
+
+-- The secret an ERP's API key signs its messages with (Standard Webhooks form), made with a key
+-- that has the `erp:write` scope and shown once.
+CREATE TABLE erp_signing_secrets (
+    api_key_id TEXT PRIMARY KEY REFERENCES api_keys(id),
+    secret TEXT NOT NULL,
+    created_ms BIGINT NOT NULL
+);

@@ -22,7 +22,8 @@ pub use history::{
 };
 pub use peek::{Peeked, peek_batch};
 pub use read::{
-    OrderFilter, OrderLineView, OrderSummary, OrderView, ReservationRow, all_statuses, get, list, reservations_of,
+    OrderFilter, OrderLineView, OrderSummary, OrderView, ReservationRow, all_statuses, get, id_by_number, list,
+    reservations_of,
 };
 pub use write::{
     Amendment, LineCounter, NewLine, NewOrder, NewReservation, add_promotion_usage, add_refunded, add_to_line, amend,

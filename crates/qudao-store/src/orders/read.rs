@@ -282,3 +282,11 @@ pub async fn all_statuses(tx: &mut Tx) -> StoreResult<Vec<(OrderId, String)>> {
     tx.scope().filter_partner(&mut sql, "partner_id");
     sql.fetch_all(tx.conn()).await?.iter().map(|r| Ok((r.parse("id")?, r.text("status")?))).collect()
 }
+
+/// The id of a visible order by its number (`SO-20250101-0001`), as an ERP names it.
+pub async fn id_by_number(tx: &mut Tx, number: &str) -> StoreResult<Option<OrderId>> {
+    let mut sql = Sql::new("SELECT o.id FROM orders o WHERE o.number = ");
+    sql.bind(number);
+    tx.scope().filter_partner(&mut sql, "o.partner_id");
+    sql.fetch_optional(tx.conn()).await?.map(|row| row.parse("id")).transpose()
+}

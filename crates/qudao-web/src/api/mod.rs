@@ -4,7 +4,9 @@ mod accounts;
 mod admin;
 mod carts;
 pub(crate) mod catalog;
+mod erp;
 mod fairs;
+mod finance;
 mod fulfilment;
 mod integration;
 mod masters;
@@ -38,6 +40,8 @@ pub fn routes() -> Vec<Route> {
         pricing::ROUTES,
         stock::ROUTES,
         integration::ROUTES,
+        erp::ROUTES,
+        finance::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }

@@ -1,0 +1,4 @@
+//! Receipts and invoices: the money and the paperwork that follow an order.
+
+pub mod invoices;
+pub mod receipts;
