@@ -43,6 +43,9 @@ enum Command {
         #[command(subcommand)]
         command: commands::bench::BenchCommand,
     },
+    /// Play the brand's ERP against a running Qudao (tests and demos): receive its webhooks,
+    /// ship, invoice and collect through its ERP API.
+    ErpSim(commands::erp_sim::ErpSimArgs),
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -68,6 +71,7 @@ async fn main() -> std::process::ExitCode {
         Command::Migrate => commands::migrate::run(&config).await,
         Command::User { command } => commands::user::run(&config, command).await,
         Command::Bench { command } => commands::bench::run(command).await,
+        Command::ErpSim(args) => commands::erp_sim::run(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

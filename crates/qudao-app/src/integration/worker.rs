@@ -60,9 +60,7 @@ impl Deliverer {
     /// A deliverer for this instance, with its own HTTP client: no redirects, no proxy, every
     /// resolved address checked against the allowed networks.
     pub fn new(app: App) -> AppResult<Deliverer> {
-        // reqwest is built without a default crypto provider (see Cargo.toml); install ring's
-        // once per process. An error means one is already installed, which is as good.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_tls_provider();
         let nets: SharedNets = Arc::new(RwLock::new(app.config().webhook_allow_nets.clone()));
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -204,6 +202,13 @@ impl Deliverer {
             }
         }
     }
+}
+
+/// Installs ring as the process's TLS crypto provider: reqwest is built without a default one
+/// (see Cargo.toml), and every HTTP client of the process needs one. An error means one is
+/// already installed, which is as good.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// Starts this instance's delivery worker.

@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod demo;
+pub mod erp_sim;
 pub mod migrate;
 pub mod serve;
 pub mod user;
