@@ -242,6 +242,14 @@ async fn a_receipt_settles_the_oldest_orders_first_and_the_rest_is_prepaid() {
         let rep = app.bearer("rep", TEST_PASSWORD).await;
         let mine = rep.get(&format!("/api/v1/receipts?partner_id={partner}")).await.json();
         assert_eq!(mine["items"].as_array().map(Vec::len), Some(2));
+        // The trial balance sums to zero; cash holds what both receipts brought.
+        let trial = cashier.get("/api/v1/trial-balance").await;
+        assert_eq!(trial.status, 200, "{}", trial.text());
+        let trial = trial.json();
+        assert_eq!((trial["difference"].as_i64(), trial["accounts_out_of_step"].as_i64()), (Some(0), Some(0)));
+        let cash = trial["lines"].as_array().expect("lines").iter().find(|l| l["kind"] == "cash").expect("cash").clone();
+        assert_eq!(cash["debit"].as_i64(), Some(a + b / 2 + b / 100 * 100));
+        assert_eq!(rep.get("/api/v1/trial-balance").await.status, 403, "a partner sees only its own accounts");
         app.assert_invariants().await;
         app
     })

@@ -5,89 +5,14 @@
 
 #![expect(clippy::expect_used, reason = "test helpers fail loudly at the first broken step")]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::{Killed, databases, drop_database, free_port, orderable, qudao, seed, serve, sign_in};
 use serde_json::{Value, json};
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
-}
-
-fn qudao() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_qudao"));
-    command.env("RUST_LOG", "warn").env_remove("QUDAO_DATABASE_URL");
-    command
-}
-
-/// The demo accounts: (role, login, password).
-fn seed(dir: &std::path::Path, database_url: &str) -> Vec<(String, String, String)> {
-    let output = qudao()
-        .args(["seed-demo", "--database-url", database_url, "--size", "small"])
-        .current_dir(dir)
-        .output()
-        .expect("seed");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout)
-        .expect("utf-8")
-        .lines()
-        .map(|line| {
-            let cells: Vec<&str> = line.split('\t').collect();
-            (cells[0].to_string(), cells[1].to_string(), cells[2].to_string())
-        })
-        .collect()
-}
-
-async fn sign_in(http: &reqwest::Client, base: &str, login: &str, password: &str) -> String {
-    for _ in 0..100 {
-        if let Ok(response) = http
-            .post(format!("{base}/api/v1/session"))
-            .json(&json!({ "login": login, "password": password }))
-            .send()
-            .await
-            && response.status().is_success()
-        {
-            return response.json::<Value>().await.expect("json")["token"].as_str().expect("token").to_string();
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("could not sign in as {login}");
-}
-
-/// A SKU the rep can order one of on credit, found through the catalog, and the first order.
-async fn orderable(http: &reqwest::Client, base: &str, rep: &str) -> (String, Value) {
-    let products = http.get(format!("{base}/api/v1/products?limit=50")).bearer_auth(rep).send().await.expect("list");
-    let products = products.json::<Value>().await.expect("json");
-    for product in products["items"].as_array().expect("items") {
-        let id = product["id"].as_str().expect("id");
-        let detail = http.get(format!("{base}/api/v1/products/{id}")).bearer_auth(rep).send().await.expect("detail");
-        let detail = detail.json::<Value>().await.expect("json");
-        for sku in detail["skus"].as_array().cloned().unwrap_or_default() {
-            let code = sku["code"].as_str().unwrap_or("").to_string();
-            let placed = http
-                .post(format!("{base}/api/v1/orders"))
-                .bearer_auth(rep)
-                .json(&json!({ "lines": [{ "sku": code, "quantity": 1 }], "payment": "credit" }))
-                .send()
-                .await
-                .expect("order");
-            if placed.status().is_success() {
-                return (code, placed.json::<Value>().await.expect("json"));
-            }
-        }
-    }
-    panic!("no orderable SKU in the demo catalog");
-}
 
 async fn round_trip(database_url: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -96,15 +21,7 @@ async fn round_trip(database_url: &str) {
     let (admin, rep) = (find("brand_admin"), find("partner_sales"));
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let _server = Killed(
-        qudao()
-            .args(["serve", "--database-url", database_url, "--listen", &format!("127.0.0.1:{port}")])
-            .env("QUDAO_WEBHOOK_ALLOW_NETS", "127.0.0.0/8")
-            .current_dir(dir.path())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("serve"),
-    );
+    let _server = serve(dir.path(), database_url, port);
     qudao_app::integration::worker::install_tls_provider();
     let http = reqwest::Client::new();
     let rep_token = sign_in(&http, &base, &rep.1, &rep.2).await;
@@ -196,19 +113,8 @@ async fn round_trip(database_url: &str) {
 
 #[tokio::test]
 async fn the_erp_simulator_ships_invoices_and_collects_every_order_once() {
-    round_trip("sqlite://demo.sqlite").await;
-    if let Ok(url) = std::env::var("QUDAO_TEST_PG_URL") {
-        let database = format!("qudao_erp_{}", std::process::id());
-        psql(&url, &format!("DROP DATABASE IF EXISTS {database}"));
-        psql(&url, &format!("CREATE DATABASE {database}"));
-        let (prefix, _) = url.rsplit_once('/').expect("a database in the URL");
-        round_trip(&format!("{prefix}/{database}")).await;
-        psql(&url, &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"));
+    for (_, url) in databases("erp") {
+        round_trip(&url).await;
+        drop_database(&url);
     }
-}
-
-/// Runs a statement on the PostgreSQL server named by `url` (creating and dropping databases).
-fn psql(url: &str, statement: &str) {
-    let status = Command::new("psql").args([url, "-qc", statement]).stdout(Stdio::null()).status().expect("psql");
-    assert!(status.success(), "{statement}");
 }

@@ -1,4 +1,5 @@
 //! Receipts and invoices: the money and the paperwork that follow an order.
 
 pub mod invoices;
+pub mod ledger;
 pub mod receipts;

@@ -57,6 +57,19 @@ async fn show(
     Ok(Json(uc::get_receipt(state.app(), &ctx, id).await?))
 }
 
+#[derive(Debug, Default, Deserialize)]
+struct TrialQuery {
+    until_ms: Option<i64>,
+}
+
+async fn trial(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    ApiQuery(query): ApiQuery<TrialQuery>,
+) -> WebResult<Json<uc::TrialBalance>> {
+    Ok(Json(uc::trial_balance(state.app(), &ctx, query.until_ms).await?))
+}
+
 /// The routes.
 pub const ROUTES: &[Route] = &[
     Route::api(
@@ -88,4 +101,12 @@ pub const ROUTES: &[Route] = &[
     )
     .params(&[("id", ObjectKind::Receipt)])
     .response(schema::<ReceiptView>),
+    Route::api(
+        Verb::Get,
+        "/api/v1/trial-balance",
+        Permission::AccountsRead,
+        "Debits and credits per account kind, which sum to zero (brand users who see every partner)",
+        |v| on(v, trial),
+    )
+    .response(schema::<uc::TrialBalance>),
 ];
