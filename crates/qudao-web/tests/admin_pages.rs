@@ -522,3 +522,40 @@ async fn the_pages_render_in_both_languages() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_admin_subscribes_an_endpoint_sees_its_secret_once_and_sets_the_networks() {
+    each_backend(|app| async move {
+        UserBuilder::new("root", Role::BrandAdmin).create(&app).await;
+        let admin = app.browser("root", TEST_PASSWORD).await;
+        let empty = admin.get("/console/webhooks").await;
+        assert_eq!(empty.status, 200, "{}", empty.text());
+        let refused =
+            admin.post_form("/console/webhooks", &[("url", "http://10.0.0.7/in"), ("events", "order.approved")]).await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.text().contains("10.0.0.7"), "the refused address is named");
+        let created = admin
+            .post_form(
+                "/console/webhooks",
+                &[("url", "https://1.1.1.1/erp"), ("events", "order.approved"), ("events", "order.shipped")],
+            )
+            .await;
+        assert_eq!(created.status, 200, "{}", created.text());
+        let secret = between(&created.text(), "id=\"webhook-secret\">", "</p>").expect("the secret");
+        assert!(secret.starts_with("whsec_"), "{secret}");
+        let list = admin.get("/console/webhooks").await.text();
+        assert!(list.contains("https://1.1.1.1/erp") && list.contains("order.approved, order.shipped"), "{list}");
+        assert!(!list.contains(&secret), "the secret is shown once");
+        let bad = admin.post_form("/console/webhooks/networks", &[("console", "10.0.0.0/8, intranet")]).await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.text().contains("intranet"));
+        let saved = admin.post_form("/console/webhooks/networks", &[("console", "10.0.0.0/8")]).await;
+        assert_eq!(saved.status, 303);
+        let allowed = admin.post_form("/console/webhooks", &[("url", "http://10.0.0.7/in")]).await;
+        assert_eq!(allowed.status, 200, "an allowed network: {}", allowed.text());
+        let listed = admin.get("/console/webhooks").await.text();
+        assert!(listed.contains("10.0.0.0/8"));
+        app
+    })
+    .await;
+}

@@ -57,6 +57,7 @@ const CONSOLE: &[(&str, &str, Permission)] = &[
     ("/console/products", "nav.products", Permission::CatalogRead),
     ("/console/users", "nav.users", Permission::UsersRead),
     ("/console/api-keys", "nav.api_keys", Permission::ApiKeysManage),
+    ("/console/webhooks", "nav.webhooks", Permission::IntegrationsManage),
     ("/console/audit", "nav.audit", Permission::AuditRead),
     ("/console/settings", "nav.settings", Permission::SettingsManage),
 ];

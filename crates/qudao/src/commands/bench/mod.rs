@@ -3,6 +3,8 @@
 mod order_fair;
 mod pricing;
 mod raw_order;
+mod receiver;
+mod webhooks;
 
 use std::path::PathBuf;
 
@@ -40,6 +42,25 @@ pub enum BenchCommand {
         #[arg(long, default_value = "../shared/bench/raw-order")]
         raw_order_dir: PathBuf,
     },
+    /// Webhook delivery throughput to a local receiver, then the outbox lag under the ordering
+    /// fair's load; the last line is `events_per_s=N lag_p50_ms=N lag_p99_ms=N orders_per_s=N`.
+    Webhooks {
+        /// A fresh database (default: a new SQLite file in a temporary folder).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Events for the throughput run.
+        #[arg(long, default_value_t = 20_000)]
+        events: usize,
+        /// Simulated partners ordering during the lag run.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Seconds of ordering during the lag run.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// The raw place-order transaction's scripts, run for scale.
+        #[arg(long, default_value = "../shared/bench/raw-order")]
+        raw_order_dir: PathBuf,
+    },
 }
 
 /// Runs a benchmark.
@@ -47,9 +68,25 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Pricing { lines, promotions, iterations } => pricing::pricing(lines, promotions, iterations),
         BenchCommand::OrderFair { database_url, clients, seconds, raw_order_dir } => {
-            order_fair::run(order_fair::Options { database_url, clients, seconds, raw_order_dir }).await
+            let options = order_fair::Options { database_url, clients, seconds, raw_order_dir, webhooks: false };
+            order_fair::run(options).await.map(|_| ())
+        }
+        BenchCommand::Webhooks { database_url, events, clients, seconds, raw_order_dir } => {
+            let fair = order_fair::Options {
+                database_url: database_url.clone(),
+                clients,
+                seconds,
+                raw_order_dir,
+                webhooks: true,
+            };
+            webhooks::run(webhooks::Options { database_url, events, fair }).await
         }
     }
+}
+
+/// Now, in epoch milliseconds.
+pub(crate) fn now_ms() -> i64 {
+    qudao_app::clock::Clock::now_ms(&qudao_app::clock::SystemClock)
 }
 
 /// A small deterministic generator, so every run asks for the same things.

@@ -48,6 +48,30 @@ pub struct Options {
     pub seconds: u64,
     /// Where the raw-order scripts are.
     pub raw_order_dir: PathBuf,
+    /// Deliver the orders' webhooks to a local receiver during the run, and report the lag.
+    pub webhooks: bool,
+}
+
+/// What a run measured, for `qudao bench webhooks`.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// Orders placed per second.
+    pub orders_per_s: f64,
+    /// The outbox lag, when webhooks were delivered.
+    pub lag: Option<Lag>,
+}
+
+/// From an order's placing to its event's arrival at the receiver.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Lag {
+    /// Events measured.
+    pub events: usize,
+    /// Median, ms.
+    pub p50_ms: f64,
+    /// 99th percentile, ms.
+    pub p99_ms: f64,
+    /// Longest, ms.
+    pub max_ms: f64,
 }
 
 const PASSWORD: &str = "Bench-Fair-2026!";
@@ -57,7 +81,7 @@ const SKUS: usize = 1_000;
 type Http = Client<HttpConnector, Full<Bytes>>;
 
 /// Runs the benchmark and prints its figures; the last line is the summary outside tools read.
-pub async fn run(options: Options) -> anyhow::Result<()> {
+pub async fn run(options: Options) -> anyhow::Result<Summary> {
     let clients = options.clients.max(1);
     let seconds = options.seconds.max(1);
     let folder = std::env::temp_dir().join(format!("qudao-bench-{}-{}", std::process::id(), now_ms()));
@@ -69,11 +93,20 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     db.migrate().await.context("migrating")?;
     let dialect = db.dialect();
     let files = LocalDiskStore::new(folder.join("files")).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let app = App::new(db, AppConfig::default(), Arc::new(files), Arc::new(SystemClock));
+    let config = if options.webhooks { super::webhooks::loopback_config() } else { AppConfig::default() };
+    let app = App::new(db, config, Arc::new(files), Arc::new(SystemClock));
     let mut out = std::io::stdout().lock();
     writeln!(out, "order-fair: seeding {clients} partners, {SKUS} SKUs ({HOT} hot) on {dialect:?}")?;
     drop(out);
     let seeded = seed(&app, clients, seconds).await?;
+    let hooks = if options.webhooks {
+        let receiver = super::receiver::Receiver::start().await?;
+        super::webhooks::subscribe(&app, &receiver.url).await?;
+        let worker = tokio::spawn(qudao_app::integration::Deliverer::new(app.clone())?.run());
+        Some((receiver, worker))
+    } else {
+        None
+    };
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -124,6 +157,10 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let cpu = cpu_seconds() - cpu_before;
     let _ = stop.send(());
     let _ = server.await;
+    let lag = match hooks {
+        Some((receiver, worker)) => Some(drain(&app, &receiver).await?).inspect(|_| worker.abort()),
+        None => None,
+    };
 
     let problems = check(&app, &report).await?;
     let placed = report.placed.len();
@@ -156,6 +193,14 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         cpu / elapsed * 100.0,
         cpu * 1_000.0 / placed.max(1) as f64
     )?;
+    if let Some(lag) = lag {
+        writeln!(
+            out,
+            "webhooks: {} order events delivered during the load; lag from placing to arrival p50_ms={:.1} \
+             p99_ms={:.1} max_ms={:.1}",
+            lag.events, lag.p50_ms, lag.p99_ms, lag.max_ms
+        )?;
+    }
     drop(out);
 
     let raw = super::raw_order::measure(&url, dialect, &folder, &options.raw_order_dir, clients, seconds).await;
@@ -176,7 +221,36 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         "orders_per_s={orders_per_s:.0} p50_ms={p50:.1} p99_ms={p99:.1} raw_per_s={raw_per_s:.0} ratio={ratio:.2} \
          invariants={invariants}"
     )?;
-    Ok(())
+    Ok(Summary { orders_per_s, lag })
+}
+
+/// Waits until the outbox has reached the receiver (at most a minute), then the lag figures.
+async fn drain(app: &App, receiver: &super::receiver::Receiver) -> anyhow::Result<Lag> {
+    let started = Instant::now();
+    loop {
+        let mut tx = app.db().read(&Scope::system("the benchmark watches the outbox")).await?;
+        let (waiting, _) = qudao_store::integration::outbox::waiting(&mut tx).await?;
+        let pending = qudao_store::integration::deliveries::counts(&mut tx, None)
+            .await?
+            .iter()
+            .filter(|(status, _)| status == "pending")
+            .map(|(_, n)| *n)
+            .sum::<i64>();
+        drop(tx);
+        if (waiting == 0 && pending == 0) || started.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut lags = receiver.received.lock().map(|r| r.lags_ms.clone()).unwrap_or_default();
+    lags.sort_by(f64::total_cmp);
+    let pick = |q: f64| lags.get(((lags.len() as f64 * q) as usize).min(lags.len().saturating_sub(1))).copied();
+    Ok(Lag {
+        events: lags.len(),
+        p50_ms: pick(0.50).unwrap_or(0.0),
+        p99_ms: pick(0.99).unwrap_or(0.0),
+        max_ms: lags.last().copied().unwrap_or(0.0),
+    })
 }
 
 /// CPU time this process has used (user and system), from `/proc/self/stat`; zero elsewhere.
@@ -189,9 +263,7 @@ fn cpu_seconds() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-fn now_ms() -> i64 {
-    qudao_app::clock::Clock::now_ms(&SystemClock)
-}
+use super::now_ms;
 
 /// What the seed made.
 struct Seeded {

@@ -51,6 +51,7 @@ struct CreatedPage {
     name: String,
     scopes: String,
     secret: String,
+    signing_secret: Option<String>,
 }
 
 fn row(c: &Chrome, key: &ApiKeyView) -> KeyRow {
@@ -99,8 +100,13 @@ pub(super) async fn create_api_key(
                 return Ok(see_other("/console/api-keys", None));
             };
             let c = Chrome::new(&state, &context, "apikey.created_title", "/console/api-keys").await;
-            let template =
-                CreatedPage { c, name: created.view.name.clone(), scopes: created.view.scopes.join(", "), secret };
+            let template = CreatedPage {
+                c,
+                name: created.view.name.clone(),
+                scopes: created.view.scopes.join(", "),
+                secret,
+                signing_secret: created.signing_secret,
+            };
             let mut response = page(&template);
             response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
             Ok(response)

@@ -1,8 +1,9 @@
-//! Console pages for administration: API keys, the audit log and the brand settings.
+//! Console pages for administration: API keys, webhooks, the audit log and the brand settings.
 
 mod api_keys;
 mod audit;
 mod settings;
+mod webhooks;
 
 use qudao_domain::access::Permission;
 
@@ -27,6 +28,67 @@ pub const ROUTES: &[Route] = &[
     })
     .params(&[("id", ObjectKind::ApiKey)])
     .effect(Effect::Change),
+    Route::page(
+        Verb::Get,
+        "/console/webhooks",
+        Permission::IntegrationsManage,
+        "Webhook endpoints, allowed networks and the delivery log",
+        |v| on(v, webhooks::list_webhooks),
+    ),
+    Route::page(
+        Verb::Post,
+        "/console/webhooks",
+        Permission::IntegrationsManage,
+        "Subscribe a webhook endpoint; shows its secret once",
+        |v| on(v, webhooks::create_webhook),
+    )
+    .effect(Effect::Create)
+    .form(&[("url", "https://1.1.1.1/hooks/qudao"), ("description", "ERP"), ("events", "order.approved")]),
+    Route::page(
+        Verb::Post,
+        "/console/webhooks/{id}/rotate",
+        Permission::IntegrationsManage,
+        "Give an endpoint a new secret; shows it once",
+        |v| on(v, webhooks::rotate_webhook),
+    )
+    .params(&[("id", ObjectKind::WebhookEndpoint)])
+    .effect(Effect::Change),
+    Route::page(
+        Verb::Post,
+        "/console/webhooks/{id}/toggle",
+        Permission::IntegrationsManage,
+        "Disable or enable an endpoint",
+        |v| on(v, webhooks::toggle_webhook),
+    )
+    .params(&[("id", ObjectKind::WebhookEndpoint)])
+    .effect(Effect::Change),
+    Route::page(
+        Verb::Post,
+        "/console/webhooks/{id}/replay-dead",
+        Permission::IntegrationsManage,
+        "Send an endpoint's dead-lettered deliveries again",
+        |v| on(v, webhooks::replay_dead),
+    )
+    .params(&[("id", ObjectKind::WebhookEndpoint)])
+    .effect(Effect::Change),
+    Route::page(
+        Verb::Post,
+        "/console/webhook-deliveries/{id}/replay",
+        Permission::IntegrationsManage,
+        "Send a delivery again",
+        |v| on(v, webhooks::replay_delivery),
+    )
+    .params(&[("id", ObjectKind::WebhookDelivery)])
+    .effect(Effect::Change),
+    Route::page(
+        Verb::Post,
+        "/console/webhooks/networks",
+        Permission::IntegrationsManage,
+        "Set the private networks webhook endpoints may point at",
+        |v| on(v, webhooks::save_networks),
+    )
+    .effect(Effect::Change)
+    .form(&[("console", "10.20.0.0/16")]),
     Route::page(Verb::Get, "/console/audit", Permission::AuditRead, "The audit log, by object, user and time", |v| {
         on(v, audit::list_audit)
     }),
