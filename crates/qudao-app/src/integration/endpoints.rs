@@ -51,7 +51,7 @@ pub struct EndpointView {
     pub disabled_reason: Option<String>,
     /// Until when the previous secret still signs, during a rotation.
     pub previous_secret_until_ms: Option<i64>,
-    /// Deliveries waiting.
+    /// Deliveries waiting (held, while the endpoint is disabled).
     pub pending: i64,
     /// Deliveries delivered.
     pub delivered: i64,
@@ -183,7 +183,7 @@ pub async fn list_deliveries(
 ) -> AppResult<Page<DeliveryView>> {
     ctx.require(Permission::IntegrationsManage)?;
     if let Some(status) = &filter.status
-        && !matches!(status.as_str(), "pending" | "delivered" | "dead")
+        && !matches!(status.as_str(), "pending" | "held" | "delivered" | "dead")
     {
         return Err(AppError::field("status", "invalid_choice"));
     }
@@ -284,7 +284,7 @@ async fn view_from(tx: &mut Tx, row: EndpointRow) -> AppResult<EndpointView> {
         status: row.status,
         disabled_reason: row.disabled_reason,
         previous_secret_until_ms: row.previous_until_ms.filter(|_| row.previous_secret.is_some()),
-        pending: count("pending"),
+        pending: count("pending") + count("held"),
         delivered: count("delivered"),
         dead: count("dead"),
         created_ms: row.created_ms,

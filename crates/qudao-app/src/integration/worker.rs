@@ -2,7 +2,7 @@
 //!
 //! Every instance runs one. A pass (1) dispatches new outbox events into one delivery per
 //! subscribed endpoint, (2) takes due deliveries under a lease (60 s, far longer than a
-//! request's 15 s timeout), (3) posts them, up to 32 at a time, and (4) records each attempt
+//! request's 15 s timeout), (3) posts them, up to 64 at a time, and (4) records each attempt
 //! and where its delivery goes next — delivered, again later by the schedule in
 //! `qudao_domain::integration::delivery`, or dead-lettered. An instance that dies mid-send
 //! leaves leases that run out, and another instance sends those deliveries again: an ERP may
@@ -27,12 +27,14 @@ const LEASE_MS: i64 = 60_000;
 /// How long one request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 /// Most requests in flight per instance.
-const MAX_IN_FLIGHT: usize = 32;
+const MAX_IN_FLIGHT: usize = 64;
 /// Most events dispatched per transaction.
 const DISPATCH_BATCH: i64 = 1_000;
 /// How often an idle worker looks for work another instance committed (its own commits wake
 /// it at once).
 const POLL: Duration = Duration::from_millis(250);
+/// How long a turn waits for more sends to finish before recording them.
+const GATHER: Duration = Duration::from_millis(20);
 /// How much of an answer is kept for the delivery log.
 const EXCERPT_BYTES: usize = 512;
 
@@ -97,6 +99,12 @@ impl Deliverer {
     /// Turns waiting outbox events into deliveries; returns how many events it took.
     pub async fn dispatch(&self) -> AppResult<usize> {
         let mut total = 0;
+        let mut tx = self.app.db().read(&system()).await?;
+        let waiting = outbox::has_waiting(&mut tx).await?;
+        drop(tx);
+        if !waiting {
+            return Ok(0);
+        }
         loop {
             let mut tx = self.app.db().write(&system()).await?;
             let subscribers = endpoints::subscribers(&mut tx).await?;
@@ -112,6 +120,12 @@ impl Deliverer {
     /// Takes up to `limit` due deliveries.
     async fn claim(&self, limit: usize) -> AppResult<Vec<Claimed>> {
         let now = self.app.now_ms();
+        let mut tx = self.app.db().read(&system()).await?;
+        let due = deliveries::has_due(&mut tx, now).await?;
+        drop(tx);
+        if !due {
+            return Ok(Vec::new());
+        }
         let mut tx = self.app.db().write(&system()).await?;
         let taken = deliveries::claim(&mut tx, &self.owner, limit as i64, now, now + LEASE_MS).await?;
         tx.commit().await?;
@@ -152,8 +166,39 @@ impl Deliverer {
         }
     }
 
-    /// Delivers forever: sends overlap with taking and recording, and a commit on this
-    /// instance that wrote events wakes the worker at once.
+    /// One turn of the server's loop, in a single write transaction (one commit, which on
+    /// SQLite is one fsync of the writer the order desk also needs): records the attempts that
+    /// finished, dispatches new events, and takes up to `room` due deliveries — the ones just
+    /// dispatched included. With nothing finished it first looks with reads only, so an idle
+    /// worker writes nothing.
+    async fn turn(&self, finished: &[Outcome], room: usize) -> AppResult<Vec<Claimed>> {
+        let now = self.app.now_ms();
+        if finished.is_empty() {
+            let mut tx = self.app.db().read(&system()).await?;
+            let waiting = outbox::has_waiting(&mut tx).await?;
+            let due = room > 0 && deliveries::has_due(&mut tx, now).await?;
+            drop(tx);
+            if !waiting && !due {
+                return Ok(Vec::new());
+            }
+        }
+        let mut tx = self.app.db().write(&system()).await?;
+        if !finished.is_empty() {
+            deliveries::record(&mut tx, &self.owner, finished).await?;
+        }
+        let subscribers = endpoints::subscribers(&mut tx).await?;
+        outbox::dispatch(&mut tx, &subscribers, DISPATCH_BATCH, now).await?;
+        let taken = if room > 0 {
+            deliveries::claim(&mut tx, &self.owner, room as i64, now, now + LEASE_MS).await?
+        } else {
+            Vec::new()
+        };
+        tx.commit().await?;
+        Ok(taken)
+    }
+
+    /// Delivers forever: sends overlap with the next turn, and a commit on this instance that
+    /// wrote events wakes the worker at once.
     pub async fn run(self) {
         let mut sends: JoinSet<Outcome> = JoinSet::new();
         let mut finished: Vec<Outcome> = Vec::new();
@@ -165,25 +210,33 @@ impl Deliverer {
                 }
                 last_nets = Instant::now();
             }
-            if let Err(error) = self.dispatch().await {
-                tracing::warn!(%error, "outbox dispatch failed");
-            }
             let room = MAX_IN_FLIGHT.saturating_sub(sends.len());
-            if room > 0 {
-                match self.claim(room).await {
-                    Ok(taken) => {
-                        for claimed in taken {
-                            let (client, nets, now) = (self.client.clone(), self.nets_now(), self.app.now_ms());
-                            sends.spawn(async move { send(&client, &nets, claimed, now).await });
-                        }
+            match self.turn(&finished, room).await {
+                Ok(taken) => {
+                    finished.clear();
+                    for claimed in taken {
+                        let (client, nets, now) = (self.client.clone(), self.nets_now(), self.app.now_ms());
+                        sends.spawn(async move { send(&client, &nets, claimed, now).await });
                     }
-                    Err(error) => tracing::warn!(%error, "webhook deliveries not taken"),
                 }
+                // The finished attempts are kept and recorded next turn; if their leases run out
+                // first, those deliveries are simply sent again.
+                Err(error) => tracing::warn!(%error, "webhook turn failed"),
             }
             tokio::select! {
                 Some(done) = sends.join_next(), if !sends.is_empty() => {
                     if let Ok(outcome) = done {
                         finished.push(outcome);
+                    }
+                    // Gather a batch before the next turn — until half the room is free or a
+                    // moment has passed — so each turn's commit covers many deliveries.
+                    let gather = tokio::time::Instant::now() + GATHER;
+                    while sends.len() > MAX_IN_FLIGHT / 2 {
+                        match tokio::time::timeout_at(gather, sends.join_next()).await {
+                            Ok(Some(Ok(outcome))) => finished.push(outcome),
+                            Ok(Some(Err(_))) => {}
+                            Ok(None) | Err(_) => break,
+                        }
                     }
                     while let Some(Ok(outcome)) = sends.try_join_next() {
                         finished.push(outcome);
@@ -191,14 +244,6 @@ impl Deliverer {
                 }
                 () = self.app.outbox_signal() => {}
                 () = tokio::time::sleep(POLL) => {}
-            }
-            if !finished.is_empty() {
-                match self.record(&finished).await {
-                    Ok(()) => finished.clear(),
-                    // Kept and recorded with the next ones; if the lease runs out first, the
-                    // delivery is simply sent again.
-                    Err(error) => tracing::warn!(%error, "webhook attempts not recorded"),
-                }
             }
         }
     }

@@ -36,9 +36,10 @@ CREATE TABLE webhook_endpoints (
 );
 
 -- One event to one endpoint. `pending` rows are due at `next_attempt_ms`; an instance that takes
--- one holds it until `lease_until_ms` (0 = free), so two instances never send it at once.
--- Ends as `delivered`, `dead` (retry window over, or the endpoint answered 410) — and `dead`
--- and `delivered` rows can be replayed by an admin, which makes them `pending` again.
+-- one holds it until `lease_until_ms` (0 = free), so two instances never send it at once. A
+-- disabled endpoint's waiting rows are `held` instead, so the pending index holds only what can
+-- be sent. Ends as `delivered` or `dead` (retry window over) — and an admin can replay those,
+-- which makes them waiting again.
 CREATE TABLE webhook_deliveries (
     id TEXT PRIMARY KEY,
     event_id TEXT NOT NULL REFERENCES outbox_events(id),

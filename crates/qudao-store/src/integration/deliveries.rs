@@ -37,8 +37,9 @@ pub struct Claimed {
     pub data_json: String,
 }
 
-/// Takes up to `limit` due deliveries to active endpoints for `owner` until `lease_until_ms`.
-/// A delivery is due when it is pending, its time has come and no lease on it is running; an
+/// Takes up to `limit` due deliveries for `owner` until `lease_until_ms` (a disabled endpoint's
+/// are `held`, not pending). A delivery is due when it is pending, its time has come and no
+/// lease on it is running — one scan of the pending index in due order, stopping at `limit`; an
 /// instance that died mid-send leaves a lease that simply runs out. On PostgreSQL rows another
 /// instance is taking are skipped (`SKIP LOCKED`); SQLite's one writer serialises the takers.
 pub async fn claim(
@@ -51,12 +52,9 @@ pub async fn claim(
     let mut sql = Sql::new("UPDATE webhook_deliveries SET lease_owner = ");
     sql.bind(owner).push_bind(", lease_until_ms = ", lease_until_ms);
     sql.push(" WHERE lease_until_ms <= ").bind(now_ms).push(" AND id IN (SELECT d.id FROM webhook_deliveries d ");
-    sql.push("JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.status = 'pending' AND d.next_attempt_ms <= ");
-    sql.bind(now_ms).push(" AND d.lease_until_ms <= ").bind(now_ms).push(" AND e.status = 'active' ");
-    sql.push("ORDER BY d.next_attempt_ms LIMIT ")
-        .bind(limit)
-        .push(skip_locked_of_d(tx.dialect()))
-        .push(") RETURNING id");
+    sql.push("WHERE d.status = 'pending' AND d.next_attempt_ms <= ").bind(now_ms);
+    sql.push(" AND d.lease_until_ms <= ").bind(now_ms).push(" ORDER BY d.next_attempt_ms LIMIT ").bind(limit);
+    sql.push(skip_locked_of_d(tx.dialect())).push(") RETURNING id");
     let ids: Vec<String> =
         sql.fetch_all(tx.conn()).await?.iter().map(|row| row.text("id")).collect::<StoreResult<_>>()?;
     if ids.is_empty() {
@@ -91,11 +89,18 @@ pub async fn claim(
         .collect()
 }
 
-/// PostgreSQL: lock the deliveries taken (not the endpoints joined to them), skipping those
-/// another instance holds.
+/// Whether any delivery is due now (a cheap read before [`claim`] opens a write transaction).
+pub async fn has_due(tx: &mut Tx, now_ms: i64) -> StoreResult<bool> {
+    let mut sql =
+        Sql::new("SELECT d.id FROM webhook_deliveries d WHERE d.status = 'pending' AND d.next_attempt_ms <= ");
+    sql.bind(now_ms).push(" AND d.lease_until_ms <= ").bind(now_ms).push(" LIMIT 1");
+    Ok(sql.fetch_optional(tx.conn()).await?.is_some())
+}
+
+/// PostgreSQL: lock the deliveries taken, skipping those another instance holds.
 fn skip_locked_of_d(dialect: Dialect) -> &'static str {
     match dialect {
-        Dialect::Postgres => " FOR UPDATE OF d SKIP LOCKED",
+        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
         Dialect::Sqlite => "",
     }
 }
@@ -180,6 +185,10 @@ pub async fn record(tx: &mut Tx, owner: &str, outcomes: &[Outcome]) -> StoreResu
     Ok(updated)
 }
 
+/// The waiting status of a delivery sent again: pending, or held while its endpoint is disabled.
+const WAITING: &str = "CASE WHEN (SELECT e.status FROM webhook_endpoints e WHERE e.id = webhook_deliveries.endpoint_id) \
+                       = 'active' THEN 'pending' ELSE 'held' END";
+
 /// Makes a delivered or dead delivery pending again, due now, with a fresh retry window.
 pub async fn replay(tx: &mut Tx, id: DeliveryId, now_ms: i64) -> StoreResult<bool> {
     let mut sql = Sql::new(
@@ -193,9 +202,9 @@ pub async fn replay(tx: &mut Tx, id: DeliveryId, now_ms: i64) -> StoreResult<boo
 
 /// Replays every dead delivery of an endpoint (after the ERP was fixed); returns how many.
 pub async fn replay_dead(tx: &mut Tx, endpoint: EndpointId, now_ms: i64) -> StoreResult<u64> {
-    let mut sql = Sql::new(
-        "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, first_attempt_ms = NULL, next_attempt_ms = ",
-    );
+    let mut sql = Sql::new(&format!(
+        "UPDATE webhook_deliveries SET status = {WAITING}, attempts = 0, first_attempt_ms = NULL, next_attempt_ms = "
+    ));
     sql.bind(now_ms).push(", lease_owner = NULL, lease_until_ms = 0 WHERE status = 'dead' AND endpoint_id = ");
     sql.bind(endpoint);
     sql.execute(tx.conn()).await
@@ -216,7 +225,7 @@ pub struct DeliveryView {
     pub object_id: String,
     /// The endpoint.
     pub endpoint_id: EndpointId,
-    /// `pending`, `delivered` or `dead`.
+    /// `pending`, `held` (its endpoint is disabled), `delivered` or `dead`.
     pub status: String,
     /// Attempts since it was made or last replayed.
     pub attempts: i64,

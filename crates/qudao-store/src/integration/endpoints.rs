@@ -101,11 +101,17 @@ pub async fn list(tx: &mut Tx) -> StoreResult<Vec<EndpointRow>> {
 /// deliveries too, held until an admin enables them again: nothing an ERP subscribed to is
 /// lost because its endpoint was switched off for a while.
 pub async fn subscribers(tx: &mut Tx) -> StoreResult<Vec<Subscriber>> {
-    let sql = Sql::new("SELECT id, events_json FROM webhook_endpoints ORDER BY id");
+    let sql = Sql::new("SELECT id, events_json, status FROM webhook_endpoints ORDER BY id");
     sql.fetch_all(tx.conn())
         .await?
         .iter()
-        .map(|row| Ok(Subscriber { id: row.parse("id")?, subscription: subscription(&row.text("events_json")?)? }))
+        .map(|row| {
+            Ok(Subscriber {
+                id: row.parse("id")?,
+                subscription: subscription(&row.text("events_json")?)?,
+                active: row.text("status")? == "active",
+            })
+        })
         .collect()
 }
 
@@ -129,7 +135,22 @@ pub async fn update(
         sql.push(", status = 'disabled', disabled_reason = CASE WHEN status = 'disabled' THEN disabled_reason ELSE 'admin' END");
     }
     sql.push_bind(", updated_ms = ", now_ms).push_bind(" WHERE id = ", id);
-    Ok(sql.execute(tx.conn()).await? == 1)
+    if sql.execute(tx.conn()).await? != 1 {
+        return Ok(false);
+    }
+    hold_or_release(tx, id, active).await?;
+    Ok(true)
+}
+
+/// A disabled endpoint's waiting deliveries are `held` (the queue the workers scan then holds
+/// only what can be sent, so taking the next ones stays one short index scan); enabling it
+/// makes them `pending` again.
+async fn hold_or_release(tx: &mut Tx, id: EndpointId, active: bool) -> StoreResult<()> {
+    let (from, to) = if active { ("held", "pending") } else { ("pending", "held") };
+    let mut sql = Sql::new("UPDATE webhook_deliveries SET status = ");
+    sql.bind(to).push_bind(" WHERE status = ", from).push_bind(" AND endpoint_id = ", id);
+    sql.execute(tx.conn()).await?;
+    Ok(())
 }
 
 /// Replaces the secret; the old one keeps signing until `overlap_until_ms`.
@@ -151,7 +172,7 @@ pub async fn disable_gone(tx: &mut Tx, id: EndpointId, now_ms: i64) -> StoreResu
     let mut sql = Sql::new("UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = 'gone', updated_ms = ");
     sql.bind(now_ms).push_bind(" WHERE status = 'active' AND id = ", id);
     sql.execute(tx.conn()).await?;
-    Ok(())
+    hold_or_release(tx, id, false).await
 }
 
 fn events_json(subscription: &Subscription) -> StoreResult<String> {

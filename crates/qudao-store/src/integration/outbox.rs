@@ -61,6 +61,8 @@ pub struct Subscriber {
     pub id: EndpointId,
     /// Its subscription.
     pub subscription: Subscription,
+    /// Whether it is active; a disabled endpoint's deliveries are made `held`.
+    pub active: bool,
 }
 
 /// What one dispatch pass did.
@@ -93,7 +95,7 @@ pub async fn dispatch(tx: &mut Tx, subscribers: &[Subscriber], limit: i64, now_m
                 Value::from(DeliveryId::new()),
                 Value::from(id.as_str()),
                 Value::from(subscriber.id),
-                Value::from("pending"),
+                Value::from(if subscriber.active { "pending" } else { "held" }),
                 Value::from(0_i64),
                 Value::from(now_ms),
                 Value::from(0_i64),
@@ -124,6 +126,13 @@ pub(crate) fn skip_locked(dialect: Dialect) -> &'static str {
         Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
         Dialect::Sqlite => "",
     }
+}
+
+/// Whether any event waits for dispatch: a cheap read, so an idle worker does not open a
+/// write transaction (on SQLite, the one writer the order desk needs) every time it looks.
+pub async fn has_waiting(tx: &mut Tx) -> StoreResult<bool> {
+    let sql = Sql::new("SELECT id FROM outbox_events WHERE dispatched = 0 LIMIT 1");
+    Ok(sql.fetch_optional(tx.conn()).await?.is_some())
 }
 
 /// How many events wait for dispatch, and since when (the outbox lag).

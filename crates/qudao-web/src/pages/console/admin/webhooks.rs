@@ -99,7 +99,7 @@ async fn webhooks_page(
 ) -> WebResult<Response> {
     let app = state.app();
     let endpoints = uc::list_endpoints(app, ctx).await?;
-    let status = status.filter(|s| matches!(s.as_str(), "pending" | "delivered" | "dead"));
+    let status = status.filter(|s| matches!(s.as_str(), "pending" | "held" | "delivered" | "dead"));
     let filter = DeliveryFilter { status: status.clone(), ..DeliveryFilter::default() };
     let log = uc::list_deliveries(app, ctx, &filter, &PageRequest::first(50)).await?;
     let networks = uc::get_networks(app, ctx).await?;
@@ -117,7 +117,7 @@ async fn webhooks_page(
             last_status: d.last_status.map(|s| s.to_string()).unwrap_or_default(),
             last_error: d.last_error.clone().unwrap_or_default(),
             when: c.datetime(d.delivered_ms.unwrap_or(d.next_attempt_ms)),
-            replayable: d.status != "pending",
+            replayable: matches!(d.status.as_str(), "delivered" | "dead"),
         })
         .collect();
     let events = EventType::ALL.iter().map(|t| t.as_str()).collect();
