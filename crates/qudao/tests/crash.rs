@@ -9,13 +9,11 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Killed, databases, drop_database, free_port, orderable, qudao, seed, serve, sign_in};
+use common::{Site, databases, drop_database, orderable, sign_in, sim_stats};
 use serde_json::{Value, json};
 
 const KILLS: usize = 20;
@@ -97,29 +95,13 @@ fn random_wait() -> Duration {
 }
 
 async fn crash(label: &str, database_url: &str) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let accounts = seed(dir.path(), database_url);
-    let find = |role: &str| accounts.iter().find(|a| a.0 == role).cloned().expect("a demo account");
-    let (admin, rep) = (find("brand_admin"), find("partner_sales"));
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = serve(dir.path(), database_url, port);
-    qudao_app::integration::worker::install_tls_provider();
+    let mut site = Site::start(database_url);
+    let base = site.base.clone();
     let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("client");
-    let rep_token = sign_in(&http, &base, &rep.1, &rep.2).await;
-    let admin_token = sign_in(&http, &base, &admin.1, &admin.2).await;
+    let rep_token = sign_in(&http, &base, &site.rep.0, &site.rep.1).await;
+    let admin_token = sign_in(&http, &base, &site.admin.0, &site.admin.1).await;
     let orders_before = all_items(&http, &format!("{base}/api/v1/orders"), &rep_token).await.len();
-    let mut sim = Killed(
-        qudao()
-            .args(["erp-sim", "--qudao", &base, "--login", &admin.1, "--password", &admin.2, "--seconds", "900"])
-            .current_dir(dir.path())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("erp-sim"),
-    );
-    let mut first_line = String::new();
-    BufReader::new(sim.0.stdout.as_mut().expect("stdout")).read_line(&mut first_line).expect("sim says where");
-    let stats_url = first_line.split_whitespace().last().expect("stats url").to_string();
+    let (_sim, stats_url) = site.erp_sim();
     let (sku, first) = orderable(&http, &base, &rep_token).await;
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -127,8 +109,7 @@ async fn crash(label: &str, database_url: &str) {
     let started = Instant::now();
     for _ in 0..KILLS {
         tokio::time::sleep(random_wait()).await;
-        drop(server);
-        server = serve(dir.path(), database_url, port);
+        site.restart();
         wait_ready(&http, &base).await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -141,7 +122,7 @@ async fn crash(label: &str, database_url: &str) {
     let approved = acknowledged.values().filter(|o| o["status"] == "approved").count() as u64;
     let settle = Instant::now();
     let stats = loop {
-        let stats = http.get(&stats_url).send().await.expect("stats").json::<Value>().await.expect("json");
+        let stats = sim_stats(&http, &stats_url).await;
         let done = stats["pushed"].as_u64().unwrap_or(0) + stats["replayed"].as_u64().unwrap_or(0);
         let pending =
             all_items(&http, &format!("{base}/api/v1/webhook-deliveries?status=pending"), &admin_token).await.len();

@@ -7,35 +7,17 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Killed, databases, drop_database, free_port, orderable, qudao, seed, serve, sign_in};
+use common::{Site, databases, drop_database, orderable, sign_in, sim_stats};
 use serde_json::{Value, json};
 
 async fn round_trip(database_url: &str) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let accounts = seed(dir.path(), database_url);
-    let find = |role: &str| accounts.iter().find(|a| a.0 == role).cloned().expect("a demo account");
-    let (admin, rep) = (find("brand_admin"), find("partner_sales"));
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let _server = serve(dir.path(), database_url, port);
-    qudao_app::integration::worker::install_tls_provider();
+    let site = Site::start(database_url);
+    let base = site.base.clone();
     let http = reqwest::Client::new();
-    let rep_token = sign_in(&http, &base, &rep.1, &rep.2).await;
-    let mut sim = Killed(
-        qudao()
-            .args(["erp-sim", "--qudao", &base, "--login", &admin.1, "--password", &admin.2, "--seconds", "300"])
-            .current_dir(dir.path())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("erp-sim"),
-    );
-    let mut first_line = String::new();
-    BufReader::new(sim.0.stdout.as_mut().expect("stdout")).read_line(&mut first_line).expect("sim says where");
-    let stats_url = first_line.split_whitespace().last().expect("stats url").to_string();
+    let rep_token = sign_in(&http, &base, &site.rep.0, &site.rep.1).await;
+    let (_sim, stats_url) = site.erp_sim();
 
     let (sku, first) = orderable(&http, &base, &rep_token).await;
     let mut orders = vec![first];
@@ -54,10 +36,10 @@ async fn round_trip(database_url: &str) {
     assert!(!approved.is_empty(), "the demo approves small orders at once");
 
     // Wait until every approved order was shipped, invoiced and paid by the ERP.
-    let admin_token = sign_in(&http, &base, &admin.1, &admin.2).await;
+    let admin_token = sign_in(&http, &base, &site.admin.0, &site.admin.1).await;
     let started = Instant::now();
     let stats = loop {
-        let stats = http.get(&stats_url).send().await.expect("stats").json::<Value>().await.expect("json");
+        let stats = sim_stats(&http, &stats_url).await;
         if stats["pushed"].as_u64() == Some(3 * approved.len() as u64) {
             break stats;
         }
@@ -73,7 +55,7 @@ async fn round_trip(database_url: &str) {
     }
     // Every event Qudao delivered reached the simulator once as an event (repeats set aside).
     tokio::time::sleep(Duration::from_millis(1_500)).await;
-    let stats = http.get(&stats_url).send().await.expect("stats").json::<Value>().await.expect("json");
+    let stats = sim_stats(&http, &stats_url).await;
     let delivered = http
         .get(format!("{base}/api/v1/webhook-deliveries?status=delivered&limit=200"))
         .bearer_auth(&admin_token)

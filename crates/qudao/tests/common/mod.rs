@@ -2,6 +2,7 @@
 
 #![allow(dead_code, reason = "each test file uses its own part of the helpers")]
 
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -129,4 +130,69 @@ pub fn drop_database(url: &str) {
     {
         psql(&admin, &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"));
     }
+}
+
+/// A demo installation served by a real process: its folder, database, port and accounts.
+pub struct Site {
+    /// The working folder (the SQLite file lives here).
+    pub dir: tempfile::TempDir,
+    /// The database URL.
+    pub database_url: String,
+    /// The port it listens on.
+    pub port: u16,
+    /// `http://127.0.0.1:port`.
+    pub base: String,
+    /// The brand administrator's (login, password).
+    pub admin: (String, String),
+    /// A partner sales rep's (login, password).
+    pub rep: (String, String),
+    /// The server.
+    pub server: Killed,
+}
+
+impl Site {
+    /// Seeds the small demo into `database_url` and serves it.
+    pub fn start(database_url: &str) -> Site {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let accounts = seed(dir.path(), database_url);
+        let find = |role: &str| {
+            let (_, login, password) = accounts.iter().find(|a| a.0 == role).cloned().expect("a demo account");
+            (login, password)
+        };
+        let (admin, rep) = (find("brand_admin"), find("partner_sales"));
+        let port = free_port();
+        let server = serve(dir.path(), database_url, port);
+        qudao_app::integration::worker::install_tls_provider();
+        let base = format!("http://127.0.0.1:{port}");
+        Site { dir, database_url: database_url.to_string(), port, base, admin, rep, server }
+    }
+
+    /// Kills the server (SIGKILL) and starts it again.
+    pub fn restart(&mut self) {
+        let _ = self.server.0.kill();
+        let _ = self.server.0.wait();
+        self.server = serve(self.dir.path(), &self.database_url, self.port);
+    }
+
+    /// Starts `qudao erp-sim` against the site: the process and its stats URL.
+    pub fn erp_sim(&self) -> (Killed, String) {
+        let mut sim = Killed(
+            qudao()
+                .args(["erp-sim", "--qudao", &self.base, "--login", &self.admin.0, "--password", &self.admin.1])
+                .args(["--seconds", "900"])
+                .current_dir(self.dir.path())
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("erp-sim"),
+        );
+        let mut first_line = String::new();
+        BufReader::new(sim.0.stdout.as_mut().expect("stdout")).read_line(&mut first_line).expect("sim says where");
+        let stats_url = first_line.split_whitespace().last().expect("stats url").to_string();
+        (sim, stats_url)
+    }
+}
+
+/// The simulator's counts.
+pub async fn sim_stats(http: &reqwest::Client, stats_url: &str) -> Value {
+    http.get(stats_url).send().await.expect("stats").json::<Value>().await.expect("json")
 }
