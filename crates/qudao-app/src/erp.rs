@@ -433,6 +433,14 @@ async fn keep_rejection(
     }
 }
 
+/// The invoices of a visible order (a partner: of its own orders).
+pub async fn order_invoices(app: &App, ctx: &Ctx, order: OrderId) -> AppResult<Vec<InvoiceView>> {
+    ctx.require(Permission::OrdersRead)?;
+    let mut tx = app.read(ctx).await?;
+    orders::get(&mut tx, order).await?.ok_or(AppError::NotFound)?;
+    Ok(invoices::for_order(&mut tx, order).await?)
+}
+
 /// The ERP's refused messages, newest first (brand administrators).
 pub async fn list_rejections(app: &App, ctx: &Ctx, page: &PageRequest) -> AppResult<Page<erp::Rejection>> {
     ctx.require(Permission::IntegrationsManage)?;

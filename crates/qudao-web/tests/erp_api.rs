@@ -186,6 +186,13 @@ async fn invoices_are_kept_per_order_up_to_what_it_costs() {
             .map(|f| f["field"].as_str().unwrap_or("").to_string())
             .collect();
         assert_eq!(fields, ["invoice_number", "amount", "tax"], "every field at once");
+        // The partner sees its order's invoice.
+        let rep = app.bearer("rep", TEST_PASSWORD).await;
+        let listed = rep.get(&format!("/api/v1/orders/{}/invoices", placed["id"].as_str().expect("id"))).await;
+        assert_eq!(listed.status, 200, "{}", listed.text());
+        let listed = listed.json();
+        assert_eq!(listed.as_array().map(Vec::len), Some(1));
+        assert_eq!(listed[0]["invoice_number"], "04400001");
         app
     })
     .await;

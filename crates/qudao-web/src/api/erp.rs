@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use qudao_app::erp::{self as uc, DocumentKind, InvoiceDocument, ReceiptDocument, ShipmentDocument, Signed};
 use qudao_domain::access::Permission;
+use qudao_domain::ids::OrderId;
 use qudao_store::erp::Rejection;
 use qudao_store::finance::invoices::InvoiceView;
 use qudao_store::finance::receipts::ReceiptView;
@@ -17,9 +18,9 @@ use qudao_store::page::Page;
 use crate::api::paging::ListQuery;
 use crate::context::Authed;
 use crate::error::WebResult;
-use crate::extract::ApiQuery;
-use crate::openapi::{page_of, schema};
-use crate::registry::{Effect, Route, Verb, on};
+use crate::extract::{ApiQuery, Id};
+use crate::openapi::{list_of, page_of, schema};
+use crate::registry::{Effect, ObjectKind, Route, Verb, on};
 use crate::state::AppState;
 
 fn signed(headers: &HeaderMap) -> Signed {
@@ -70,6 +71,14 @@ async fn receipts(
     push(&state, &ctx, DocumentKind::Receipt, &headers, &body).await
 }
 
+async fn order_invoices(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Id(id): Id<OrderId>,
+) -> WebResult<Json<Vec<InvoiceView>>> {
+    Ok(Json(uc::order_invoices(state.app(), &ctx, id).await?))
+}
+
 async fn rejections(
     State(state): State<AppState>,
     Authed(ctx, _): Authed,
@@ -114,6 +123,15 @@ pub const ROUTES: &[Route] = &[
     .body(schema::<ReceiptDocument>)
     .example(|| serde_json::json!({ "document_id": "RC-1", "partner_id": "00000000-0000-7000-8000-000000000000", "amount": 10000, "currency": "CNY" }))
     .response(schema::<ReceiptView>),
+    Route::api(
+        Verb::Get,
+        "/api/v1/orders/{id}/invoices",
+        Permission::OrdersRead,
+        "The invoices (发票) the ERP issued for an order",
+        |v| on(v, order_invoices),
+    )
+    .params(&[("id", ObjectKind::Order)])
+    .response(list_of::<InvoiceView>),
     Route::api(
         Verb::Get,
         "/api/v1/erp/rejections",
