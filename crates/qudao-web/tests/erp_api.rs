@@ -257,6 +257,17 @@ async fn a_receipt_settles_the_oldest_orders_first_and_the_rest_is_prepaid() {
         let cash = trial["lines"].as_array().expect("lines").iter().find(|l| l["kind"] == "cash").expect("cash").clone();
         assert_eq!(cash["debit"].as_i64(), Some(a + b / 2 + b / 100 * 100));
         assert_eq!(rep.get("/api/v1/trial-balance").await.status, 403, "a partner sees only its own accounts");
+        // Aging: the third order is still owed; 31 days after its approval it is 1 day overdue.
+        let aging = cashier.get("/api/v1/aging").await.json();
+        assert_eq!(aging["partners"][0]["current"].as_i64(), Some(open), "{aging}");
+        assert_eq!(aging["totals"]["current"].as_i64(), Some(open));
+        app.clock.advance(31 * 86_400_000);
+        let cashier = app.bearer("cashier", TEST_PASSWORD).await;
+        let aging = cashier.get("/api/v1/aging").await.json();
+        assert_eq!((aging["partners"][0]["days_1_30"].as_i64(), aging["partners"][0]["overdue"].as_i64()), (Some(open), Some(open)));
+        let rep = app.bearer("rep", TEST_PASSWORD).await;
+        let own = rep.get("/api/v1/aging").await.json();
+        assert_eq!(own["partners"].as_array().map(Vec::len), Some(1), "a partner sees its own line only");
         app.assert_invariants().await;
         app
     })

@@ -1,6 +1,8 @@
 //! Following the money after the order: receipts (回款) and how they settle what partners owe.
 //! Pure rules; the journal entries they become are written by the app layer.
 
+pub mod aging;
 pub mod receipts;
 
+pub use aging::Buckets;
 pub use receipts::{Allocation, OpenOrder, ReceiptPlan, plan_receipt};

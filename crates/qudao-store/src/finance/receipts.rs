@@ -80,19 +80,47 @@ pub async fn insert(tx: &mut Tx, r: &NewReceipt<'_>) -> StoreResult<()> {
     Ok(())
 }
 
-/// What the partner's credit orders still owe, due `terms_days` after approval: the
+/// What the partner's credit orders still owe, due `terms_ms` after approval: the
 /// receivable the order posted (less what cancellations and returns gave back, all in entries
 /// referring to the order) minus what receipts settled. Orders owing nothing are left out.
 pub async fn open_orders(tx: &mut Tx, partner: PartnerId, terms_ms: i64) -> StoreResult<Vec<OpenOrder>> {
+    Ok(owing(tx, Some(partner))
+        .await?
+        .into_iter()
+        .map(|o| OpenOrder { id: o.order_id, due_ms: o.since_ms + terms_ms, open: o.owing })
+        .collect())
+}
+
+/// A credit order that still owes, with its partner (the aging report).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owing {
+    /// The order.
+    pub order_id: OrderId,
+    /// Its partner.
+    pub partner_id: PartnerId,
+    /// The partner's code.
+    pub partner_code: String,
+    /// The partner's name.
+    pub partner_name: String,
+    /// When the order was approved (placed, if not yet approved): its terms run from here.
+    pub since_ms: i64,
+    /// What it still owes, fen.
+    pub owing: i64,
+}
+
+/// Every visible credit order that still owes, for one partner or all, oldest first.
+pub async fn owing(tx: &mut Tx, partner: Option<PartnerId>) -> StoreResult<Vec<Owing>> {
     let mut sql = Sql::new(
-        "SELECT o.id, COALESCE(o.approved_ms, o.placed_ms) AS since_ms, \
-         CAST(COALESCE((SELECT SUM(p.amount) FROM journal_entries e JOIN journal_postings p ON p.entry_id = e.id \
-           JOIN ledger_accounts a ON a.id = p.account_id \
+        "SELECT o.id, o.partner_id, p.code, p.name, COALESCE(o.approved_ms, o.placed_ms) AS since_ms, \
+         CAST(COALESCE((SELECT SUM(jp.amount) FROM journal_entries e JOIN journal_postings jp ON jp.entry_id = e.id \
+           JOIN ledger_accounts a ON a.id = jp.account_id \
            WHERE e.reference_kind = 'order' AND e.reference_id = o.id AND a.kind = 'receivable'), 0) AS BIGINT) AS owed, \
          CAST(COALESCE((SELECT SUM(r.amount) FROM receipt_allocations r WHERE r.order_id = o.id), 0) AS BIGINT) AS settled \
-         FROM orders o WHERE o.pay_credit > 0 AND o.partner_id = ",
+         FROM orders o JOIN partners p ON p.id = o.partner_id WHERE o.pay_credit > 0",
     );
-    sql.bind(partner);
+    if let Some(partner) = partner {
+        sql.push_bind(" AND o.partner_id = ", partner);
+    }
     tx.scope().filter_partner(&mut sql, "o.partner_id");
     sql.push(" ORDER BY since_ms, o.id");
     let rows = sql.fetch_all(tx.conn()).await?;
@@ -100,7 +128,14 @@ pub async fn open_orders(tx: &mut Tx, partner: PartnerId, terms_ms: i64) -> Stor
     for row in &rows {
         let owing = row.int("owed")? - row.int("settled")?;
         if owing > 0 {
-            open.push(OpenOrder { id: row.parse("id")?, due_ms: row.int("since_ms")? + terms_ms, open: owing });
+            open.push(Owing {
+                order_id: row.parse("id")?,
+                partner_id: row.parse("partner_id")?,
+                partner_code: row.text("code")?,
+                partner_name: row.text("name")?,
+                since_ms: row.int("since_ms")?,
+                owing,
+            });
         }
     }
     Ok(open)

@@ -70,6 +70,10 @@ async fn trial(
     Ok(Json(uc::trial_balance(state.app(), &ctx, query.until_ms).await?))
 }
 
+async fn aging(State(state): State<AppState>, Authed(ctx, _): Authed) -> WebResult<Json<uc::AgingReport>> {
+    Ok(Json(uc::aging_report(state.app(), &ctx).await?))
+}
+
 /// The routes.
 pub const ROUTES: &[Route] = &[
     Route::api(
@@ -109,4 +113,12 @@ pub const ROUTES: &[Route] = &[
         |v| on(v, trial),
     )
     .response(schema::<uc::TrialBalance>),
+    Route::api(
+        Verb::Get,
+        "/api/v1/aging",
+        Permission::AccountsRead,
+        "What visible partners owe on credit by days past due (current, 1-30, 31-60, 61-90, over 90)",
+        |v| on(v, aging),
+    )
+    .response(schema::<uc::AgingReport>),
 ];
