@@ -76,7 +76,7 @@ async fn drive(
 }
 
 async fn wait_ready(http: &reqwest::Client, base: &str) {
-    for _ in 0..200 {
+    for _ in 0..600 {
         if let Ok(response) = http.get(format!("{base}/readyz")).send().await
             && response.status().is_success()
         {
@@ -103,6 +103,17 @@ async fn crash(label: &str, database_url: &str) {
     let orders_before = all_items(&http, &format!("{base}/api/v1/orders"), &rep_token).await.len();
     let (_sim, stats_url) = site.erp_sim();
     let (sku, first) = orderable(&http, &base, &rep_token).await;
+    // Credit enough for every order of the run, whatever the demo partner already owes: the
+    // ERP's receipts free credit only as fast as it pays, and the test is about crashes.
+    let partner = first["partner_id"].as_str().expect("partner").to_string();
+    let raised = http
+        .put(format!("{base}/api/v1/partners/{partner}/credit-line"))
+        .bearer_auth(&admin_token)
+        .json(&json!({ "credit_line": "100000000.00" }))
+        .send()
+        .await
+        .expect("credit line");
+    assert!(raised.status().is_success(), "{}", raised.text().await.unwrap_or_default());
 
     let stop = Arc::new(AtomicBool::new(false));
     let driver = tokio::spawn(drive(http.clone(), base.clone(), rep_token.clone(), sku, Arc::clone(&stop)));
@@ -129,7 +140,7 @@ async fn crash(label: &str, database_url: &str) {
         if done >= 3 * approved && pending == 0 {
             break stats;
         }
-        assert!(settle.elapsed() < Duration::from_secs(120), "did not settle: {stats} pending={pending}");
+        assert!(settle.elapsed() < Duration::from_secs(240), "did not settle: {stats} pending={pending}");
         tokio::time::sleep(Duration::from_millis(300)).await;
     };
     assert_eq!(stats["refused"], json!({}), "{stats}");
