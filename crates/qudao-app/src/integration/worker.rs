@@ -12,9 +12,9 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use qudao_domain::integration::{AllowedNets, Disposition, disposition, retry_delay_ms, webhook_body};
+use qudao_store::Scope;
 use qudao_store::integration::deliveries::{self, Claimed, Next, Outcome};
 use qudao_store::integration::{endpoints, outbox};
-use qudao_store::{Scope, settings};
 use tokio::task::JoinSet;
 
 use super::signing::signature_header;
@@ -80,11 +80,8 @@ impl Deliverer {
     /// Reads the allowed networks again: the server's and the console's.
     pub async fn refresh_nets(&self) -> AppResult<AllowedNets> {
         let mut tx = self.app.db().read(&system()).await?;
-        let console = settings::get(&mut tx, settings::WEBHOOK_ALLOW_NETS).await?;
+        let nets = super::endpoints::allowed_nets(&self.app, &mut tx).await?;
         drop(tx);
-        // The console refuses a list that does not parse; one that got in anyway adds nothing.
-        let console = AllowedNets::parse(&console).unwrap_or_default();
-        let nets = self.app.config().webhook_allow_nets.union(&console);
         if let Ok(mut shared) = self.nets.write() {
             *shared = nets.clone();
         }
@@ -117,40 +114,16 @@ impl Deliverer {
         }
     }
 
-    /// Takes up to `limit` due deliveries.
-    async fn claim(&self, limit: usize) -> AppResult<Vec<Claimed>> {
-        let now = self.app.now_ms();
-        let mut tx = self.app.db().read(&system()).await?;
-        let due = deliveries::has_due(&mut tx, now).await?;
-        drop(tx);
-        if !due {
-            return Ok(Vec::new());
-        }
-        let mut tx = self.app.db().write(&system()).await?;
-        let taken = deliveries::claim(&mut tx, &self.owner, limit as i64, now, now + LEASE_MS).await?;
-        tx.commit().await?;
-        Ok(taken)
-    }
-
-    /// Records attempts; a delivery whose lease ran out meanwhile is left to its new holder.
-    async fn record(&self, outcomes: &[Outcome]) -> AppResult<()> {
-        if outcomes.is_empty() {
-            return Ok(());
-        }
-        let mut tx = self.app.db().write(&system()).await?;
-        deliveries::record(&mut tx, &self.owner, outcomes).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// One full pass, for tests and commands: dispatches, then sends everything due until
-    /// nothing is left due now. The server runs [`Deliverer::run`] instead, which overlaps
-    /// the steps.
+    /// One full pass, for tests and commands: turns until nothing is left due now, each
+    /// turn's sends awaited before the next — the same turns the server's [`Deliverer::run`]
+    /// overlaps with its sends.
     pub async fn deliver_due(&self) -> AppResult<Pass> {
         self.refresh_nets().await?;
-        let mut pass = Pass { dispatched: self.dispatch().await?, ..Pass::default() };
+        let mut pass = Pass::default();
+        let mut finished: Vec<Outcome> = Vec::new();
         loop {
-            let taken = self.claim(MAX_IN_FLIGHT).await?;
+            let (dispatched, taken) = self.turn(&finished, MAX_IN_FLIGHT).await?;
+            pass.dispatched += dispatched;
             if taken.is_empty() {
                 return Ok(pass);
             }
@@ -159,10 +132,9 @@ impl Deliverer {
                 let (client, nets, now) = (self.client.clone(), self.nets_now(), self.app.now_ms());
                 sends.spawn(async move { send(&client, &nets, claimed, now).await });
             }
-            let outcomes: Vec<Outcome> = sends.join_all().await;
-            pass.attempts += outcomes.len();
-            pass.delivered += outcomes.iter().filter(|o| o.next == Next::Delivered).count();
-            self.record(&outcomes).await?;
+            finished = sends.join_all().await;
+            pass.attempts += finished.len();
+            pass.delivered += finished.iter().filter(|o| o.next == Next::Delivered).count();
         }
     }
 
@@ -171,7 +143,7 @@ impl Deliverer {
     /// finished, dispatches new events, and takes up to `room` due deliveries — the ones just
     /// dispatched included. With nothing finished it first looks with reads only, so an idle
     /// worker writes nothing.
-    async fn turn(&self, finished: &[Outcome], room: usize) -> AppResult<Vec<Claimed>> {
+    async fn turn(&self, finished: &[Outcome], room: usize) -> AppResult<(usize, Vec<Claimed>)> {
         let now = self.app.now_ms();
         if finished.is_empty() {
             let mut tx = self.app.db().read(&system()).await?;
@@ -179,7 +151,7 @@ impl Deliverer {
             let due = room > 0 && deliveries::has_due(&mut tx, now).await?;
             drop(tx);
             if !waiting && !due {
-                return Ok(Vec::new());
+                return Ok((0, Vec::new()));
             }
         }
         let mut tx = self.app.db().write(&system()).await?;
@@ -187,14 +159,14 @@ impl Deliverer {
             deliveries::record(&mut tx, &self.owner, finished).await?;
         }
         let subscribers = endpoints::subscribers(&mut tx).await?;
-        outbox::dispatch(&mut tx, &subscribers, DISPATCH_BATCH, now).await?;
+        let dispatched = outbox::dispatch(&mut tx, &subscribers, DISPATCH_BATCH, now).await?.events;
         let taken = if room > 0 {
             deliveries::claim(&mut tx, &self.owner, room as i64, now, now + LEASE_MS).await?
         } else {
             Vec::new()
         };
         tx.commit().await?;
-        Ok(taken)
+        Ok((dispatched, taken))
     }
 
     /// Delivers forever: sends overlap with the next turn, and a commit on this instance that
@@ -212,7 +184,7 @@ impl Deliverer {
             }
             let room = MAX_IN_FLIGHT.saturating_sub(sends.len());
             match self.turn(&finished, room).await {
-                Ok(taken) => {
+                Ok((_, taken)) => {
                     finished.clear();
                     for claimed in taken {
                         let (client, nets, now) = (self.client.clone(), self.nets_now(), self.app.now_ms());
@@ -316,12 +288,7 @@ async fn post(client: &reqwest::Client, nets: &AllowedNets, claimed: &Claimed, n
     }
     let body = webhook_body(&claimed.event_type, &rfc3339(claimed.occurred_ms), &claimed.data_json);
     let timestamp = now_ms.div_euclid(1_000);
-    let mut secrets = vec![claimed.secret.as_str()];
-    if let (Some(previous), Some(until)) = (&claimed.previous_secret, claimed.previous_until_ms)
-        && now_ms < until
-    {
-        secrets.push(previous.as_str());
-    }
+    let secrets = claimed.signing_secrets(now_ms);
     let id = claimed.event_id.to_string();
     let signature = signature_header(&secrets, &id, timestamp, body.as_bytes()).map_err(|e| e.to_string())?;
     let response = client

@@ -37,6 +37,20 @@ pub struct Claimed {
     pub data_json: String,
 }
 
+impl Claimed {
+    /// The secrets that sign it at `now_ms`: the current one, and the previous one while a
+    /// rotation's overlap lasts.
+    pub fn signing_secrets(&self, now_ms: i64) -> Vec<&str> {
+        let mut secrets = vec![self.secret.as_str()];
+        if let (Some(previous), Some(until)) = (&self.previous_secret, self.previous_until_ms)
+            && now_ms < until
+        {
+            secrets.push(previous.as_str());
+        }
+        secrets
+    }
+}
+
 /// Takes up to `limit` due deliveries for `owner` until `lease_until_ms` (a disabled endpoint's
 /// are `held`, not pending). A delivery is due when it is pending, its time has come and no
 /// lease on it is running — one scan of the pending index in due order, stopping at `limit`; an

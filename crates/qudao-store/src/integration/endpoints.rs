@@ -25,8 +25,7 @@ pub struct NewEndpoint {
     pub at_ms: i64,
 }
 
-/// An endpoint as stored (the secrets included: only the delivery worker and the rotation
-/// read them; views built for people leave them out).
+/// An endpoint as stored (the secrets included; views built for people leave them out).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndpointRow {
     /// Id.
@@ -51,20 +50,6 @@ pub struct EndpointRow {
     pub created_ms: i64,
     /// When it last changed.
     pub updated_ms: i64,
-}
-
-impl EndpointRow {
-    /// The secrets that sign a delivery made at `now_ms`: the current one, and the previous one
-    /// while the rotation's overlap lasts.
-    pub fn signing_secrets(&self, now_ms: i64) -> Vec<&str> {
-        let mut secrets = vec![self.secret.as_str()];
-        if let (Some(previous), Some(until)) = (&self.previous_secret, self.previous_until_ms)
-            && now_ms < until
-        {
-            secrets.push(previous.as_str());
-        }
-        secrets
-    }
 }
 
 const COLUMNS: &str = "id, url, description, events_json, secret, previous_secret, previous_until_ms, status, \
