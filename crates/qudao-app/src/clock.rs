@@ -55,6 +55,14 @@ pub fn rfc3339(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{milli:03}Z")
 }
 
+/// An instant as people in China read it (`2026-11-29 16:05`, UTC+8), for documents.
+pub fn china_datetime(ms: i64) -> String {
+    let local = ms + 8 * 3_600_000;
+    let (y, m, d) = civil_from_days(local.div_euclid(86_400_000));
+    let in_day = local.rem_euclid(86_400_000);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", in_day / 3_600_000, in_day / 60_000 % 60)
+}
+
 /// Days since 1970-01-01 to a (year, month, day) in the proleptic Gregorian calendar
 /// (Howard Hinnant's published algorithm).
 fn civil_from_days(days: i64) -> (i64, i64, i64) {

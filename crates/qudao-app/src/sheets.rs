@@ -171,6 +171,58 @@ pub fn write_xlsx(sheet_name: &str, header: &[&str], rows: &[Vec<String>]) -> Ap
     workbook.save_to_buffer().map_err(internal)
 }
 
+/// A cell of a typed sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Text, written as a string cell (never a formula).
+    Text(String),
+    /// Fen, written as a number of yuan with two decimals, so the sheet can sum it.
+    Yuan(i64),
+}
+
+/// Writes an XLSX workbook with one sheet: `preamble` rows (a document's heading figures), then a
+/// bold header and the rows. Money stays numeric; text never becomes a formula.
+pub fn write_xlsx_cells(
+    sheet_name: &str,
+    preamble: &[Vec<Cell>],
+    header: &[&str],
+    rows: &[Vec<Cell>],
+) -> AppResult<Vec<u8>> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let internal = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
+    sheet.set_name(sheet_name).map_err(internal)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let money = rust_xlsxwriter::Format::new().set_num_format("#,##0.00");
+    let write = |sheet: &mut rust_xlsxwriter::Worksheet, row: u32, cells: &[Cell]| -> AppResult<()> {
+        for (col, cell) in cells.iter().enumerate() {
+            let col = u16::try_from(col).map_err(|_| AppError::Internal("too many columns".into()))?;
+            match cell {
+                Cell::Text(text) => sheet.write_string(row, col, text).map(|_| ()),
+                // Fen to yuan is exact in f64 for any amount below 2^53 fen.
+                Cell::Yuan(fen) => sheet.write_number_with_format(row, col, *fen as f64 / 100.0, &money).map(|_| ()),
+            }
+            .map_err(internal)?;
+        }
+        Ok(())
+    };
+    let mut row = 0u32;
+    for cells in preamble {
+        write(sheet, row, cells)?;
+        row += 1;
+    }
+    for (col, title) in header.iter().enumerate() {
+        let col = u16::try_from(col).map_err(|_| AppError::Internal("too many columns".into()))?;
+        sheet.write_string_with_format(row, col, *title, &bold).map_err(internal)?;
+        sheet.set_column_width(col, 18).map_err(internal)?;
+    }
+    for cells in rows {
+        row += 1;
+        write(sheet, row, cells)?;
+    }
+    workbook.save_to_buffer().map_err(internal)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -129,6 +129,10 @@ typed_id! {
     InvoiceId;
     /// A message from the ERP that was refused, kept for the admin.
     RejectionId;
+    /// A statement (对账单) issued to a partner for a period.
+    StatementId;
+    /// A manual adjustment (调账) of a partner's balance.
+    AdjustmentId;
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[MigrationFile] = &[
     migration!("0003_orders.sql"),
     migration!("0004_ordering_version.sql"),
     migration!("0005_integration.sql"),
+    migration!("0006_finance.sql"),
 ];
 
 /// The sqlx migrator for `dialect`, built from the embedded files.

@@ -134,11 +134,12 @@ pub fn permission_scope(permission: Permission) -> &'static str {
         P::FairsManage => "fairs:write",
         P::IntegrationsManage => "integrations:write",
         P::ErpPush => "erp:write",
+        P::StatementsRespond => "statements:write",
     }
 }
 
 /// Every scope name an API key can be given, for the key form and validation.
-pub const API_SCOPES: [&str; 24] = [
+pub const API_SCOPES: [&str; 25] = [
     "partners:read",
     "partners:write",
     "partners:import",
@@ -163,6 +164,7 @@ pub const API_SCOPES: [&str; 24] = [
     "fairs:write",
     "integrations:write",
     "erp:write",
+    "statements:write",
 ];
 
 #[derive(Debug, Clone)]

@@ -28,9 +28,11 @@ pub const FAIR_TIER_WEIGHTS: &str = "fairs.tier_weights";
 pub const WEBHOOK_ALLOW_NETS: &str = "integrations.webhook_allow_nets";
 /// Days a credit order may stay unpaid after approval (账期) unless the partner has its own.
 pub const CREDIT_TERMS_DAYS: &str = "finance.credit_terms_days";
+/// Fen overdue above which a partner may not order (credit hold); empty: no hold.
+pub const CREDIT_HOLD_OVERDUE: &str = "finance.credit_hold_overdue";
 
 /// Every setting the console can change, with its default.
-pub const KNOWN: [(&str, &str); 11] = [
+pub const KNOWN: [(&str, &str); 12] = [
     (PARENT_SEES_SUB_DEALERS, "false"),
     (BRAND_NAME, "Qudao"),
     (STOCK_VISIBILITY, "bucketed"),
@@ -42,6 +44,7 @@ pub const KNOWN: [(&str, &str); 11] = [
     (FAIR_TIER_WEIGHTS, "platinum:4,gold:3,silver:2,bronze:1"),
     (WEBHOOK_ALLOW_NETS, ""),
     (CREDIT_TERMS_DAYS, "30"),
+    (CREDIT_HOLD_OVERDUE, ""),
 ];
 
 /// A setting's value, or its default.

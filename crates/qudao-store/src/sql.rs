@@ -142,7 +142,9 @@ id_values!(
     AttemptId,
     ReceiptId,
     InvoiceId,
-    RejectionId
+    RejectionId,
+    StatementId,
+    AdjustmentId
 );
 
 /// SQL text with its values, numbered as they are appended.

@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 
 use qudao_domain::access::Role;
 use qudao_domain::ids::{
-    AddressId, ApiKeyId, ContactId, DeliveryId, EndpointId, FairId, FileId, OrderId, PartnerId, PriceListId, ProductId,
-    PromotionId, ReceiptId, ReturnId, SavedListId, ShipmentId, SkuId, UserId,
+    AddressId, AdjustmentId, ApiKeyId, ContactId, DeliveryId, EndpointId, FairId, FileId, OrderId, PartnerId,
+    PriceListId, ProductId, PromotionId, ReceiptId, ReturnId, SavedListId, ShipmentId, SkuId, StatementId, UserId,
 };
 use qudao_domain::partners::{AddressDraft, ContactDraft, PartnerKind};
 use qudao_store::Scope;
@@ -50,6 +50,10 @@ pub struct Owned {
     pub price_list: PriceListId,
     /// A receipt (回款) from it, settling part of its order.
     pub receipt: ReceiptId,
+    /// A statement (对账单) of the year so far, up to yesterday.
+    pub statement: StatementId,
+    /// A pending adjustment (调账) of its rebate.
+    pub adjustment: AdjustmentId,
     /// Strings that appear only in this partner's data.
     pub markers: Vec<String>,
 }
@@ -202,6 +206,8 @@ impl World {
                     return_id: ReturnId::new(),
                     saved_list: SavedListId::new(),
                     receipt: ReceiptId::new(),
+                    statement: StatementId::new(),
+                    adjustment: AdjustmentId::new(),
                     price_list: PriceListId::new(),
                     markers,
                 },
@@ -385,6 +391,27 @@ impl World {
             owned.receipt = paid.id;
             owned.markers.push(paid.id.to_string());
             owned.markers.push(paid.number);
+            let yesterday = qudao_app::clock::china_date(app.app.now_ms() - 86_400_000);
+            let period = qudao_app::finance::StatementInput {
+                period_from: format!("{}-01-01", yesterday / 10_000),
+                period_to: qudao_domain::dates::format_date(yesterday),
+            };
+            let statement = qudao_app::finance::issue_statement(&app.app, &brand_ctx, owned.id, &period, None)
+                .await
+                .expect("statement");
+            owned.statement = statement.statement.id;
+            owned.markers.push(statement.statement.id.to_string());
+            let adjustment = qudao_app::finance::AdjustmentInput {
+                account: "rebate".into(),
+                amount: "1.00".into(),
+                order_id: None,
+                reason: format!("调账{}", owned.markers[3]),
+            };
+            let adjustment = qudao_app::finance::request_adjustment(&app.app, &brand_ctx, owned.id, &adjustment, None)
+                .await
+                .expect("adjustment");
+            owned.adjustment = adjustment.id;
+            owned.markers.push(adjustment.id.to_string());
             let want = [qudao_app::fairs::DemandLine { sku: "S-ON-1".into(), quantity: 5 }];
             qudao_app::fairs::set_demand(&app.app, &ctx, fair, &want).await.expect("fair demand");
         }

@@ -147,6 +147,10 @@ pub enum ObjectKind {
     WebhookDelivery,
     /// A receipt (回款) of a partner.
     Receipt,
+    /// A statement (对账单) of a partner.
+    Statement,
+    /// A manual adjustment (调账) of a partner's balance.
+    Adjustment,
 }
 
 /// A valid request body for a route, used by the registry-driven tests (so a 404 they expect comes

@@ -39,6 +39,8 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
         (ObjectKind::SavedList, Target::Partner(p)) => world.partners[p].saved_list.to_string(),
         (ObjectKind::PriceList, Target::Partner(p)) => world.partners[p].price_list.to_string(),
         (ObjectKind::Receipt, Target::Partner(p)) => world.partners[p].receipt.to_string(),
+        (ObjectKind::Statement, Target::Partner(p)) => world.partners[p].statement.to_string(),
+        (ObjectKind::Adjustment, Target::Partner(p)) => world.partners[p].adjustment.to_string(),
         (ObjectKind::Product, Target::UnreleasedProduct) => world.product_off.to_string(),
         (ObjectKind::Sku, Target::UnreleasedProduct) => world.sku_off.to_string(),
         (ObjectKind::File, Target::UnreleasedProduct) => world.image_off.to_string(),
@@ -65,7 +67,9 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
             | ObjectKind::Promotion
             | ObjectKind::WebhookEndpoint
             | ObjectKind::WebhookDelivery
-            | ObjectKind::Receipt,
+            | ObjectKind::Receipt
+            | ObjectKind::Statement
+            | ObjectKind::Adjustment,
             Target::Missing,
         ) => random(),
         // Kinds a target does not own: this target does not apply to the route.

@@ -48,6 +48,8 @@ fn visible(world: &World, kind: ObjectKind, victim: UserId) -> Option<String> {
         ObjectKind::WebhookEndpoint => world.webhook_endpoint.to_string(),
         ObjectKind::WebhookDelivery => world.webhook_delivery.to_string(),
         ObjectKind::Receipt => world.partners["d1"].receipt.to_string(),
+        ObjectKind::Statement => world.partners["d1"].statement.to_string(),
+        ObjectKind::Adjustment => world.partners["d1"].adjustment.to_string(),
         ObjectKind::InviteToken | ObjectKind::ResetToken | ObjectKind::Asset | ObjectKind::Progress => return None,
     })
 }

@@ -46,6 +46,7 @@ fn brand_account(kind: AccountKind, currency: Currency) -> AppResult<AccountId> 
     let id = match (kind, currency) {
         (AccountKind::Sales, Currency::CNY) => accounts::BRAND_SALES_CNY,
         (AccountKind::Cash, Currency::CNY) => accounts::BRAND_CASH_CNY,
+        (AccountKind::Adjustment, Currency::CNY) => accounts::BRAND_ADJUSTMENT_CNY,
         _ => return Err(AppError::Internal(format!("no brand {} account in {}", kind.as_str(), currency.code()))),
     };
     id.parse().map_err(|_| AppError::Internal("brand account id".into()))
@@ -164,14 +165,27 @@ pub async fn partner_accounts(app: &App, ctx: &Ctx, partner: PartnerId) -> AppRe
     Ok(accounts::partner_accounts(&mut tx, partner).await?)
 }
 
-/// Sets a partner's credit line in CNY. Lowering it below the current debt is allowed: the
-/// partner then cannot buy on credit until it pays.
-pub async fn set_credit_line(app: &App, ctx: &Ctx, partner: PartnerId, amount: &str) -> AppResult<Vec<AccountView>> {
+/// Sets a partner's credit line in CNY and, when `terms_days` is given, its own credit terms
+/// (`Some(None)` returns it to the brand's terms). Lowering the line below the current debt is
+/// allowed: the partner then cannot buy on credit until it pays.
+pub async fn set_credit_line(
+    app: &App,
+    ctx: &Ctx,
+    partner: PartnerId,
+    amount: &str,
+    terms_days: Option<Option<i64>>,
+) -> AppResult<Vec<AccountView>> {
     ctx.require(qudao_domain::access::Permission::FinanceManage)?;
-    let amount = Money::parse_major("credit_line", amount, Currency::CNY)?;
-    if amount.minor < 0 {
-        return Err(AppError::field("credit_line", "must_not_be_negative"));
+    let mut invalid = Invalid::new();
+    let amount = invalid.check(Money::parse_major("credit_line", amount, Currency::CNY));
+    if amount.is_some_and(|a| a.minor < 0) {
+        invalid.push(FieldError::new("credit_line", "must_not_be_negative"));
     }
+    if let Some(Some(days)) = terms_days {
+        invalid.check(qudao_domain::finance::credit::check_terms("terms_days", days));
+    }
+    invalid.into_result()?;
+    let amount = amount.ok_or_else(|| AppError::Internal("checked credit line".into()))?;
     let now = app.now_ms();
     let mut tx = app.write(ctx).await?;
     partners::get(&mut tx, partner).await?.ok_or(AppError::NotFound)?;
@@ -180,11 +194,23 @@ pub async fn set_credit_line(app: &App, ctx: &Ctx, partner: PartnerId, amount: &
     if !accounts::set_credit_line(&mut tx, partner, Currency::CNY.code(), amount.minor).await? {
         return Err(AppError::NotFound);
     }
+    if let Some(terms) = terms_days {
+        accounts::set_terms(&mut tx, partner, Currency::CNY.code(), terms).await?;
+    }
     let after = accounts::partner_accounts(&mut tx, partner).await?;
-    let old = before.iter().find(|a| a.kind == "receivable").map(|a| a.credit_line);
+    let credit =
+        |views: &[AccountView]| views.iter().find(|a| a.kind == "receivable").map(|a| (a.credit_line, a.terms_days));
     audit::insert(
         &mut tx,
-        &ctx.audit(now, "credit_line", partner, "update", Some(partner), old.as_ref(), Some(&amount.minor)),
+        &ctx.audit(
+            now,
+            "credit_line",
+            partner,
+            "update",
+            Some(partner),
+            credit(&before).as_ref(),
+            credit(&after).as_ref(),
+        ),
     )
     .await?;
     tx.commit().await?;

@@ -6,7 +6,6 @@ use qudao_domain::access::Permission;
 use qudao_domain::finance::Buckets;
 use qudao_domain::ids::PartnerId;
 use qudao_store::finance::receipts;
-use qudao_store::settings;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -37,7 +36,7 @@ pub struct PartnerAging {
 pub struct AgingReport {
     /// The moment it was computed for.
     pub as_of_ms: i64,
-    /// The credit terms applied, days after approval.
+    /// The brand's credit terms, days after approval, for partners without terms of their own.
     pub terms_days: i64,
     /// Partners owing anything, most overdue first.
     pub partners: Vec<PartnerAging>,
@@ -50,7 +49,7 @@ pub async fn aging_report(app: &App, ctx: &Ctx) -> AppResult<AgingReport> {
     ctx.require(Permission::AccountsRead)?;
     let now = app.now_ms();
     let mut tx = app.read(ctx).await?;
-    let terms_days: i64 = settings::get(&mut tx, settings::CREDIT_TERMS_DAYS).await?.trim().parse().unwrap_or(30);
+    let terms_days = super::default_terms_days(&mut tx).await?;
     let owing = receipts::owing(&mut tx, None).await?;
     drop(tx);
     let mut by_partner: BTreeMap<PartnerId, PartnerAging> = BTreeMap::new();
@@ -64,7 +63,7 @@ pub async fn aging_report(app: &App, ctx: &Ctx) -> AppResult<AgingReport> {
             overdue: 0,
             orders: 0,
         });
-        line.buckets.add(o.owing, o.since_ms + terms_days * 86_400_000, now);
+        line.buckets.add(o.owing, o.due_ms(terms_days), now);
         line.orders += 1;
     }
     let mut totals = Buckets::default();

@@ -15,7 +15,7 @@ use qudao_domain::money::{Currency, Money};
 use qudao_domain::{FieldError, Invalid, dates, docnum, text};
 use qudao_store::finance::receipts::{self, NewReceipt, ReceiptView};
 use qudao_store::page::{Page, PageRequest};
-use qudao_store::{Tx, accounts, audit, counters, partners, settings};
+use qudao_store::{Tx, accounts, audit, counters, partners};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -149,8 +149,8 @@ pub(crate) async fn record_in(tx: &mut Tx, ctx: &Ctx, draft: &ReceiptDraft, now:
     // waits, so what the orders owe cannot change under the allocation.
     accounts::ensure_partner_accounts(tx, draft.partner, draft.currency.code(), now).await?;
     accounts::hold(tx, &[draft.partner]).await?;
-    let terms_days: i64 = settings::get(tx, settings::CREDIT_TERMS_DAYS).await?.trim().parse().unwrap_or(30);
-    let open = receipts::open_orders(tx, draft.partner, terms_days * 86_400_000).await?;
+    let terms_days = super::default_terms_days(tx).await?;
+    let open = receipts::open_orders(tx, draft.partner, terms_days).await?;
     let plan = plan_receipt(draft.amount, &open, draft.by_hand.as_deref()).map_err(Invalid::from)?;
     let id = ReceiptId::new();
     let mut postings = vec![Posting { account: AccountKind::Cash, amount: draft.amount }];

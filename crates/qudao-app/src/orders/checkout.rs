@@ -234,6 +234,9 @@ async fn prepare(
         Ok(checked) => checked,
         Err(error) => return refused(app, ctx, idem.as_ref(), now, error).await,
     };
+    if let Some(hold) = crate::finance::credit::hold_of(app, ctx, partner_id, &snapshot.settings, now).await? {
+        return refused(app, ctx, idem.as_ref(), now, crate::finance::credit::hold_error(hold)).await;
+    }
     let skus: Vec<SkuId> = items.iter().map(|i| i.sellable.sku_id).collect();
     let prices = snapshot.prices(app, &skus).await?;
     let settings = &snapshot.settings;

@@ -109,6 +109,7 @@ impl Role {
             P::FinanceManage => matches!(self, R::BrandAdmin | R::Finance),
             P::FairsManage => matches!(self, R::BrandAdmin | R::Marketing | R::ChannelManager),
             P::IntegrationsManage | P::ErpPush => matches!(self, R::BrandAdmin),
+            P::StatementsRespond => matches!(self, R::PartnerAdmin | R::PartnerFinance),
             P::ConsoleAccess => self.side() == RoleSide::Brand,
             P::PortalAccess => self.side() == RoleSide::Partner,
         }
@@ -202,11 +203,13 @@ pub enum Permission {
     IntegrationsManage,
     /// Push the ERP's shipments, invoices and receipts (an integration's API key).
     ErpPush,
+    /// Confirm or dispute the company's own statements (对账单).
+    StatementsRespond,
 }
 
 impl Permission {
     /// Every permission, for the session's list and the isolation matrix.
-    pub const ALL: [Permission; 30] = [
+    pub const ALL: [Permission; 31] = [
         Permission::SignedIn,
         Permission::ConsoleAccess,
         Permission::PortalAccess,
@@ -237,6 +240,7 @@ impl Permission {
         Permission::FairsManage,
         Permission::IntegrationsManage,
         Permission::ErpPush,
+        Permission::StatementsRespond,
     ];
 }
 

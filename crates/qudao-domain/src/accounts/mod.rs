@@ -15,6 +15,7 @@
 //! | rebate (返利) | credit | rebate the partner can spend |
 //! | sales (brand) | credit | revenue |
 //! | cash (brand) | debit | money received |
+//! | adjustment (brand) | debit | what manual adjustments gave partners (write-offs, goodwill) |
 
 mod posting;
 

@@ -18,6 +18,9 @@ pub enum AccountKind {
     Sales,
     /// The brand's cash (debit-normal).
     Cash,
+    /// The brand's counterpart of manual adjustments: write-offs, goodwill, corrections
+    /// (debit-normal, like an expense).
+    Adjustment,
 }
 
 impl AccountKind {
@@ -29,14 +32,22 @@ impl AccountKind {
             AccountKind::Rebate => "rebate",
             AccountKind::Sales => "sales",
             AccountKind::Cash => "cash",
+            AccountKind::Adjustment => "adjustment",
         }
     }
 
     /// Parses a stored name.
     pub fn parse(text: &str) -> Option<AccountKind> {
-        [AccountKind::Receivable, AccountKind::Prepaid, AccountKind::Rebate, AccountKind::Sales, AccountKind::Cash]
-            .into_iter()
-            .find(|k| k.as_str() == text)
+        [
+            AccountKind::Receivable,
+            AccountKind::Prepaid,
+            AccountKind::Rebate,
+            AccountKind::Sales,
+            AccountKind::Cash,
+            AccountKind::Adjustment,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
     }
 
     /// Whether the account belongs to a partner (else to the brand).
@@ -48,7 +59,7 @@ impl AccountKind {
     /// sum, credit-normal ones its negation (a prepaid balance of ¥100 is a sum of −10000).
     pub fn shown(self, sum_of_postings: i64) -> i64 {
         match self {
-            AccountKind::Receivable | AccountKind::Cash => sum_of_postings,
+            AccountKind::Receivable | AccountKind::Cash | AccountKind::Adjustment => sum_of_postings,
             AccountKind::Prepaid | AccountKind::Rebate | AccountKind::Sales => -sum_of_postings,
         }
     }
@@ -60,7 +71,7 @@ impl AccountKind {
         match self {
             AccountKind::Receivable => Some(credit_line),
             AccountKind::Prepaid | AccountKind::Rebate => Some(0),
-            AccountKind::Sales | AccountKind::Cash => None,
+            AccountKind::Sales | AccountKind::Cash | AccountKind::Adjustment => None,
         }
     }
 }

@@ -17,6 +17,8 @@ use crate::{RowExt, Sql, StoreError, StoreResult, Tx};
 pub const BRAND_SALES_CNY: &str = "00000000-0000-7000-8000-000000000001";
 /// The brand's cash account in CNY (created by the migration).
 pub const BRAND_CASH_CNY: &str = "00000000-0000-7000-8000-000000000002";
+/// The brand's adjustment account in CNY (migration 0006).
+pub const BRAND_ADJUSTMENT_CNY: &str = "00000000-0000-7000-8000-000000000003";
 
 /// An account as shown.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -25,7 +27,7 @@ pub struct AccountView {
     pub id: AccountId,
     /// The partner, for partner accounts.
     pub partner_id: Option<PartnerId>,
-    /// `receivable`, `prepaid`, `rebate`, `sales` or `cash`.
+    /// `receivable`, `prepaid`, `rebate`, `sales`, `cash` or `adjustment`.
     pub kind: String,
     /// Currency.
     pub currency: String,
@@ -35,6 +37,9 @@ pub struct AccountView {
     pub credit_line: i64,
     /// What the partner can still spend from it: credit line minus debt, or the balance.
     pub available: i64,
+    /// The partner's own credit terms in days (receivable accounts); none follows the brand's
+    /// setting.
+    pub terms_days: Option<i64>,
 }
 
 pub(crate) fn kind_of(text: &str) -> StoreResult<AccountKind> {
@@ -58,6 +63,7 @@ fn view(row: &sqlx::any::AnyRow) -> StoreResult<AccountView> {
         balance: shown,
         credit_line,
         available,
+        terms_days: row.opt_int("terms_days")?,
     })
 }
 
@@ -78,7 +84,7 @@ pub async fn ensure_partner_accounts(tx: &mut Tx, partner: PartnerId, currency: 
 /// A visible partner's accounts.
 pub async fn partner_accounts(tx: &mut Tx, partner: PartnerId) -> StoreResult<Vec<AccountView>> {
     let mut sql = Sql::new(
-        "SELECT id, partner_id, kind, currency, balance, credit_line FROM ledger_accounts WHERE partner_id = ",
+        "SELECT id, partner_id, kind, currency, balance, credit_line, terms_days FROM ledger_accounts WHERE partner_id = ",
     );
     sql.bind(partner);
     tx.scope().filter_partner(&mut sql, "partner_id");
@@ -104,6 +110,15 @@ pub async fn partner_account(
 pub async fn set_credit_line(tx: &mut Tx, partner: PartnerId, currency: &str, amount: i64) -> StoreResult<bool> {
     let mut sql = Sql::new("UPDATE ledger_accounts SET credit_line = ");
     sql.bind(amount).push_bind(" WHERE partner_id = ", partner).push(" AND kind = 'receivable'");
+    sql.push_bind(" AND currency = ", currency);
+    tx.scope().filter_partner(&mut sql, "partner_id");
+    Ok(sql.execute(tx.conn()).await? == 1)
+}
+
+/// Sets a visible partner's own credit terms in days (none: the brand's setting applies).
+pub async fn set_terms(tx: &mut Tx, partner: PartnerId, currency: &str, terms_days: Option<i64>) -> StoreResult<bool> {
+    let mut sql = Sql::new("UPDATE ledger_accounts SET terms_days = ");
+    sql.bind(terms_days).push_bind(" WHERE partner_id = ", partner).push(" AND kind = 'receivable'");
     sql.push_bind(" AND currency = ", currency);
     tx.scope().filter_partner(&mut sql, "partner_id");
     Ok(sql.execute(tx.conn()).await? == 1)

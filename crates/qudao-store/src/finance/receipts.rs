@@ -80,14 +80,15 @@ pub async fn insert(tx: &mut Tx, r: &NewReceipt<'_>) -> StoreResult<()> {
     Ok(())
 }
 
-/// What the partner's credit orders still owe, due `terms_ms` after approval: the
-/// receivable the order posted (less what cancellations and returns gave back, all in entries
-/// referring to the order) minus what receipts settled. Orders owing nothing are left out.
-pub async fn open_orders(tx: &mut Tx, partner: PartnerId, terms_ms: i64) -> StoreResult<Vec<OpenOrder>> {
+/// What the partner's credit orders still owe, each due its partner's terms (or
+/// `default_terms_days`) after approval: the receivable the order posted (less what
+/// cancellations, returns and adjustments gave back, all in entries referring to the order) minus
+/// what receipts settled. Orders owing nothing are left out.
+pub async fn open_orders(tx: &mut Tx, partner: PartnerId, default_terms_days: i64) -> StoreResult<Vec<OpenOrder>> {
     Ok(owing(tx, Some(partner))
         .await?
         .into_iter()
-        .map(|o| OpenOrder { id: o.order_id, due_ms: o.since_ms + terms_ms, open: o.owing })
+        .map(|o| OpenOrder { id: o.order_id, due_ms: o.due_ms(default_terms_days), open: o.owing })
         .collect())
 }
 
@@ -106,6 +107,15 @@ pub struct Owing {
     pub since_ms: i64,
     /// What it still owes, fen.
     pub owing: i64,
+    /// The partner's own credit terms, days; none follows the brand's setting.
+    pub terms_days: Option<i64>,
+}
+
+impl Owing {
+    /// When it falls due: its partner's terms, or `default_terms_days`, after `since_ms`.
+    pub fn due_ms(&self, default_terms_days: i64) -> i64 {
+        self.since_ms + self.terms_days.unwrap_or(default_terms_days) * 86_400_000
+    }
 }
 
 /// Every visible credit order that still owes, for one partner or all, oldest first.
@@ -115,8 +125,11 @@ pub async fn owing(tx: &mut Tx, partner: Option<PartnerId>) -> StoreResult<Vec<O
          CAST(COALESCE((SELECT SUM(jp.amount) FROM journal_entries e JOIN journal_postings jp ON jp.entry_id = e.id \
            JOIN ledger_accounts a ON a.id = jp.account_id \
            WHERE e.reference_kind = 'order' AND e.reference_id = o.id AND a.kind = 'receivable'), 0) AS BIGINT) AS owed, \
-         CAST(COALESCE((SELECT SUM(r.amount) FROM receipt_allocations r WHERE r.order_id = o.id), 0) AS BIGINT) AS settled \
-         FROM orders o JOIN partners p ON p.id = o.partner_id WHERE o.pay_credit > 0",
+         CAST(COALESCE((SELECT SUM(r.amount) FROM receipt_allocations r WHERE r.order_id = o.id), 0) AS BIGINT) AS settled, \
+         la.terms_days \
+         FROM orders o JOIN partners p ON p.id = o.partner_id \
+         LEFT JOIN ledger_accounts la ON la.partner_id = o.partner_id AND la.kind = 'receivable' AND la.currency = o.currency \
+         WHERE o.pay_credit > 0",
     );
     if let Some(partner) = partner {
         sql.push_bind(" AND o.partner_id = ", partner);
@@ -135,6 +148,7 @@ pub async fn owing(tx: &mut Tx, partner: Option<PartnerId>) -> StoreResult<Vec<O
                 partner_name: row.text("name")?,
                 since_ms: row.int("since_ms")?,
                 owing,
+                terms_days: row.opt_int("terms_days")?,
             });
         }
     }

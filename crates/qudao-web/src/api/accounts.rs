@@ -19,12 +19,22 @@ use crate::openapi::schema;
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
 use crate::state::AppState;
 
-/// A new credit line.
+/// A new credit line, and optionally the partner's own credit terms.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreditLine {
     /// Yuan, `"50000.00"`.
     pub credit_line: String,
+    /// Days from approval to due (账期), 0–366; `null` returns the partner to the brand's terms;
+    /// left out, unchanged.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub terms_days: Option<Option<i64>>,
+}
+
+/// Tells a field sent as `null` (`Some(None)`) from one left out (`None`, by `default`).
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(deserializer).map(Some)
 }
 
 /// A prepayment received.
@@ -51,7 +61,7 @@ async fn credit_line(
     Id(id): Id<PartnerId>,
     ApiJson(body): ApiJson<CreditLine>,
 ) -> WebResult<Json<Vec<AccountView>>> {
-    Ok(Json(uc::set_credit_line(state.app(), &ctx, id, &body.credit_line).await?))
+    Ok(Json(uc::set_credit_line(state.app(), &ctx, id, &body.credit_line, body.terms_days).await?))
 }
 
 async fn prepayment(
@@ -81,13 +91,13 @@ pub const ROUTES: &[Route] = &[
         Verb::Put,
         "/api/v1/partners/{id}/credit-line",
         Permission::FinanceManage,
-        "Set a partner's credit line",
+        "Set a partner's credit line and credit terms (账期)",
         |v| on(v, credit_line),
     )
     .params(&[("id", ObjectKind::Partner)])
     .effect(Effect::Change)
     .body(schema::<CreditLine>)
-    .example(|| serde_json::json!({ "credit_line": "50000.00" }))
+    .example(|| serde_json::json!({ "credit_line": "50000.00", "terms_days": 45 }))
     .response(schema::<Vec<AccountView>>),
     Route::api(
         Verb::Post,

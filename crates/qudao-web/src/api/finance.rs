@@ -74,6 +74,26 @@ async fn aging(State(state): State<AppState>, Authed(ctx, _): Authed) -> WebResu
     Ok(Json(uc::aging_report(state.app(), &ctx).await?))
 }
 
+async fn settings(State(state): State<AppState>, Authed(ctx, _): Authed) -> WebResult<Json<uc::FinanceSettings>> {
+    Ok(Json(uc::finance_settings(state.app(), &ctx).await?))
+}
+
+async fn update_settings(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    ApiJson(body): ApiJson<uc::FinanceSettings>,
+) -> WebResult<Json<uc::FinanceSettings>> {
+    Ok(Json(uc::update_finance_settings(state.app(), &ctx, &body).await?))
+}
+
+async fn credit(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Id(partner): Id<PartnerId>,
+) -> WebResult<Json<uc::CreditStanding>> {
+    Ok(Json(uc::credit_standing(state.app(), &ctx, partner).await?))
+}
+
 /// The routes.
 pub const ROUTES: &[Route] = &[
     Route::api(
@@ -121,4 +141,32 @@ pub const ROUTES: &[Route] = &[
         |v| on(v, aging),
     )
     .response(schema::<uc::AgingReport>),
+    Route::api(
+        Verb::Get,
+        "/api/v1/finance/settings",
+        Permission::AccountsRead,
+        "The brand's credit terms and credit-hold threshold",
+        |v| on(v, settings),
+    )
+    .response(schema::<uc::FinanceSettings>),
+    Route::api(
+        Verb::Put,
+        "/api/v1/finance/settings",
+        Permission::FinanceManage,
+        "Set the brand's credit terms (days) and the overdue amount above which partners may not order",
+        |v| on(v, update_settings),
+    )
+    .effect(Effect::Change)
+    .body(schema::<uc::FinanceSettings>)
+    .example(|| serde_json::json!({ "credit_terms_days": 30, "credit_hold_overdue": "0.00" }))
+    .response(schema::<uc::FinanceSettings>),
+    Route::api(
+        Verb::Get,
+        "/api/v1/partners/{id}/credit",
+        Permission::AccountsRead,
+        "A partner's credit standing: what it owes by age, and whether it is on credit hold",
+        |v| on(v, credit),
+    )
+    .params(&[("id", ObjectKind::Partner)])
+    .response(schema::<uc::CreditStanding>),
 ];

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, one file per module.
 
 mod accounts;
+mod adjustments;
 mod admin;
 mod carts;
 pub(crate) mod catalog;
@@ -15,6 +16,7 @@ mod paging;
 pub(crate) mod partners;
 mod pricing;
 mod session;
+mod statements;
 mod stock;
 mod users;
 
@@ -42,6 +44,8 @@ pub fn routes() -> Vec<Route> {
         integration::ROUTES,
         erp::ROUTES,
         finance::ROUTES,
+        statements::ROUTES,
+        adjustments::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }
