@@ -16,6 +16,9 @@ pub enum Purpose {
     /// A partner's proof of an offline transfer (a bank slip's photo): readable by the partner
     /// and the brand users who see it.
     TransferReceipt,
+    /// The proof of money received (a bank slip, a cheque), kept with the receipt finance
+    /// recorded: readable by the partner and the brand users who see it.
+    ReceiptProof,
 }
 
 impl Purpose {
@@ -25,6 +28,7 @@ impl Purpose {
             Purpose::ProductImage => "product_image",
             Purpose::Import => "import",
             Purpose::TransferReceipt => "transfer_receipt",
+            Purpose::ReceiptProof => "receipt_proof",
         }
     }
 }

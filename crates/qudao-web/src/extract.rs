@@ -124,6 +124,48 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
     }
 }
 
+/// A multipart form: its text fields, and the file of the field named `file` when one was chosen
+/// (a form whose file input was left empty has none).
+#[derive(Debug, Clone, Default)]
+pub struct UploadForm {
+    /// Text fields in order.
+    pub fields: Vec<(String, String)>,
+    /// The file.
+    pub file: Option<Upload>,
+}
+
+impl UploadForm {
+    /// A text field's value, or empty.
+    pub fn value(&self, name: &str) -> String {
+        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for UploadForm {
+    type Rejection = WebError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let mut multipart = Multipart::from_request(request, state)
+            .await
+            .map_err(|_| WebError::BadBody("expected a multipart/form-data form".into()))?;
+        let mut form = UploadForm::default();
+        while let Some(field) = multipart.next_field().await.map_err(|e| upload_error(&e.body_text()))? {
+            let name = field.name().unwrap_or("").to_string();
+            if name == "file" {
+                let filename = field.file_name().unwrap_or("").to_string();
+                let bytes = field.bytes().await.map_err(|e| upload_error(&e.body_text()))?;
+                if !bytes.is_empty() {
+                    form.file = Some(Upload { filename, bytes: bytes.to_vec() });
+                }
+            } else {
+                let text = field.text().await.map_err(|e| upload_error(&e.body_text()))?;
+                form.fields.push((name, text));
+            }
+        }
+        Ok(form)
+    }
+}
+
 fn upload_error(text: &str) -> WebError {
     if text.to_ascii_lowercase().contains("limit") || text.contains("too large") {
         WebError::App(qudao_app::AppError::TooLarge)

@@ -68,3 +68,8 @@ document.addEventListener("change", (event) => {
   if (event.target.hasAttribute && event.target.hasAttribute("data-kind-select")) showKindFields(event.target);
 });
 document.querySelectorAll("[data-kind-select]").forEach(showKindFields);
+
+document.addEventListener("click", (event) => {
+  // Buttons with data-print open the browser's print dialog (a statement saved as PDF).
+  if (event.target.closest && event.target.closest("[data-print]")) window.print();
+});

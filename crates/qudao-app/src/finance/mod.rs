@@ -14,7 +14,10 @@ pub use adjustments::{
 pub use aging::{AgingReport, PartnerAging, aging_report};
 pub use credit::{CreditStanding, FinanceSettings, credit_standing, finance_settings, update_finance_settings};
 pub use ledger::{TrialBalance, trial_balance};
-pub use receipts::{AllocationInput, ReceiptInput, get_receipt, list_receipts, record_receipt};
+pub use receipts::{
+    AllocationInput, ReceiptInput, get_receipt, list_receipts, record_receipt, record_receipt_with_proof,
+    upload_receipt_proof,
+};
 pub use statements::{
     StatementDetail, StatementInput, StatementResponse, get_statement, issue_statement, list_statements,
     respond_statement, statement_xlsx,

@@ -13,6 +13,7 @@ use qudao_domain::ids::{FileId, OrderId, PartnerId, ReceiptId};
 use qudao_domain::integration::EventType;
 use qudao_domain::money::{Currency, Money};
 use qudao_domain::{FieldError, Invalid, dates, docnum, text};
+use qudao_store::files::{self, FileRecord, Purpose};
 use qudao_store::finance::receipts::{self, NewReceipt, ReceiptView};
 use qudao_store::page::{Page, PageRequest};
 use qudao_store::{Tx, accounts, audit, counters, partners};
@@ -84,8 +85,48 @@ pub async fn record_receipt(
     input: &ReceiptInput,
     idem: Option<&IdemKey>,
 ) -> AppResult<ReceiptView> {
+    record_receipt_with_proof(app, ctx, partner, input, None, idem).await
+}
+
+/// Records a receipt with its bank slip uploaded in the same step (the console's form): the
+/// picture is checked and stored first, then its record and the receipt are written in one
+/// transaction, so a refused receipt leaves no proof behind in the database.
+pub async fn record_receipt_with_proof(
+    app: &App,
+    ctx: &Ctx,
+    partner: PartnerId,
+    input: &ReceiptInput,
+    proof: Option<(&str, Vec<u8>)>,
+    idem: Option<&IdemKey>,
+) -> AppResult<ReceiptView> {
     ctx.require(Permission::FinanceManage)?;
     let now = app.now_ms();
+    let mut draft = draft_of(partner, input, now)?;
+    let record = match proof {
+        Some((filename, bytes)) => {
+            {
+                let mut tx = app.read(ctx).await?;
+                partners::get(&mut tx, partner).await?.ok_or(AppError::NotFound)?;
+            }
+            let purpose = Purpose::ReceiptProof;
+            Some(crate::files::store_picture(app, ctx, "receipts", purpose, Some(partner), filename, bytes).await?)
+        }
+        None => None,
+    };
+    let mut tx = app.write(ctx).await?;
+    if let Some(record) = &record {
+        files::insert(&mut tx, record).await?;
+        draft.proof = Some(record.id);
+    }
+    let view = record_in(&mut tx, ctx, &draft, now).await?;
+    idempotency::complete(&mut tx, idem, 201, &view).await?;
+    tx.commit().await?;
+    app.outbox_written();
+    Ok(view)
+}
+
+/// A receipt's fields checked, every bad one reported.
+fn draft_of(partner: PartnerId, input: &ReceiptInput, now: i64) -> AppResult<ReceiptDraft> {
     let mut invalid = Invalid::new();
     let amount = invalid.check(Money::parse_major("amount", &input.amount, Currency::CNY));
     let method = invalid.check(method_of(input.method.as_deref()));
@@ -109,7 +150,7 @@ pub async fn record_receipt(
     let (Some(amount), Some(method), Some(received_date), Some(memo)) = (amount, method, received_date, memo) else {
         return Err(AppError::Internal("checked receipt fields".into()));
     };
-    let draft = ReceiptDraft {
+    Ok(ReceiptDraft {
         partner,
         amount: amount.minor,
         currency: amount.currency,
@@ -120,13 +161,43 @@ pub async fn record_receipt(
         by_hand,
         source: "manual",
         document_id: None,
-    };
+    })
+}
+
+/// Stores the proof of a receipt (a photo or scan of the bank slip) for a visible partner, before
+/// the receipt is recorded with its id. Same checks as every picture upload.
+pub async fn upload_receipt_proof(
+    app: &App,
+    ctx: &Ctx,
+    partner: PartnerId,
+    filename: &str,
+    bytes: Vec<u8>,
+    idem: Option<&IdemKey>,
+) -> AppResult<FileRecord> {
+    ctx.require(Permission::FinanceManage)?;
+    {
+        let mut tx = app.read(ctx).await?;
+        partners::get(&mut tx, partner).await?.ok_or(AppError::NotFound)?;
+    }
+    let record =
+        crate::files::store_picture(app, ctx, "receipts", Purpose::ReceiptProof, Some(partner), filename, bytes)
+            .await?;
     let mut tx = app.write(ctx).await?;
-    let view = record_in(&mut tx, ctx, &draft, now).await?;
-    idempotency::complete(&mut tx, idem, 201, &view).await?;
+    files::insert(&mut tx, &record).await?;
+    let now = record.created_ms;
+    audit::insert(&mut tx, &ctx.audit::<(), _>(now, "file", record.id, "create", Some(partner), None, Some(&record)))
+        .await?;
+    idempotency::complete(&mut tx, idem, 201, &record).await?;
     tx.commit().await?;
-    app.outbox_written();
-    Ok(view)
+    Ok(record)
+}
+
+/// Checks that a receipt's proof is a proof uploaded for this partner (a picture of another
+/// partner's slip, or a catalog image, is not).
+async fn check_proof(tx: &mut Tx, partner: PartnerId, proof: FileId) -> AppResult<()> {
+    let file = files::get(tx, proof).await?;
+    let fits = file.is_some_and(|f| f.partner_id == Some(partner) && f.purpose == Purpose::ReceiptProof.as_str());
+    if fits { Ok(()) } else { Err(AppError::field("proof_file_id", "not_a_proof_of_partner")) }
 }
 
 /// The method named, or `transfer`.
@@ -145,6 +216,9 @@ pub(crate) async fn record_in(tx: &mut Tx, ctx: &Ctx, draft: &ReceiptDraft, now:
         return Err(AppError::field("currency", "unsupported_currency"));
     }
     partners::get(tx, draft.partner).await?.ok_or(AppError::NotFound)?;
+    if let Some(proof) = draft.proof {
+        check_proof(tx, draft.partner, proof).await?;
+    }
     // The partner's accounts first: a cancellation or another receipt for the same partner
     // waits, so what the orders owe cannot change under the allocation.
     accounts::ensure_partner_accounts(tx, draft.partner, draft.currency.code(), now).await?;

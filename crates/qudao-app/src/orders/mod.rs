@@ -28,4 +28,4 @@ pub use fulfilment::{
 };
 pub use lifecycle::{approve_order, attach_transfer_receipt, cancel_order, confirm_transfer};
 pub(crate) use snapshot::OrderingCache;
-pub use views::{TimelineEntry, get_order, list_orders, order_timeline};
+pub use views::{TimelineEntry, get_order, list_orders, order_id_by_number, order_timeline};

@@ -14,6 +14,14 @@ pub async fn get_order(app: &App, ctx: &Ctx, id: OrderId) -> AppResult<OrderView
     orders::get(&mut tx, id).await?.ok_or(AppError::NotFound)
 }
 
+/// The id of a visible order by its number (`SO-20261129-0001`), for forms where people type the
+/// number they know.
+pub async fn order_id_by_number(app: &App, ctx: &Ctx, number: &str) -> AppResult<OrderId> {
+    ctx.require(Permission::OrdersRead)?;
+    let mut tx = app.read(ctx).await?;
+    orders::id_by_number(&mut tx, number.trim()).await?.ok_or(AppError::NotFound)
+}
+
 /// A page of the orders the caller sees, newest first.
 pub async fn list_orders(
     app: &App,

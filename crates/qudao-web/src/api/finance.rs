@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use qudao_app::finance::{self as uc, ReceiptInput};
 use qudao_domain::access::Permission;
 use qudao_domain::ids::{PartnerId, ReceiptId};
+use qudao_store::files::FileRecord;
 use qudao_store::finance::receipts::ReceiptView;
 use qudao_store::page::Page;
 use serde::Deserialize;
@@ -13,7 +14,7 @@ use serde::Deserialize;
 use crate::api::paging::ListQuery;
 use crate::context::Authed;
 use crate::error::{WebError, WebResult};
-use crate::extract::{ApiJson, ApiQuery, Id};
+use crate::extract::{ApiJson, ApiQuery, Id, Upload};
 use crate::guard::Idem;
 use crate::openapi::{page_of, schema};
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
@@ -74,6 +75,19 @@ async fn aging(State(state): State<AppState>, Authed(ctx, _): Authed) -> WebResu
     Ok(Json(uc::aging_report(state.app(), &ctx).await?))
 }
 
+async fn proof(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Idem(idem): Idem,
+    Id(partner): Id<PartnerId>,
+    upload: Result<Upload, WebError>,
+) -> WebResult<(StatusCode, Json<FileRecord>)> {
+    let upload = upload?;
+    let record =
+        uc::upload_receipt_proof(state.app(), &ctx, partner, &upload.filename, upload.bytes, idem.as_ref()).await?;
+    Ok((StatusCode::CREATED, Json(record)))
+}
+
 async fn settings(State(state): State<AppState>, Authed(ctx, _): Authed) -> WebResult<Json<uc::FinanceSettings>> {
     Ok(Json(uc::finance_settings(state.app(), &ctx).await?))
 }
@@ -108,6 +122,17 @@ pub const ROUTES: &[Route] = &[
     .body(schema::<ReceiptInput>)
     .example(|| serde_json::json!({ "amount": "100.00", "memo": "银行转账" }))
     .response(schema::<ReceiptView>),
+    Route::api(
+        Verb::Post,
+        "/api/v1/partners/{id}/receipt-proofs",
+        Permission::FinanceManage,
+        "Upload the proof of a receipt (a photo or scan of the bank slip); record the receipt with its id",
+        |v| on(v, proof),
+    )
+    .params(&[("id", ObjectKind::Partner)])
+    .effect(Effect::Create)
+    .upload()
+    .response(schema::<FileRecord>),
     Route::api(
         Verb::Get,
         "/api/v1/receipts",

@@ -22,6 +22,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("admin", include_str!("../../locales/en/admin.toml"), include_str!("../../locales/zh-CN/admin.toml")),
     ("orders", include_str!("../../locales/en/orders.toml"), include_str!("../../locales/zh-CN/orders.toml")),
     ("pricing", include_str!("../../locales/en/pricing.toml"), include_str!("../../locales/zh-CN/pricing.toml")),
+    ("finance", include_str!("../../locales/en/finance.toml"), include_str!("../../locales/zh-CN/finance.toml")),
 ];
 
 /// The parsed catalogue of one language.

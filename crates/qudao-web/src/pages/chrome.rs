@@ -53,6 +53,7 @@ const CONSOLE: &[(&str, &str, Permission)] = &[
     ("/console/returns", "nav.returns", Permission::OrdersRead),
     ("/console/stock", "nav.stock", Permission::StockRead),
     ("/console/fairs", "nav.fairs", Permission::OrdersRead),
+    ("/console/finance", "nav.finance", Permission::AccountsRead),
     ("/console/pricing", "nav.pricing", Permission::PricingRead),
     ("/console/products", "nav.products", Permission::CatalogRead),
     ("/console/users", "nav.users", Permission::UsersRead),
@@ -67,6 +68,7 @@ const PORTAL: &[(&str, &str, Permission)] = &[
     ("/portal/cart", "nav.cart", Permission::OrdersPlace),
     ("/portal/orders", "nav.orders", Permission::OrdersRead),
     ("/portal/fairs", "nav.fairs", Permission::OrdersRead),
+    ("/portal/finance", "nav.finance", Permission::AccountsRead),
     ("/portal/company", "nav.company", Permission::PortalAccess),
     ("/portal/dealers", "nav.dealers", Permission::PortalAccess),
     ("/portal/users", "nav.users", Permission::UsersRead),
@@ -126,12 +128,17 @@ impl Chrome {
     }
 
     /// Formats epoch milliseconds as a China-time date and time.
-    pub fn datetime(&self, ms: i64) -> String {
-        crate::pages::format::datetime(ms)
+    pub fn datetime(&self, ms: impl std::borrow::Borrow<i64>) -> String {
+        crate::pages::format::datetime(*ms.borrow())
+    }
+
+    /// Formats a `yyyymmdd` day as `2026-11-29`.
+    pub fn date(&self, yyyymmdd: impl std::borrow::Borrow<i64>) -> String {
+        qudao_domain::dates::format_date(u32::try_from(*yyyymmdd.borrow()).unwrap_or_default())
     }
 
     /// Formats fen as money.
-    pub fn money(&self, fen: i64) -> String {
-        qudao_domain::Money::new(fen, qudao_domain::Currency::CNY).to_string()
+    pub fn money(&self, fen: impl std::borrow::Borrow<i64>) -> String {
+        qudao_domain::Money::new(*fen.borrow(), qudao_domain::Currency::CNY).to_string()
     }
 }

@@ -1,17 +1,8 @@
 //! Formatting for pages: times in China Standard Time.
 
-/// `YYYY-MM-DD HH:MM` in UTC+8.
+/// `YYYY-MM-DD HH:MM` in UTC+8 (the same form documents and exports use).
 pub fn datetime(ms: i64) -> String {
-    let date = qudao_app::clock::china_date(ms);
-    let minutes_of_day = (ms + 8 * 3_600_000).rem_euclid(86_400_000) / 60_000;
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        date / 10_000,
-        date / 100 % 100,
-        date % 100,
-        minutes_of_day / 60,
-        minutes_of_day % 60
-    )
+    qudao_app::clock::china_datetime(ms)
 }
 
 #[cfg(test)]

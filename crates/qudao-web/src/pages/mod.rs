@@ -6,6 +6,7 @@ mod auth;
 pub mod chrome;
 mod console;
 mod files;
+mod finance;
 pub mod form;
 pub mod format;
 mod ordering;
@@ -51,6 +52,7 @@ pub fn routes() -> Vec<Route> {
         portal::cart::ROUTES,
         portal::orders::ROUTES,
         portal::fairs::ROUTES,
+        finance::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }

@@ -1,5 +1,6 @@
 //! `qudao bench …`: measurements that print their figures (never timed assertions in tests).
 
+mod finance;
 mod order_fair;
 mod pricing;
 mod raw_order;
@@ -42,6 +43,20 @@ pub enum BenchCommand {
         #[arg(long, default_value = "../shared/bench/raw-order")]
         raw_order_dir: PathBuf,
     },
+    /// The aging report across many partners and one partner's statement of many movements, on a
+    /// fresh database; the last line is `aging_ms=N statement_ms=N statement_read_ms=N
+    /// statement_xlsx_ms=N partners=N movements=N`.
+    Finance {
+        /// A fresh database (default: a new SQLite file in a temporary folder).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Partners owing on credit, for the aging report.
+        #[arg(long, default_value_t = 5_000)]
+        partners: usize,
+        /// Movements of the one partner's statement.
+        #[arg(long, default_value_t = 10_000)]
+        movements: usize,
+    },
     /// Webhook delivery throughput to a local receiver, then the outbox lag under the ordering
     /// fair's load; the last line is `events_per_s=N lag_p50_ms=N lag_p99_ms=N orders_per_s=N`.
     Webhooks {
@@ -70,6 +85,9 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::OrderFair { database_url, clients, seconds, raw_order_dir } => {
             let options = order_fair::Options { database_url, clients, seconds, raw_order_dir, webhooks: false };
             order_fair::run(options).await.map(|_| ())
+        }
+        BenchCommand::Finance { database_url, partners, movements } => {
+            finance::run(finance::Options { database_url, partners, movements }).await
         }
         BenchCommand::Webhooks { database_url, events, clients, seconds, raw_order_dir } => {
             let fair = order_fair::Options {
