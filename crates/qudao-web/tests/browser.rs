@@ -169,6 +169,19 @@ async fn stock_the_shop(app: &App, partner_name: &str) {
     shop.credit_line(partner.id, 10_000_000_000).await;
 }
 
+/// The id of the demo partner named `name`.
+async fn partner_id_of(app: &App, name: &str) -> qudao_domain::ids::PartnerId {
+    let mut tx = app.db().read(&Scope::system("browser test look-up")).await.expect("tx");
+    let filter = PartnerFilter { q: Some(name.to_string()), ..Default::default() };
+    partners::list(&mut tx, &filter, &PageRequest::first(1)).await.expect("partners").items[0].id
+}
+
+/// Sets a date input (typing into one depends on the browser's locale; its value does not).
+async fn set_date(client: &Client, selector: &str, yyyy_mm_dd: &str) {
+    let script = format!("document.querySelector(\"{selector}\").value = \"{yyyy_mm_dd}\";");
+    client.execute(&script, Vec::new()).await.unwrap_or_else(|_| panic!("set {selector}"));
+}
+
 async fn click(client: &Client, selector: &str) {
     client
         .find(Locator::Css(selector))
@@ -396,10 +409,89 @@ async fn partners_order_and_admins_onboard_in_a_real_browser() {
     let steps = client.find_all(Locator::Css("#timeline li")).await.expect("timeline").len();
     assert!(steps >= 5, "placed, approved, shipped, delivered, received: {steps} steps");
 
+    // Finance: the brand's finance user turns the credit hold on and gives the rep's company
+    // terms of 0 days, so what it owes on credit is overdue at once and it is held…
+    let company = rep.partner_name.as_deref().expect("the rep's company");
+    let company_id = partner_id_of(&app, company).await;
+    let finance = accounts.iter().find(|a| a.role == Role::Finance).expect("a finance user");
+    client.delete_all_cookies().await.expect("sign out");
+    sign_in(&client, &base, &finance.login, &finance.password).await;
+    wait_for_path(&client, "/console").await;
+    client.goto(&format!("{base}/console/finance")).await.expect("finance");
+    fill(&client, "input[name=credit_hold_overdue]", "0.00").await;
+    submit(&client, "form[action='/console/finance/settings'] button[type=submit]").await;
+    client.goto(&format!("{base}/console/finance/partners/{company_id}")).await.expect("the company's finance");
+    fill(&client, "input[name=terms_days]", "0").await;
+    submit(&client, "form[action$='/credit'] button[type=submit]").await;
+    let held = client.find(Locator::Css("#hold-state")).await.expect("hold state").text().await.expect("text");
+    let owed = held.rsplit('¥').next().unwrap_or("").trim().replace(',', "");
+    client.find(Locator::Css("#hold-state .badge.hold")).await.expect("the company is held");
+    assert!(owed.parse::<f64>().is_ok_and(|yuan| yuan > 0.0), "what lifts the hold: {held}");
+
+    // …its administrator sees the hold in the portal…
+    let partner_admin = accounts
+        .iter()
+        .find(|a| a.role == Role::PartnerAdmin && a.partner_name.as_deref() == Some(company))
+        .expect("the company's administrator");
+    client.delete_all_cookies().await.expect("sign out");
+    sign_in(&client, &base, &partner_admin.login, &partner_admin.password).await;
+    wait_for_path(&client, "/portal").await;
+    client.goto(&format!("{base}/portal/finance")).await.expect("portal finance");
+    client.find(Locator::Css("#hold-banner")).await.expect("the hold banner");
+
+    // …finance records the money with the bank slip: the overdue orders are settled and the hold
+    // is lifted…
+    let slip = profile.path().join("slip.png");
+    let mut picture = Vec::new();
+    image::RgbImage::from_pixel(16, 16, image::Rgb([200, 220, 240]))
+        .write_to(&mut std::io::Cursor::new(&mut picture), image::ImageFormat::Png)
+        .expect("png");
+    std::fs::write(&slip, picture).expect("slip");
+    client.delete_all_cookies().await.expect("sign out");
+    sign_in(&client, &base, &finance.login, &finance.password).await;
+    wait_for_path(&client, "/console").await;
+    client.goto(&format!("{base}/console/finance/partners/{company_id}")).await.expect("the company's finance");
+    fill(&client, "#record-receipt input[name=amount]", &owed).await;
+    fill(&client, "#record-receipt input[name=memo]", "工行电汇 浏览器测试").await;
+    let file = client.find(Locator::Css("#record-receipt input[type=file]")).await.expect("file input");
+    file.send_keys(&slip.display().to_string()).await.expect("choose the slip");
+    let recorded = submit(&client, "#record-receipt-button").await;
+    assert!(!recorded.is_empty(), "a confirmation");
+    let state = client.find(Locator::Css("#hold-state")).await.expect("hold state").text().await.expect("text");
+    assert!(client.find(Locator::Css("#hold-state .badge.hold")).await.is_err(), "the hold is lifted: {state}");
+    let overdue = client.find(Locator::Css("#overdue")).await.expect("overdue").text().await.expect("text");
+    assert!(overdue.contains("0.00"), "nothing is overdue: {overdue}");
+    assert!(client.source().await.expect("source").contains("/thumb"), "the slip is shown with the receipt");
+
+    // …and issues the statement of the last forty days.
+    let from = qudao_domain::dates::format_date(china_date(app.now_ms() - 40 * 86_400_000));
+    let to = qudao_domain::dates::format_date(china_date(app.now_ms() - 86_400_000));
+    set_date(&client, "input[name=period_from]", &from).await;
+    set_date(&client, "input[name=period_to]", &to).await;
+    submit(&client, "form[action$='/statements'] button[type=submit]").await;
+    let statement_path = wait_for_path(&client, "/console/finance/statements/0").await;
+    let statement_id = statement_path.trim_start_matches("/console/finance/statements/").to_string();
+    let issued = client.source().await.expect("source");
+    assert!(issued.contains("data-status=\"issued\"") && issued.contains("id=\"closing\""), "the statement");
+
+    // The company's administrator confirms it in the portal.
+    client.delete_all_cookies().await.expect("sign out");
+    sign_in(&client, &base, &partner_admin.login, &partner_admin.password).await;
+    wait_for_path(&client, "/portal").await;
+    client.goto(&format!("{base}/portal/finance")).await.expect("portal finance");
+    assert!(client.find(Locator::Css("#hold-banner")).await.is_err(), "no hold any more");
+    click(&client, &format!("a[href='/portal/finance/statements/{statement_id}']")).await;
+    client.wait().for_element(Locator::Css("#confirm-statement")).await.expect("the confirm button");
+    let confirmed = submit(&client, "#confirm-statement").await;
+    assert!(!confirmed.is_empty(), "a confirmation");
+    let status = client.find(Locator::Css("#statement-status")).await.expect("status");
+    assert_eq!(status.attr("data-status").await.expect("attr").as_deref(), Some("confirmed"));
+
     client.close().await.expect("close the browser");
     let _ = stop.send(());
     println!(
-        "browser test: partner search, partner creation, import, invitation and acceptance, and ordering with \
-         满减 and 买赠 on credit through approval, shipment, tracking and receipt passed in headless Chromium"
+        "browser test: partner search, partner creation, import, invitation and acceptance, ordering with \
+         满减 and 买赠 on credit through approval, shipment, tracking and receipt, and finance (credit hold, a \
+         receipt with its slip lifting it, a statement confirmed by the partner) passed in headless Chromium"
     );
 }
