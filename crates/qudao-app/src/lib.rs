@@ -17,6 +17,7 @@ mod ctx;
 pub mod demo;
 pub mod erp;
 mod error;
+pub mod exports;
 pub mod fairs;
 pub mod files;
 pub mod finance;

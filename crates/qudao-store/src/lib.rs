@@ -16,6 +16,7 @@ pub mod counters;
 mod db;
 pub mod erp;
 mod error;
+pub mod exports;
 pub mod fairs;
 pub mod files;
 pub mod finance;

@@ -297,3 +297,52 @@ async fn an_adjustment_needs_a_reason_and_a_second_person_and_is_posted_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn orders_receipts_and_statements_export_as_csv_and_xlsx_within_the_callers_scope() {
+    each_backend(|app| async move {
+        let (first, _) = setup(&app).await;
+        let mine = order_as(&app, "rep", 2).await.json()["number"].as_str().expect("number").to_string();
+        let theirs = order_as(&app, "rep2", 1).await.json()["number"].as_str().expect("number").to_string();
+        let cashier = app.bearer("cashier", TEST_PASSWORD).await;
+        let paid = cashier.post_json(&format!("/api/v1/partners/{first}/receipts"), &json!({ "amount": "=1+1" })).await;
+        assert_eq!(paid.status, 422, "a formula is no amount");
+        let paid = cashier
+            .post_json(
+                &format!("/api/v1/partners/{first}/receipts"),
+                &json!({ "amount": "50.00", "memo": "=HYPERLINK(\"x\")" }),
+            )
+            .await;
+        assert_eq!(paid.status, 201, "{}", paid.text());
+        let receipt = paid.json()["number"].as_str().expect("number").to_string();
+
+        let csv = cashier.get("/api/v1/exports/orders?format=csv").await;
+        assert_eq!(csv.status, 200, "{}", csv.text());
+        let text = csv.text();
+        assert!(text.contains(&mine) && text.contains(&theirs), "brand finance sees every order");
+        assert!(text.contains("S-TEA") && text.contains("200.00"), "lines with yuan amounts: {text}");
+        let sheet = cashier.get("/api/v1/exports/receipts?format=xlsx").await;
+        let read = qudao_app::sheets::read_sheet(&sheet.body, 1_000).expect("a workbook");
+        let row = read.rows.iter().find(|r| r.cells.contains(&receipt)).expect("the receipt's row");
+        assert!(row.cells.iter().any(|c| c.starts_with(&mine)), "it settled the order: {:?}", row.cells);
+        // A string cell in XLSX is never evaluated; in CSV the text is neutralised.
+        assert!(row.cells.iter().any(|c| c == "=HYPERLINK(\"x\")"), "the memo as text: {:?}", row.cells);
+        let csv = cashier.get("/api/v1/exports/receipts?format=csv").await.text();
+        assert!(csv.contains("'=HYPERLINK"), "{csv}");
+
+        // A partner's own users export only their own company's rows.
+        let books2 = app.bearer("books2", TEST_PASSWORD).await;
+        let own = books2.get("/api/v1/exports/orders?format=csv").await;
+        assert_eq!(own.status, 200, "{}", own.text());
+        assert!(own.text().contains(&theirs) && !own.text().contains(&mine), "{}", own.text());
+        let none = books2.get("/api/v1/exports/receipts?format=csv").await.text();
+        assert!(!none.contains(&receipt));
+        // Bad periods are refused with the field named.
+        let long = cashier.get("/api/v1/exports/orders?from=2024-01-01&to=2026-01-01").await;
+        assert_eq!((long.status, field_code(&long).as_str()), (422, "period_too_long"));
+        let bad = cashier.get("/api/v1/exports/orders?format=pdf").await;
+        assert_eq!(bad.status, 400);
+        app
+    })
+    .await;
+}

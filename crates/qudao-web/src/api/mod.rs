@@ -6,6 +6,7 @@ mod admin;
 mod carts;
 pub(crate) mod catalog;
 mod erp;
+mod exports;
 mod fairs;
 mod finance;
 mod fulfilment;
@@ -46,6 +47,7 @@ pub fn routes() -> Vec<Route> {
         finance::ROUTES,
         statements::ROUTES,
         adjustments::ROUTES,
+        exports::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }
