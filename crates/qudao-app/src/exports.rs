@@ -152,7 +152,7 @@ fn csv_text(cell: Cell) -> String {
 }
 
 fn too_many() -> AppError {
-    AppError::Invalid(Invalid::from(FieldError::with_param("from", "too_many_rows", MAX_ROWS)))
+    AppError::Invalid(Invalid::from(FieldError::with_param("from", "export_too_large", MAX_ROWS)))
 }
 
 async fn orders(

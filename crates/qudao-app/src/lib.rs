@@ -10,6 +10,7 @@ pub mod access;
 pub mod accounts;
 mod app;
 pub mod audit;
+pub mod backup;
 pub mod catalog;
 pub mod clock;
 mod config;

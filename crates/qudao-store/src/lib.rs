@@ -10,6 +10,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 mod bulk;
 pub mod catalog;
 pub mod counters;
@@ -37,7 +38,7 @@ pub mod versions;
 
 pub use db::{Db, DbOptions, Dialect, dialect_of};
 pub use error::{StoreError, StoreResult};
-pub use migrate::{MIGRATIONS, MigrationFile};
+pub use migrate::{MIGRATIONS, MigrationFile, latest_version as latest_schema_version};
 pub use scope::{API_SCOPES, Caller, CallerAuth, Scope, permission_scope};
 pub use sql::Value;
 pub(crate) use sql::{RowExt, Sql};

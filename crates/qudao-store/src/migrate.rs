@@ -38,10 +38,22 @@ pub const MIGRATIONS: &[MigrationFile] = &[
     migration!("0006_finance.sql"),
 ];
 
+/// The schema version of the newest embedded migration (`0006_finance.sql` is 6).
+pub fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
 /// The sqlx migrator for `dialect`, built from the embedded files.
 pub(crate) fn migrator(dialect: Dialect) -> Migrator {
+    migrator_up_to(dialect, latest_version())
+}
+
+/// The migrator that stops at schema `version` (a restore loads a backup into the schema it was
+/// taken from, then migrates the rest of the way).
+pub(crate) fn migrator_up_to(dialect: Dialect, version: i64) -> Migrator {
     let migrations = MIGRATIONS
         .iter()
+        .take(usize::try_from(version).unwrap_or(0))
         .map(|file| {
             let (number, description) = file.name.trim_end_matches(".sql").split_once('_').unwrap_or(("0", file.name));
             let version: i64 = number.parse().unwrap_or(0);

@@ -39,6 +39,12 @@ impl Tx {
         Ok(tx)
     }
 
+    /// A transaction as the connecting user, without switching to the application role: only
+    /// for restoring a backup, which must empty the tables the migrations seeded.
+    pub(crate) fn owner(inner: Transaction<'static, Any>, scope: Scope, dialect: Dialect) -> Tx {
+        Tx { inner, scope, dialect, grouped: None }
+    }
+
     /// The scope this transaction was opened for.
     pub fn scope(&self) -> &Scope {
         &self.scope

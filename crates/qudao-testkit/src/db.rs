@@ -132,6 +132,27 @@ impl TestDatabase {
     }
 }
 
+/// A fresh database of its own for a test (a restore's target): migrated on PostgreSQL (a copy of
+/// the template), not even created on SQLite. Dropped with [`ScratchDatabase::drop_now`].
+pub struct ScratchDatabase(TestDatabase);
+
+impl ScratchDatabase {
+    /// A new one on `backend`.
+    pub async fn create(backend: Backend) -> ScratchDatabase {
+        ScratchDatabase(TestDatabase::create(backend).await)
+    }
+
+    /// Its URL.
+    pub fn url(&self) -> &str {
+        &self.0.url
+    }
+
+    /// Drops it (PostgreSQL; a SQLite file goes with its folder).
+    pub async fn drop_now(&self) {
+        self.0.drop_now().await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -26,7 +26,7 @@ use qudao_store::Db;
 use qudao_web::{AppState, WebConfig};
 
 pub use client::{Client, TestResponse};
-pub use db::{Backend, backends};
+pub use db::{Backend, ScratchDatabase, backends};
 pub use fixtures::{PartnerBuilder, TEST_PASSWORD, UserBuilder};
 
 /// One application on a fresh database.

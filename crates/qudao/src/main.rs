@@ -38,6 +38,12 @@ enum Command {
     SeedDemo(commands::demo::SeedArgs),
     /// Apply the database migrations and exit.
     Migrate,
+    /// Write a consistent backup of the database to a file while it keeps serving (SQLite or
+    /// PostgreSQL; the file restores into either).
+    Backup(commands::backup::BackupArgs),
+    /// Check a backup file whole and restore it into an empty database; a truncated, corrupted or
+    /// newer-schema file is refused before anything is written.
+    Restore(commands::backup::RestoreArgs),
     /// Run a benchmark and print its figures.
     Bench {
         #[command(subcommand)]
@@ -69,6 +75,8 @@ async fn main() -> std::process::ExitCode {
         Command::Demo(args) => commands::demo::run_demo(&config, args).await,
         Command::SeedDemo(args) => commands::demo::run_seed(&config, args).await,
         Command::Migrate => commands::migrate::run(&config).await,
+        Command::Backup(args) => commands::backup::backup(&config, &args).await,
+        Command::Restore(args) => commands::backup::restore(&config, &args).await,
         Command::User { command } => commands::user::run(&config, command).await,
         Command::Bench { command } => commands::bench::run(command).await,
         Command::ErpSim(args) => commands::erp_sim::run(args).await,

@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+pub mod backup;
 pub mod bench;
 pub mod demo;
 pub mod erp_sim;
