@@ -33,6 +33,8 @@ struct Inner {
     /// Woken after a commit that wrote outbox events, so this instance's delivery worker sends
     /// them at once instead of at its next poll.
     outbox: Arc<tokio::sync::Notify>,
+    /// The payment providers (see `finance::payments`).
+    payments: crate::finance::payments::Providers,
 }
 
 impl std::fmt::Debug for App {
@@ -56,6 +58,7 @@ impl App {
                 desk: std::sync::OnceLock::new(),
                 callers: CallerCache::default(),
                 outbox: Arc::new(tokio::sync::Notify::new()),
+                payments: crate::finance::payments::Providers::new(),
             }),
         }
     }
@@ -68,6 +71,11 @@ impl App {
     /// The configuration.
     pub fn config(&self) -> &AppConfig {
         &self.inner.config
+    }
+
+    /// The payment providers.
+    pub fn payments(&self) -> &crate::finance::payments::Providers {
+        &self.inner.payments
     }
 
     /// The file storage.

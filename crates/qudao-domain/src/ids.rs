@@ -133,6 +133,10 @@ typed_id! {
     StatementId;
     /// A manual adjustment (调账) of a partner's balance.
     AdjustmentId;
+    /// An online payment of an order through a payment provider.
+    PaymentId;
+    /// Money given back through a payment provider.
+    RefundId;
 }
 
 #[cfg(test)]

@@ -144,7 +144,9 @@ id_values!(
     InvoiceId,
     RejectionId,
     StatementId,
-    AdjustmentId
+    AdjustmentId,
+    PaymentId,
+    RefundId
 );
 
 /// SQL text with its values, numbered as they are appended.

@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 use qudao_domain::access::Role;
 use qudao_domain::ids::{
     AddressId, AdjustmentId, ApiKeyId, ContactId, DeliveryId, EndpointId, FairId, FileId, OrderId, PartnerId,
-    PriceListId, ProductId, PromotionId, ReceiptId, ReturnId, SavedListId, ShipmentId, SkuId, StatementId, UserId,
+    PaymentId, PriceListId, ProductId, PromotionId, ReceiptId, ReturnId, SavedListId, ShipmentId, SkuId, StatementId,
+    UserId,
 };
 use qudao_domain::partners::{AddressDraft, ContactDraft, PartnerKind};
 use qudao_store::Scope;
@@ -54,6 +55,12 @@ pub struct Owned {
     pub statement: StatementId,
     /// A pending adjustment (调账) of its rebate.
     pub adjustment: AdjustmentId,
+    /// An online payment started for an order of its placed with payment `online`.
+    pub payment: PaymentId,
+    /// That payment's id at the provider (the simulator).
+    pub payment_ref: String,
+    /// Another order placed with payment `online`, no payment started yet.
+    pub awaiting_payment: OrderId,
     /// Strings that appear only in this partner's data.
     pub markers: Vec<String>,
 }
@@ -208,6 +215,9 @@ impl World {
                     receipt: ReceiptId::new(),
                     statement: StatementId::new(),
                     adjustment: AdjustmentId::new(),
+                    payment: PaymentId::new(),
+                    payment_ref: String::new(),
+                    awaiting_payment: OrderId::new(),
                     price_list: PriceListId::new(),
                     markers,
                 },
@@ -337,6 +347,30 @@ impl World {
             owned.order = order.summary.id;
             owned.markers.push(order.summary.id.to_string());
             owned.markers.push(order.summary.number.clone());
+            let online_request = qudao_app::orders::OrderRequest { payment: "online".into(), ..request.clone() };
+            let placed =
+                qudao_app::orders::place_order(&app.app, &ctx, &online_request, None).await.expect("online order");
+            let qudao_app::orders::Placed::New(online) = placed else { panic!("a replay without a key") };
+            let payment = qudao_app::finance::payments::start_payment(&app.app, &ctx, online.summary.id, None, None)
+                .await
+                .expect("payment");
+            // Paid at the simulator, then the order cancelled: the money waits as prepaid balance,
+            // to be refunded through the provider.
+            let notice = app.app.payments().simulator().pay(&payment.provider_ref, app.app.now_ms()).expect("pay");
+            qudao_app::finance::payments::receive_notification(&app.app, "sim", &notice).await.expect("notified");
+            qudao_app::orders::cancel_order(&app.app, &ctx, online.summary.id, Some("改为线下付款"))
+                .await
+                .expect("cancel the paid order");
+            owned.payment = payment.id;
+            owned.payment_ref = payment.provider_ref.clone();
+            owned.markers.push(payment.id.to_string());
+            owned.markers.push(payment.provider_ref);
+            owned.markers.push(online.summary.number.clone());
+            let placed =
+                qudao_app::orders::place_order(&app.app, &ctx, &online_request, None).await.expect("online order");
+            let qudao_app::orders::Placed::New(waiting) = placed else { panic!("a replay without a key") };
+            owned.awaiting_payment = waiting.summary.id;
+            owned.markers.push(waiting.summary.number.clone());
             let ship = qudao_app::orders::ShipRequest {
                 warehouse: None,
                 carrier: "顺丰速运".into(),

@@ -151,6 +151,10 @@ pub enum ObjectKind {
     Statement,
     /// A manual adjustment (调账) of a partner's balance.
     Adjustment,
+    /// An online payment of an order.
+    Payment,
+    /// A payment's id at the provider (the simulator's payer page).
+    PaymentRef,
 }
 
 /// A valid request body for a route, used by the registry-driven tests (so a 404 they expect comes

@@ -41,6 +41,7 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
         (ObjectKind::Receipt, Target::Partner(p)) => world.partners[p].receipt.to_string(),
         (ObjectKind::Statement, Target::Partner(p)) => world.partners[p].statement.to_string(),
         (ObjectKind::Adjustment, Target::Partner(p)) => world.partners[p].adjustment.to_string(),
+        (ObjectKind::Payment, Target::Partner(p)) => world.partners[p].payment.to_string(),
         (ObjectKind::Product, Target::UnreleasedProduct) => world.product_off.to_string(),
         (ObjectKind::Sku, Target::UnreleasedProduct) => world.sku_off.to_string(),
         (ObjectKind::File, Target::UnreleasedProduct) => world.image_off.to_string(),
@@ -69,9 +70,11 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
             | ObjectKind::WebhookDelivery
             | ObjectKind::Receipt
             | ObjectKind::Statement
-            | ObjectKind::Adjustment,
+            | ObjectKind::Adjustment
+            | ObjectKind::Payment,
             Target::Missing,
         ) => random(),
+        (ObjectKind::PaymentRef, Target::Missing) => "SIM000000000000000000000000".into(),
         // Kinds a target does not own: this target does not apply to the route.
         (_, Target::Partner(_) | Target::UnreleasedProduct) => return None,
     })

@@ -50,6 +50,8 @@ fn visible(world: &World, kind: ObjectKind, victim: UserId) -> Option<String> {
         ObjectKind::Receipt => world.partners["d1"].receipt.to_string(),
         ObjectKind::Statement => world.partners["d1"].statement.to_string(),
         ObjectKind::Adjustment => world.partners["d1"].adjustment.to_string(),
+        ObjectKind::Payment => world.partners["d1"].payment.to_string(),
+        ObjectKind::PaymentRef => world.partners["d1"].payment_ref.clone(),
         ObjectKind::InviteToken | ObjectKind::ResetToken | ObjectKind::Asset | ObjectKind::Progress => return None,
     })
 }
@@ -188,8 +190,12 @@ async fn every_creating_api_route_honours_idempotency_keys() {
                 registry::Access::Public => true,
             };
             let admin = if brand_may { &brand_admin } else { &partner_admin };
-            let values: Vec<String> =
+            let mut values: Vec<String> =
                 route.params.iter().map(|(_, kind)| visible(&world, *kind, victim).expect("fillable")).collect();
+            if route.path == "/api/v1/orders/{id}/payments" {
+                // Only an order placed with payment `online`, not yet being paid, starts a payment.
+                values = vec![world.partners["d1"].awaiting_payment.to_string()];
+            }
             let url = fill(route, &values);
             let key = format!("test-key-{index}");
             let before = audit_rows(&app).await;

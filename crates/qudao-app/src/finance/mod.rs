@@ -5,6 +5,7 @@ pub mod adjustments;
 pub mod aging;
 pub mod credit;
 pub mod ledger;
+pub mod payments;
 pub mod receipts;
 pub mod statements;
 

@@ -57,9 +57,7 @@ pub async fn amend_order(app: &App, ctx: &Ctx, id: OrderId, request: &AmendReque
     if !(ctx.caller().may(Permission::OrdersPlace) || ctx.caller().may(Permission::OrdersApprove)) {
         return Err(AppError::Forbidden);
     }
-    if status_of(&before)? != OrderStatus::Submitted
-        || before.summary.payment_status == PaymentStatus::TransferConfirmed.as_str()
-    {
+    if status_of(&before)? != OrderStatus::Submitted || PaymentStatus::settled_outside(&before.summary.payment_status) {
         return Err(AppError::Conflict("not_amendable"));
     }
     let mut header = parse_header(
@@ -125,6 +123,8 @@ pub async fn amend_order(app: &App, ctx: &Ctx, id: OrderId, request: &AmendReque
         payment: header.method.as_str(),
         payment_status: if before.summary.payment_status == PaymentStatus::AwaitingTransfer.as_str() {
             PaymentStatus::AwaitingTransfer.as_str()
+        } else if before.summary.payment_status == PaymentStatus::AwaitingPayment.as_str() {
+            PaymentStatus::AwaitingPayment.as_str()
         } else {
             PaymentStatus::Paid.as_str()
         },

@@ -256,8 +256,11 @@ async fn prepare(
     };
     let review_reason = review(&policy, quoted.total, header.method);
     let status = if review_reason.is_none() { OrderStatus::Approved } else { OrderStatus::Submitted };
-    let payment_status =
-        if header.method == PaymentMethod::Transfer { PaymentStatus::AwaitingTransfer } else { PaymentStatus::Paid };
+    let payment_status = match header.method {
+        PaymentMethod::Transfer => PaymentStatus::AwaitingTransfer,
+        PaymentMethod::Online => PaymentStatus::AwaitingPayment,
+        PaymentMethod::Credit | PaymentMethod::Prepaid => PaymentStatus::Paid,
+    };
     let id = OrderId::new();
     let lines = new_lines(&quoted);
     let order = NewOrder {

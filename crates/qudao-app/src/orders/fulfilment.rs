@@ -493,7 +493,7 @@ pub async fn restock_return(app: &App, ctx: &Ctx, id: ReturnId, warehouse: Optio
             return Err(AppError::Conflict("status_transition"));
         }
     }
-    let confirmed = order.summary.payment_status == PaymentStatus::TransferConfirmed.as_str();
+    let confirmed = PaymentStatus::settled_outside(&order.summary.payment_status);
     let back = refund_split(&order.paid, confirmed, order.refunded, found.amount);
     refund(&mut tx, ctx, &order, &back, "order_return", Some(&found.number), now).await?;
     if !orders::move_return(

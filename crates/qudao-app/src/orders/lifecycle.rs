@@ -39,6 +39,23 @@ pub(crate) async fn finish(
     detail: Option<serde_json::Value>,
     now: i64,
 ) -> AppResult<OrderView> {
+    // The object id and partner are filled in by `finish_by`.
+    let actor = |before: &serde_json::Value, after: &serde_json::Value| {
+        ctx.audit(now, "order", "", action, None, Some(before), Some(after))
+    };
+    finish_by(tx, &actor, before, action, detail, now).await
+}
+
+/// [`finish`] for a change no signed-in person made (a payment provider's notification): `audit`
+/// makes the audit row from the order's brief before and after.
+pub(crate) async fn finish_by(
+    tx: &mut Tx,
+    audit_of: &(dyn Fn(&serde_json::Value, &serde_json::Value) -> qudao_store::audit::AuditRecord + Send + Sync),
+    before: &OrderView,
+    action: &'static str,
+    detail: Option<serde_json::Value>,
+    now: i64,
+) -> AppResult<OrderView> {
     let after = load(tx, before.summary.id).await?;
     let events = crate::integration::events::order_events(action, before, &after, detail.as_ref(), now)?;
     crate::integration::events::emit(tx, &events).await?;
@@ -47,19 +64,10 @@ pub(crate) async fn finish(
     if let (Some(detail), Some(object)) = (detail, after_brief.as_object_mut()) {
         object.insert("detail".into(), detail);
     }
-    audit::insert(
-        tx,
-        &ctx.audit(
-            now,
-            "order",
-            before.summary.id,
-            action,
-            Some(before.summary.partner_id),
-            Some(&brief(before)),
-            Some(&after_brief),
-        ),
-    )
-    .await?;
+    let mut record = audit_of(&brief(before), &after_brief);
+    record.object_id = before.summary.id.to_string();
+    record.partner_id = Some(before.summary.partner_id);
+    audit::insert(tx, &record).await?;
     Ok(after)
 }
 
@@ -73,7 +81,7 @@ pub async fn approve_order(app: &App, ctx: &Ctx, id: OrderId) -> AppResult<Order
     if status_of(&before)? != OrderStatus::Submitted {
         return Err(AppError::Conflict("status_transition"));
     }
-    if before.summary.payment_status == PaymentStatus::AwaitingTransfer.as_str() {
+    if PaymentStatus::awaits_money(&before.summary.payment_status) {
         return Err(AppError::Conflict("transfer_not_confirmed"));
     }
     if !orders::transition(&mut tx, id, &["submitted"], "approved", Some("approved_ms"), now).await? {
@@ -277,14 +285,10 @@ pub(super) async fn release_cancelled(tx: &mut Tx, batch: &CancelBatch<'_>, now:
     Ok(())
 }
 
-/// What a cancelled order had been paid: an offline transfer counts once finance confirmed it.
+/// What a cancelled order had been paid: money paid outside the accounts counts once confirmed.
 fn paid_before_cancel(before: &OrderView) -> PaymentSplit {
     PaymentSplit {
-        transfer: if before.summary.payment_status == PaymentStatus::TransferConfirmed.as_str() {
-            before.paid.transfer
-        } else {
-            0
-        },
+        transfer: if PaymentStatus::settled_outside(&before.summary.payment_status) { before.paid.transfer } else { 0 },
         ..before.paid
     }
 }

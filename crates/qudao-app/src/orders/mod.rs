@@ -6,7 +6,7 @@ mod checkout;
 mod desk;
 mod fair_orders;
 mod fulfilment;
-mod lifecycle;
+pub(crate) mod lifecycle;
 mod snapshot;
 mod views;
 

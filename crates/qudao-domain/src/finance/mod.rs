@@ -4,6 +4,7 @@
 pub mod adjustments;
 pub mod aging;
 pub mod credit;
+pub mod payments;
 pub mod receipts;
 pub mod statements;
 

@@ -20,6 +20,8 @@ pub enum ReviewReason {
     OverAutoApproveLimit,
     /// Paid by offline transfer: finance must confirm the money first.
     AwaitingTransfer,
+    /// Paid online: the payment provider must confirm the money first.
+    AwaitingPayment,
 }
 
 impl ReviewReason {
@@ -28,6 +30,7 @@ impl ReviewReason {
         match self {
             ReviewReason::OverAutoApproveLimit => "over_auto_approve_limit",
             ReviewReason::AwaitingTransfer => "awaiting_transfer",
+            ReviewReason::AwaitingPayment => "awaiting_payment",
         }
     }
 }
@@ -37,6 +40,9 @@ impl ReviewReason {
 pub fn review(policy: &ApprovalPolicy, total: i64, method: PaymentMethod) -> Option<ReviewReason> {
     if method == PaymentMethod::Transfer {
         return Some(ReviewReason::AwaitingTransfer);
+    }
+    if method == PaymentMethod::Online {
+        return Some(ReviewReason::AwaitingPayment);
     }
     if policy.auto_approve_max.is_some_and(|max| total > max) {
         return Some(ReviewReason::OverAutoApproveLimit);

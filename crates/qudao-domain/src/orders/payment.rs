@@ -17,6 +17,9 @@ pub enum PaymentMethod {
     Prepaid,
     /// Offline bank transfer; finance confirms the receipt.
     Transfer,
+    /// Online payment through a payment provider (WeChat Pay, Alipay…); the provider's signed
+    /// notification confirms it. Like a transfer, the money is outside the partner's accounts.
+    Online,
 }
 
 impl PaymentMethod {
@@ -26,6 +29,7 @@ impl PaymentMethod {
             PaymentMethod::Credit => "credit",
             PaymentMethod::Prepaid => "prepaid",
             PaymentMethod::Transfer => "transfer",
+            PaymentMethod::Online => "online",
         }
     }
 
@@ -35,6 +39,7 @@ impl PaymentMethod {
             "credit" => Ok(PaymentMethod::Credit),
             "prepaid" => Ok(PaymentMethod::Prepaid),
             "transfer" => Ok(PaymentMethod::Transfer),
+            "online" => Ok(PaymentMethod::Online),
             _ => Err(FieldError::new(field, "invalid_choice")),
         }
     }
@@ -49,7 +54,8 @@ pub struct PaymentSplit {
     pub prepaid: i64,
     /// From rebate.
     pub rebate: i64,
-    /// By transfer (not yet money in the ledger until finance confirms).
+    /// Paid outside the partner's accounts — an offline transfer or an online payment — and not
+    /// money in the ledger until confirmed (by finance, or by the provider's notification).
     pub transfer: i64,
 }
 
@@ -85,7 +91,7 @@ pub fn split_payment(
     match method {
         PaymentMethod::Credit => split.credit = rest,
         PaymentMethod::Prepaid => split.prepaid = rest,
-        PaymentMethod::Transfer => split.transfer = rest,
+        PaymentMethod::Transfer | PaymentMethod::Online => split.transfer = rest,
     }
     Ok(split)
 }

@@ -98,6 +98,10 @@ pub enum PaymentStatus {
     AwaitingTransfer,
     /// Finance confirmed the transfer.
     TransferConfirmed,
+    /// Online: waiting for the payment provider's confirmation.
+    AwaitingPayment,
+    /// The payment provider confirmed the online payment.
+    PaidOnline,
     /// Given back (cancelled order).
     Refunded,
 }
@@ -109,8 +113,22 @@ impl PaymentStatus {
             PaymentStatus::Paid => "paid",
             PaymentStatus::AwaitingTransfer => "awaiting_transfer",
             PaymentStatus::TransferConfirmed => "transfer_confirmed",
+            PaymentStatus::AwaitingPayment => "awaiting_payment",
+            PaymentStatus::PaidOnline => "paid_online",
             PaymentStatus::Refunded => "refunded",
         }
+    }
+
+    /// Whether an order in stored payment status `status` still waits for money paid outside the
+    /// partner's accounts (a transfer or an online payment): it is not approved before.
+    pub fn awaits_money(status: &str) -> bool {
+        status == PaymentStatus::AwaitingTransfer.as_str() || status == PaymentStatus::AwaitingPayment.as_str()
+    }
+
+    /// Whether money paid outside the partner's accounts arrived and is in the ledger (a
+    /// confirmed transfer, a confirmed online payment): a refund gives it back as prepaid balance.
+    pub fn settled_outside(status: &str) -> bool {
+        status == PaymentStatus::TransferConfirmed.as_str() || status == PaymentStatus::PaidOnline.as_str()
     }
 
     /// Parses a stored name.
@@ -119,6 +137,8 @@ impl PaymentStatus {
             PaymentStatus::Paid,
             PaymentStatus::AwaitingTransfer,
             PaymentStatus::TransferConfirmed,
+            PaymentStatus::AwaitingPayment,
+            PaymentStatus::PaidOnline,
             PaymentStatus::Refunded,
         ]
         .into_iter()

@@ -1,5 +1,6 @@
--- Finance: credit terms per partner, statements (对账单) and manual adjustments, for PostgreSQL; kept
--- line for line with migrations/sqlite/0006_finance.sql, plus the grants and row-level policies.
+-- Finance: credit terms per partner, statements (对账单), manual adjustments and online payments, for
+-- PostgreSQL; kept line for line with migrations/sqlite/0006_finance.sql, plus the grants and
+-- row-level policies. Payment notifications are the brand's own (no policy).
 
 -- A partner's own credit terms (账期), days from approval to due, held on its receivable account
 -- beside the credit line; NULL follows the brand's setting `finance.credit_terms_days`.
@@ -62,9 +63,63 @@ CREATE TABLE adjustments (
 CREATE INDEX adjustments_partner ON adjustments (partner_id, requested_ms);
 CREATE INDEX adjustments_pending ON adjustments (requested_ms) WHERE status = 'pending';
 
+
+-- Online payments (在线支付) through a payment provider: one row per attempt to pay an order.
+-- `provider_ref` is the provider's own id; `status` is created, paid or closed; `refunded` is
+-- what was given back through the provider, fen.
+CREATE TABLE payments (
+    id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    partner_id TEXT NOT NULL REFERENCES partners(id),
+    provider TEXT NOT NULL,
+    provider_ref TEXT NOT NULL,
+    amount BIGINT NOT NULL,
+    currency TEXT NOT NULL,
+    status TEXT NOT NULL,
+    pay_url TEXT NOT NULL,
+    code_url TEXT NOT NULL,
+    refunded BIGINT NOT NULL,
+    created_by TEXT,
+    created_ms BIGINT NOT NULL,
+    expires_ms BIGINT NOT NULL,
+    paid_ms BIGINT,
+    provider_txn TEXT,
+    CHECK (amount > 0 AND refunded >= 0 AND refunded <= amount)
+);
+CREATE UNIQUE INDEX payments_provider_ref ON payments (provider, provider_ref);
+CREATE INDEX payments_order ON payments (order_id, created_ms);
+CREATE INDEX payments_open ON payments (created_ms) WHERE status = 'created';
+
+-- Every notification a provider sent, applied once per (provider, notify id): a repeat is
+-- answered as the first was. Refused ones (bad signature, wrong amount) are kept with the reason.
+CREATE TABLE payment_notifications (
+    provider TEXT NOT NULL,
+    notify_id TEXT NOT NULL,
+    payment_id TEXT,
+    outcome TEXT NOT NULL,
+    body TEXT NOT NULL,
+    received_ms BIGINT NOT NULL,
+    PRIMARY KEY (provider, notify_id)
+);
+
+-- Money given back through the provider.
+CREATE TABLE payment_refunds (
+    id TEXT PRIMARY KEY,
+    payment_id TEXT NOT NULL REFERENCES payments(id),
+    partner_id TEXT NOT NULL,
+    amount BIGINT NOT NULL,
+    provider_ref TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    created_by TEXT,
+    created_ms BIGINT NOT NULL,
+    CHECK (amount > 0)
+);
+CREATE INDEX payment_refunds_payment ON payment_refunds (payment_id);
+
 GRANT SELECT, INSERT, UPDATE ON statements, adjustments TO qudao_app;
 
--- Both belong to a partner: its users see their own, like receipts.
+-- Statements and adjustments belong to a partner: its users see their own, like receipts.
 ALTER TABLE statements ENABLE ROW LEVEL SECURITY;
 ALTER TABLE statements FORCE ROW LEVEL SECURITY;
 CREATE POLICY statements_scope ON statements USING (
@@ -76,4 +131,17 @@ ALTER TABLE adjustments FORCE ROW LEVEL SECURITY;
 CREATE POLICY adjustments_scope ON adjustments USING (
     current_setting('qudao.scope', true) IN ('system', 'all')
     OR EXISTS (SELECT 1 FROM partners p WHERE p.id = adjustments.partner_id)
+);
+GRANT SELECT, INSERT, UPDATE ON payments, payment_notifications, payment_refunds TO qudao_app;
+ALTER TABLE payments ENABLE ROW LEVEL SECURITY;
+ALTER TABLE payments FORCE ROW LEVEL SECURITY;
+CREATE POLICY payments_scope ON payments USING (
+    current_setting('qudao.scope', true) IN ('system', 'all')
+    OR EXISTS (SELECT 1 FROM partners p WHERE p.id = payments.partner_id)
+);
+ALTER TABLE payment_refunds ENABLE ROW LEVEL SECURITY;
+ALTER TABLE payment_refunds FORCE ROW LEVEL SECURITY;
+CREATE POLICY payment_refunds_scope ON payment_refunds USING (
+    current_setting('qudao.scope', true) IN ('system', 'all')
+    OR EXISTS (SELECT 1 FROM partners p WHERE p.id = payment_refunds.partner_id)
 );

@@ -1,5 +1,5 @@
--- Finance: credit terms per partner, statements (对账单) and manual adjustments, for SQLite; kept line
--- for line with migrations/postgres/0006_finance.sql.
+-- Finance: credit terms per partner, statements (对账单), manual adjustments and online payments, for
+-- SQLite; kept line for line with migrations/postgres/0006_finance.sql.
 
 -- A partner's own credit terms (账期), days from approval to due, held on its receivable account
 -- beside the credit line; NULL follows the brand's setting `finance.credit_terms_days`.
@@ -61,3 +61,56 @@ CREATE TABLE adjustments (
 );
 CREATE INDEX adjustments_partner ON adjustments (partner_id, requested_ms);
 CREATE INDEX adjustments_pending ON adjustments (requested_ms) WHERE status = 'pending';
+
+-- Online payments (在线支付) through a payment provider: one row per attempt to pay an order.
+-- `provider_ref` is the provider's own id; `status` is created, paid or closed; `refunded` is
+-- what was given back through the provider, fen.
+CREATE TABLE payments (
+    id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    partner_id TEXT NOT NULL REFERENCES partners(id),
+    provider TEXT NOT NULL,
+    provider_ref TEXT NOT NULL,
+    amount BIGINT NOT NULL,
+    currency TEXT NOT NULL,
+    status TEXT NOT NULL,
+    pay_url TEXT NOT NULL,
+    code_url TEXT NOT NULL,
+    refunded BIGINT NOT NULL,
+    created_by TEXT,
+    created_ms BIGINT NOT NULL,
+    expires_ms BIGINT NOT NULL,
+    paid_ms BIGINT,
+    provider_txn TEXT,
+    CHECK (amount > 0 AND refunded >= 0 AND refunded <= amount)
+);
+CREATE UNIQUE INDEX payments_provider_ref ON payments (provider, provider_ref);
+CREATE INDEX payments_order ON payments (order_id, created_ms);
+CREATE INDEX payments_open ON payments (created_ms) WHERE status = 'created';
+
+-- Every notification a provider sent, applied once per (provider, notify id): a repeat is
+-- answered as the first was. Refused ones (bad signature, wrong amount) are kept with the reason.
+CREATE TABLE payment_notifications (
+    provider TEXT NOT NULL,
+    notify_id TEXT NOT NULL,
+    payment_id TEXT,
+    outcome TEXT NOT NULL,
+    body TEXT NOT NULL,
+    received_ms BIGINT NOT NULL,
+    PRIMARY KEY (provider, notify_id)
+);
+
+-- Money given back through the provider.
+CREATE TABLE payment_refunds (
+    id TEXT PRIMARY KEY,
+    payment_id TEXT NOT NULL REFERENCES payments(id),
+    partner_id TEXT NOT NULL,
+    amount BIGINT NOT NULL,
+    provider_ref TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    created_by TEXT,
+    created_ms BIGINT NOT NULL,
+    CHECK (amount > 0)
+);
+CREATE INDEX payment_refunds_payment ON payment_refunds (payment_id);

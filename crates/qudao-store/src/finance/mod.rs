@@ -4,5 +4,6 @@
 pub mod adjustments;
 pub mod invoices;
 pub mod ledger;
+pub mod payments;
 pub mod receipts;
 pub mod statements;

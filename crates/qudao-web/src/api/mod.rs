@@ -15,6 +15,7 @@ mod masters;
 pub(crate) mod orders;
 mod paging;
 pub(crate) mod partners;
+mod payments;
 mod pricing;
 mod session;
 mod statements;
@@ -48,6 +49,7 @@ pub fn routes() -> Vec<Route> {
         statements::ROUTES,
         adjustments::ROUTES,
         exports::ROUTES,
+        payments::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }

@@ -10,6 +10,7 @@ mod finance;
 pub mod form;
 pub mod format;
 mod ordering;
+mod payments;
 mod portal;
 mod system;
 
@@ -53,6 +54,7 @@ pub fn routes() -> Vec<Route> {
         portal::orders::ROUTES,
         portal::fairs::ROUTES,
         finance::ROUTES,
+        payments::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }

@@ -172,6 +172,8 @@ pub struct OrderHead {
     pub receipt: String,
     /// Whether the offline transfer is still to be confirmed.
     pub awaiting_transfer: bool,
+    /// Whether the online payment is still to be made.
+    pub awaiting_payment: bool,
 }
 
 /// The head of an order.
@@ -217,6 +219,7 @@ pub fn order_head(c: &Chrome, order: &qudao_store::orders::OrderView) -> OrderHe
         review: s.review_reason.as_deref().map(|r| label(c, "order.review.", r)).unwrap_or_default(),
         receipt: order.receipt_file_id.map(|f| f.to_string()).unwrap_or_default(),
         awaiting_transfer: s.payment_status == "awaiting_transfer",
+        awaiting_payment: s.payment_status == "awaiting_payment" && s.status != "cancelled",
     }
 }
 
@@ -252,7 +255,8 @@ async fn show_order(
         shipments: shipment_rows(&c, &shipments),
         timeline: timeline_rows(&c, &timeline),
         can_cancel: matches!(status, "submitted" | "approved"),
-        can_amend: status == "submitted" && order.summary.payment_status != "transfer_confirmed",
+        can_amend: status == "submitted"
+            && !qudao_domain::orders::PaymentStatus::settled_outside(&order.summary.payment_status),
         can_receive: status == "shipped",
         tracking_form: false,
         can_return: matches!(status, "partially_shipped" | "shipped" | "received")
@@ -316,6 +320,13 @@ async fn amend(
     Ok(see_other(&format!("/portal/orders/{id}"), Some("order.amended")))
 }
 
+/// `POST /portal/orders/{id}/pay`: a payment at the provider (or the one still open), then off to
+/// the provider's page.
+async fn pay_online(State(state): State<AppState>, Authed(ctx, _): Authed, Id(id): Id<OrderId>) -> WebResult<Response> {
+    let payment = qudao_app::finance::payments::start_payment(state.app(), &ctx, id, None, None).await?;
+    Ok(see_other(&payment.pay_url, None))
+}
+
 async fn transfer_receipt(
     State(state): State<AppState>,
     Authed(ctx, _): Authed,
@@ -342,6 +353,11 @@ pub const ROUTES: &[Route] = &[
         |v| on(v, show_order),
     )
     .params(ORDER),
+    Route::page(Verb::Post, "/portal/orders/{id}/pay", Permission::OrdersPlace, "Pay an order online", |v| {
+        on(v, pay_online)
+    })
+    .params(ORDER)
+    .effect(Effect::Create),
     Route::page(Verb::Post, "/portal/orders/{id}/receive", Permission::OrdersRead, "Confirm receipt (签收)", |v| {
         on(v, receive)
     })
