@@ -318,6 +318,8 @@ impl World {
         // that asked back, so shipments and returns have an owner too.
         let warehouse = app.warehouse("WH-TEST", 1).await;
         app.receive(sku_on, warehouse, 10_000).await;
+        // A second warehouse, for transfers and counts.
+        app.warehouse("WH-TEST2", 2).await;
         let brand_ctx = app.ctx_of("brand.root").await;
         let now = app.app.now_ms();
         let fair_request = qudao_app::fairs::FairRequest {

@@ -1,4 +1,11 @@
-//! Stock use cases: warehouses, receipts and counts, and what each caller is shown of stock.
+//! Stock use cases: warehouses, receipts and corrections, transfers and counts, and what each
+//! caller is shown of stock.
+
+mod moves;
+
+pub use moves::{
+    CountInput, CountLine, CountResult, CountView, TransferInput, TransferView, record_count, transfer_stock,
+};
 
 use qudao_domain::access::Permission;
 use qudao_domain::ids::{SkuId, WarehouseId};

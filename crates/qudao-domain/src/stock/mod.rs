@@ -4,6 +4,8 @@
 //! (`… SET reserved = reserved + q WHERE reserved + q <= on_hand`), so stock is never oversold
 //! even when orders race; this module decides only what to ask for.
 
+pub mod count;
+
 use serde::Serialize;
 
 use crate::ids::WarehouseId;

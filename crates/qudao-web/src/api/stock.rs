@@ -4,7 +4,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use qudao_app::stock::{self as uc, StockChange, StockView, WarehouseInput};
+use qudao_app::stock::{
+    self as uc, CountInput, CountView, StockChange, StockView, TransferInput, TransferView, WarehouseInput,
+};
 use qudao_domain::access::Permission;
 use qudao_store::stock::Warehouse;
 use serde::Deserialize;
@@ -56,6 +58,24 @@ async fn change(
     Ok((StatusCode::CREATED, Json(uc::change_stock(state.app(), &ctx, &body, idem.as_ref()).await?)))
 }
 
+async fn transfer(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Idem(idem): Idem,
+    ApiJson(body): ApiJson<TransferInput>,
+) -> WebResult<impl IntoResponse> {
+    Ok((StatusCode::CREATED, Json(uc::transfer_stock(state.app(), &ctx, &body, idem.as_ref()).await?)))
+}
+
+async fn count(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Idem(idem): Idem,
+    ApiJson(body): ApiJson<CountInput>,
+) -> WebResult<impl IntoResponse> {
+    Ok((StatusCode::CREATED, Json(uc::record_count(state.app(), &ctx, &body, idem.as_ref()).await?)))
+}
+
 async fn warehouses(State(state): State<AppState>, Authed(ctx, _): Authed) -> WebResult<Json<Vec<Warehouse>>> {
     Ok(Json(uc::list_warehouses(state.app(), &ctx).await?))
 }
@@ -71,6 +91,28 @@ async fn create_warehouse(
 
 /// The routes.
 pub const ROUTES: &[Route] = &[
+    Route::api(
+        Verb::Post,
+        "/api/v1/stock/transfers",
+        Permission::StockManage,
+        "Move free stock of a SKU from one warehouse to another, journaled as a pair of moves",
+        |v| on(v, transfer),
+    )
+    .effect(Effect::Create)
+    .body(schema::<TransferInput>)
+    .example(|| serde_json::json!({ "sku": "S-ON-1", "from": "WH-TEST", "to": "WH-TEST2", "quantity": 1, "reason": "调拨补货" }))
+    .response(schema::<TransferView>),
+    Route::api(
+        Verb::Post,
+        "/api/v1/stock/counts",
+        Permission::StockManage,
+        "Record a stock count (盘点) of a warehouse: on hand becomes what was found, differences journaled",
+        |v| on(v, count),
+    )
+    .effect(Effect::Create)
+    .body(schema::<CountInput>)
+    .example(|| serde_json::json!({ "warehouse": "WH-TEST2", "lines": [{ "sku": "S-ON-1", "counted": 5 }], "reason": "季度盘点" }))
+    .response(schema::<CountView>),
     Route::api(
         Verb::Get,
         "/api/v1/stock",
