@@ -395,7 +395,7 @@ mod tests {
     #[test]
     fn a_period_defaults_to_the_last_month_and_is_at_most_a_year() {
         let none = ExportRequest::default();
-        assert_eq!(period(&none, 20_261_129).ok(), Some((20_261_029, 20_261_129)));
+        assert_eq!(period(&none, 20_261_129).ok(), Some((20_261_030, 20_261_129)), "31 days, today included");
         let year = ExportRequest { from: Some("2025-11-30".into()), to: Some("2026-11-29".into()), partner: None };
         assert_eq!(period(&year, 20_261_129).ok(), Some((20_251_130, 20_261_129)));
         let long = ExportRequest { from: Some("2025-11-28".into()), ..year.clone() };

@@ -12,6 +12,7 @@ mod app;
 pub mod audit;
 pub mod backup;
 pub mod catalog;
+pub mod channel;
 pub mod clock;
 mod config;
 mod ctx;

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod accounts;
 pub mod catalog;
+pub mod channel;
 pub mod dates;
 pub mod docnum;
 pub mod fairs;

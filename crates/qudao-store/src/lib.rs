@@ -13,6 +13,7 @@ pub mod audit;
 pub mod backup;
 mod bulk;
 pub mod catalog;
+pub mod channel;
 pub mod counters;
 mod db;
 pub mod erp;

@@ -35,10 +35,10 @@ pub const MIGRATIONS: &[MigrationFile] = &[
     migration!("0003_orders.sql"),
     migration!("0004_ordering_version.sql"),
     migration!("0005_integration.sql"),
-    migration!("0006_finance.sql"),
+    migration!("0006_finance_and_channel.sql"),
 ];
 
-/// The schema version of the newest embedded migration (`0006_finance.sql` is 6).
+/// The schema version of the newest embedded migration (`0006_finance_and_channel.sql` is 6).
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
 }

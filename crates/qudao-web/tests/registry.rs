@@ -22,6 +22,8 @@ fn png() -> Vec<u8> {
 fn upload_body(route: &Route) -> (&'static str, Vec<u8>) {
     if route.path.contains("images") || route.path.contains("receipt") {
         ("picture.png", png())
+    } else if route.path.contains("channel") {
+        ("stock.csv", "SKU,数量\nS-ON-1,12\n".as_bytes().to_vec())
     } else {
         ("partners.csv", "名称,类型,等级,地区\n上海导入测试商贸有限公司,经销商,gold,CN-SH-SH\n".as_bytes().to_vec())
     }

@@ -5,6 +5,7 @@ mod adjustments;
 mod admin;
 mod carts;
 pub(crate) mod catalog;
+mod channel;
 mod erp;
 mod exports;
 mod fairs;
@@ -50,6 +51,7 @@ pub fn routes() -> Vec<Route> {
         adjustments::ROUTES,
         exports::ROUTES,
         payments::ROUTES,
+        channel::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }

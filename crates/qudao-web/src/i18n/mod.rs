@@ -23,6 +23,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("orders", include_str!("../../locales/en/orders.toml"), include_str!("../../locales/zh-CN/orders.toml")),
     ("pricing", include_str!("../../locales/en/pricing.toml"), include_str!("../../locales/zh-CN/pricing.toml")),
     ("finance", include_str!("../../locales/en/finance.toml"), include_str!("../../locales/zh-CN/finance.toml")),
+    ("channel", include_str!("../../locales/en/channel.toml"), include_str!("../../locales/zh-CN/channel.toml")),
 ];
 
 /// The parsed catalogue of one language.

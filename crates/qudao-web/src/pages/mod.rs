@@ -3,6 +3,7 @@
 
 mod account;
 mod auth;
+mod channel;
 pub mod chrome;
 mod console;
 mod files;
@@ -55,6 +56,7 @@ pub fn routes() -> Vec<Route> {
         portal::fairs::ROUTES,
         finance::ROUTES,
         payments::ROUTES,
+        channel::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }

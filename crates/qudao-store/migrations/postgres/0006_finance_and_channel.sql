@@ -1,6 +1,7 @@
--- Finance: credit terms per partner, statements (对账单), manual adjustments and online payments, for
--- PostgreSQL; kept line for line with migrations/sqlite/0006_finance.sql, plus the grants and
--- row-level policies. Payment notifications are the brand's own (no policy).
+-- Finance and the channel: credit terms per partner, statements (对账单), manual adjustments, online
+-- payments and channel inventory, for PostgreSQL; kept line for line with
+-- migrations/sqlite/0006_finance_and_channel.sql, plus the grants and row-level policies. Payment
+-- notifications are the brand's own (no policy).
 
 -- A partner's own credit terms (账期), days from approval to due, held on its receivable account
 -- beside the credit line; NULL follows the brand's setting `finance.credit_terms_days`.
@@ -117,6 +118,68 @@ CREATE TABLE payment_refunds (
 );
 CREATE INDEX payment_refunds_payment ON payment_refunds (payment_id);
 
+
+-- Channel inventory (渠道进销存): what partners report of their own stock and sales. Each report
+-- is kept with its lines; `channel_stock` holds each partner's latest reported stock per SKU (as
+-- of the end of its report day), `channel_sell_out` what it sold per SKU and day (a day reported
+-- again replaces itself). Sell-in is read from Qudao's own shipments.
+CREATE TABLE channel_reports (
+    id TEXT PRIMARY KEY,
+    partner_id TEXT NOT NULL REFERENCES partners(id),
+    kind TEXT NOT NULL,
+    report_date BIGINT NOT NULL,
+    source TEXT NOT NULL,
+    lines BIGINT NOT NULL,
+    created_by TEXT,
+    created_ms BIGINT NOT NULL
+);
+CREATE INDEX channel_reports_partner ON channel_reports (partner_id, created_ms);
+CREATE TABLE channel_report_lines (
+    report_id TEXT NOT NULL REFERENCES channel_reports(id),
+    partner_id TEXT NOT NULL,
+    sku_id TEXT NOT NULL REFERENCES skus(id),
+    quantity BIGINT NOT NULL,
+    PRIMARY KEY (report_id, sku_id)
+);
+CREATE TABLE channel_stock (
+    partner_id TEXT NOT NULL REFERENCES partners(id),
+    sku_id TEXT NOT NULL REFERENCES skus(id),
+    quantity BIGINT NOT NULL,
+    as_of_date BIGINT NOT NULL,
+    as_of_ms BIGINT NOT NULL,
+    report_id TEXT NOT NULL,
+    PRIMARY KEY (partner_id, sku_id)
+);
+CREATE TABLE channel_sell_out (
+    partner_id TEXT NOT NULL REFERENCES partners(id),
+    sku_id TEXT NOT NULL REFERENCES skus(id),
+    sale_date BIGINT NOT NULL,
+    quantity BIGINT NOT NULL,
+    PRIMARY KEY (partner_id, sku_id, sale_date)
+);
+-- Safety stock per partner and SKU: set by hand (`manual`) or from average sell-out (`auto`,
+-- which never overwrites a manual one).
+CREATE TABLE channel_safety (
+    partner_id TEXT NOT NULL REFERENCES partners(id),
+    sku_id TEXT NOT NULL REFERENCES skus(id),
+    quantity BIGINT NOT NULL,
+    source TEXT NOT NULL,
+    updated_by TEXT,
+    updated_ms BIGINT NOT NULL,
+    PRIMARY KEY (partner_id, sku_id)
+);
+-- Sheets refused whole, with their problems, for the brand to see.
+CREATE TABLE channel_rejections (
+    id TEXT PRIMARY KEY,
+    partner_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    problems_json TEXT NOT NULL,
+    created_by TEXT,
+    created_ms BIGINT NOT NULL
+);
+CREATE INDEX shipment_lines_partner_sku ON shipment_lines (partner_id, sku_id);
+
 GRANT SELECT, INSERT, UPDATE ON statements, adjustments TO qudao_app;
 
 -- Statements and adjustments belong to a partner: its users see their own, like receipts.
@@ -144,4 +207,43 @@ ALTER TABLE payment_refunds FORCE ROW LEVEL SECURITY;
 CREATE POLICY payment_refunds_scope ON payment_refunds USING (
     current_setting('qudao.scope', true) IN ('system', 'all')
     OR EXISTS (SELECT 1 FROM partners p WHERE p.id = payment_refunds.partner_id)
+);
+GRANT SELECT, INSERT, UPDATE ON channel_reports, channel_report_lines, channel_stock, channel_sell_out, channel_safety,
+    channel_rejections TO qudao_app;
+-- Channel inventory is the partner's own: its users see their own rows.
+ALTER TABLE channel_reports ENABLE ROW LEVEL SECURITY;
+ALTER TABLE channel_reports FORCE ROW LEVEL SECURITY;
+CREATE POLICY channel_reports_scope ON channel_reports USING (
+    current_setting('qudao.scope', true) IN ('system', 'all')
+    OR EXISTS (SELECT 1 FROM partners p WHERE p.id = channel_reports.partner_id)
+);
+ALTER TABLE channel_report_lines ENABLE ROW LEVEL SECURITY;
+ALTER TABLE channel_report_lines FORCE ROW LEVEL SECURITY;
+CREATE POLICY channel_report_lines_scope ON channel_report_lines USING (
+    current_setting('qudao.scope', true) IN ('system', 'all')
+    OR EXISTS (SELECT 1 FROM partners p WHERE p.id = channel_report_lines.partner_id)
+);
+ALTER TABLE channel_stock ENABLE ROW LEVEL SECURITY;
+ALTER TABLE channel_stock FORCE ROW LEVEL SECURITY;
+CREATE POLICY channel_stock_scope ON channel_stock USING (
+    current_setting('qudao.scope', true) IN ('system', 'all')
+    OR EXISTS (SELECT 1 FROM partners p WHERE p.id = channel_stock.partner_id)
+);
+ALTER TABLE channel_sell_out ENABLE ROW LEVEL SECURITY;
+ALTER TABLE channel_sell_out FORCE ROW LEVEL SECURITY;
+CREATE POLICY channel_sell_out_scope ON channel_sell_out USING (
+    current_setting('qudao.scope', true) IN ('system', 'all')
+    OR EXISTS (SELECT 1 FROM partners p WHERE p.id = channel_sell_out.partner_id)
+);
+ALTER TABLE channel_safety ENABLE ROW LEVEL SECURITY;
+ALTER TABLE channel_safety FORCE ROW LEVEL SECURITY;
+CREATE POLICY channel_safety_scope ON channel_safety USING (
+    current_setting('qudao.scope', true) IN ('system', 'all')
+    OR EXISTS (SELECT 1 FROM partners p WHERE p.id = channel_safety.partner_id)
+);
+ALTER TABLE channel_rejections ENABLE ROW LEVEL SECURITY;
+ALTER TABLE channel_rejections FORCE ROW LEVEL SECURITY;
+CREATE POLICY channel_rejections_scope ON channel_rejections USING (
+    current_setting('qudao.scope', true) IN ('system', 'all')
+    OR EXISTS (SELECT 1 FROM partners p WHERE p.id = channel_rejections.partner_id)
 );
