@@ -46,6 +46,7 @@ impl std::fmt::Debug for App {
 impl App {
     /// Assembles the application.
     pub fn new(db: Db, config: AppConfig, files: Arc<dyn FileStore>, clock: Arc<dyn Clock>) -> App {
+        let payments = crate::finance::payments::Providers::new(config.payment_simulator);
         App {
             inner: Arc::new(Inner {
                 db,
@@ -58,7 +59,7 @@ impl App {
                 desk: std::sync::OnceLock::new(),
                 callers: CallerCache::default(),
                 outbox: Arc::new(tokio::sync::Notify::new()),
-                payments: crate::finance::payments::Providers::new(),
+                payments,
             }),
         }
     }

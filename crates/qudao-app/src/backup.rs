@@ -93,7 +93,19 @@ fn io(error: std::io::Error) -> AppError {
 }
 
 /// Writes a consistent backup of `db` to `out` (a new file; an existing one is not overwritten).
+/// A backup that fails midway leaves no file behind.
 pub async fn backup(db: &Db, out: &Path, now_ms: i64, progress: &dyn Progress) -> AppResult<Summary> {
+    if out.exists() {
+        return Err(refused(format!("{} exists already; choose a new file", out.display())));
+    }
+    let result = write_backup(db, out, now_ms, progress).await;
+    if result.is_err() {
+        let _ = std::fs::remove_file(out);
+    }
+    result
+}
+
+async fn write_backup(db: &Db, out: &Path, now_ms: i64, progress: &dyn Progress) -> AppResult<Summary> {
     let schema = store::schema_version(db).await?;
     let dialect = if db.dialect() == Dialect::Sqlite { "sqlite" } else { "postgres" };
     let manifest = Manifest { qudao_backup: FORMAT, schema, dialect: dialect.into(), created_ms: now_ms };
@@ -203,7 +215,7 @@ struct Reader {
     lines: std::io::Split<BufReader<GzDecoder<BufReader<File>>>>,
     all: Sha256,
     manifest: Manifest,
-    table: Option<(String, Sha256, u64)>,
+    table: Option<(String, Sha256, u64, usize)>,
     tables: u64,
     rows: u64,
     ended: bool,
@@ -250,7 +262,7 @@ impl Reader {
         if self.ended {
             return Ok(None);
         }
-        if let Some((name, mut hash, count)) = self.table.take() {
+        if let Some((name, mut hash, count, width)) = self.table.take() {
             let line = self.line(&format!("the end of table {name}"))?;
             self.hash(&line);
             if line.first() == Some(&b'[') {
@@ -258,7 +270,10 @@ impl Reader {
                 hash.update(b"\n");
                 let values: Vec<serde_json::Value> =
                     serde_json::from_slice(&line).map_err(|_| refused(format!("a row of {name} is damaged")))?;
-                self.table = Some((name, hash, count + 1));
+                if values.len() != width {
+                    return Err(refused(format!("a row of {name} does not have its {width} columns")));
+                }
+                self.table = Some((name, hash, count + 1, width));
                 return Ok(Some(Item::Row(values)));
             }
             let end: TableEnd =
@@ -285,7 +300,7 @@ impl Reader {
         self.hash(&line);
         let head: TableHead = serde_json::from_slice(&line)
             .map_err(|_| refused(format!("the line after table {} is not a table head", self.tables)))?;
-        self.table = Some((head.table.clone(), Sha256::new(), 0));
+        self.table = Some((head.table.clone(), Sha256::new(), 0, head.columns.len()));
         Ok(Some(Item::Head(head)))
     }
 }
@@ -323,7 +338,7 @@ pub async fn restore(db: &Db, path: &Path, progress: &dyn Progress) -> AppResult
     if store::holds_data(db).await? {
         return Err(AppError::Conflict("database_not_empty"));
     }
-    let mut loader = Loader::begin(db).await?;
+    let mut loader = Loader::begin(db).await?.ok_or(AppError::Conflict("database_not_empty"))?;
     // The file was verified above; it is read again and loaded table by table. The rows of one
     // table are held until the table ends (to order self-referencing rows parents first); should
     // the file change in between, the reader finds it and the transaction is dropped unapplied.

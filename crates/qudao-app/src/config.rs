@@ -30,6 +30,10 @@ pub struct AppConfig {
     /// Private networks webhook endpoints may point at, from the server's configuration
     /// (`QUDAO_WEBHOOK_ALLOW_NETS`); the console can add more. Empty: public addresses only.
     pub webhook_allow_nets: qudao_domain::integration::AllowedNets,
+    /// Whether the payment simulator takes online payments (tests and demos only: anyone holding
+    /// a payment's link can "pay" it). Off, and with no real provider configured, checkout refuses
+    /// payment `online`.
+    pub payment_simulator: bool,
 }
 
 impl Default for AppConfig {
@@ -50,6 +54,7 @@ impl Default for AppConfig {
             idempotency_keep_ms: 48 * HOUR,
             idempotency_lock_ms: 2 * MINUTE,
             webhook_allow_nets: Default::default(),
+            payment_simulator: false,
         }
     }
 }

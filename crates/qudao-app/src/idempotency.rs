@@ -14,6 +14,14 @@ pub struct IdemKey {
     key: String,
 }
 
+impl IdemKey {
+    /// The key with its owner (`key:…` or `user:…`), unique across callers: for ids that must be
+    /// the same when the same request is retried.
+    pub fn storage_key(&self) -> String {
+        format!("{}/{}", self.owner, self.key)
+    }
+}
+
 /// The outcome of claiming a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claimed {

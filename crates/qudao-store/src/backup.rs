@@ -169,8 +169,10 @@ pub struct Loader {
 
 impl Loader {
     /// Begins: every table the migrations seeded is emptied (the backup holds those rows as they
-    /// were), and on SQLite foreign keys are checked at commit.
-    pub async fn begin(db: &Db) -> StoreResult<Loader> {
+    /// were), and on SQLite foreign keys are checked at commit. `None` when the database holds
+    /// users or partners — checked again here, inside the loading transaction, so nothing written
+    /// since an earlier check is ever wiped.
+    pub async fn begin(db: &Db) -> StoreResult<Option<Loader>> {
         let mut inner = match db.dialect() {
             Dialect::Sqlite => db.pool().begin_with("BEGIN IMMEDIATE").await?,
             Dialect::Postgres => db.pool().begin().await?,
@@ -185,10 +187,15 @@ impl Loader {
         }
         let tables = tables(&mut inner, db.dialect()).await?;
         let mut tx = Tx::owner(inner, Scope::system("restoring a backup"), db.dialect());
+        let users = Sql::new("SELECT COUNT(*) FROM users").fetch_i64(tx.conn()).await?;
+        let partners = Sql::new("SELECT COUNT(*) FROM partners").fetch_i64(tx.conn()).await?;
+        if users + partners > 0 {
+            return Ok(None);
+        }
         for table in tables.iter().rev() {
             Sql::new(&format!("DELETE FROM {table}")).execute(tx.conn()).await?;
         }
-        Ok(Loader { tx, tables })
+        Ok(Some(Loader { tx, tables }))
     }
 
     /// The target's tables, to check a backup's against.

@@ -49,7 +49,7 @@ impl TestApp {
     /// A fresh application on `backend`, with the test master data (regions, tiers, catalog
     /// masters) in place.
     pub async fn new(backend: Backend) -> TestApp {
-        TestApp::with_config(backend, AppConfig::default()).await
+        TestApp::with_config(backend, AppConfig { payment_simulator: true, ..AppConfig::default() }).await
     }
 
     /// Same, with use-case settings of the test's choosing.

@@ -358,7 +358,13 @@ impl World {
                 .expect("payment");
             // Paid at the simulator, then the order cancelled: the money waits as prepaid balance,
             // to be refunded through the provider.
-            let notice = app.app.payments().simulator().pay(&payment.provider_ref, app.app.now_ms()).expect("pay");
+            let notice = app
+                .app
+                .payments()
+                .simulator()
+                .expect("simulator")
+                .pay(&payment.provider_ref, app.app.now_ms())
+                .expect("pay");
             qudao_app::finance::payments::receive_notification(&app.app, "sim", &notice).await.expect("notified");
             qudao_app::orders::cancel_order(&app.app, &ctx, online.summary.id, Some("改为线下付款"))
                 .await

@@ -118,7 +118,7 @@ async fn an_online_payment_is_applied_once_and_reconciled_and_refunded_through_t
         let reference2 = payment2["provider_ref"].as_str().expect("ref");
         let lost = app.anonymous().post_form(&format!("/sim-pay/{reference2}?notify=lost"), &[]).await;
         assert_eq!(lost.status, 303);
-        let sim = app.app.payments().simulator();
+        let sim = app.app.payments().simulator().expect("simulator");
         let amount2 = payment2["amount"].as_i64().expect("amount");
         let notice =
             sim.notice(reference2, TradeState::Paid(amount2), Some("T2".into()), app.app.now_ms()).expect("notice");
@@ -231,6 +231,36 @@ async fn starting_a_payment_again_with_the_same_key_is_answered_as_before() {
             again.headers
         );
         assert_eq!(again.body, first.body);
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_order_under_payment_does_not_change_and_without_a_provider_online_is_refused() {
+    each_backend(|app| async move {
+        setup(&app).await;
+        let (order, _) = order_and_payment(&app, 2).await;
+        let rep = app.bearer("rep", TEST_PASSWORD).await;
+        let amend = rep
+            .post_json(
+                &format!("/api/v1/orders/{}/amend", order["id"].as_str().expect("id")),
+                &json!({ "lines": [{ "sku": "S-PAY", "quantity": 5 }] }),
+            )
+            .await;
+        assert_eq!(amend.status, 409, "{}", amend.text());
+        assert_eq!(amend.json()["error"]["code"], "conflict.payment_in_progress");
+        app
+    })
+    .await;
+    qudao_testkit::each_backend_with(qudao_app::AppConfig::default(), |app| async move {
+        setup(&app).await;
+        let rep = app.bearer("rep", TEST_PASSWORD).await;
+        let body = json!({ "lines": [{ "sku": "S-PAY", "quantity": 1 }], "payment": "online" });
+        let refused = rep.post_json("/api/v1/orders", &body).await;
+        assert_eq!(refused.status, 422, "{}", refused.text());
+        assert_eq!(refused.json()["error"]["fields"][0]["code"], "online_payment_unavailable");
+        assert_eq!(app.anonymous().get("/sim-pay/SIM0").await.status, 404, "no simulator page");
         app
     })
     .await;

@@ -108,3 +108,41 @@ async fn transfers_racing_with_orders_never_move_reserved_stock() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_warehouse_page_receives_transfers_and_counts() {
+    each_backend(|app| async move {
+        setup(&app).await;
+        let keeper = app.browser("keeper", TEST_PASSWORD).await;
+        let page = keeper.get("/console/warehouse").await;
+        assert_eq!(page.status, 200);
+        assert!(page.text().contains("WH-WEST"), "the warehouses to choose from");
+        let received = keeper
+            .post_form(
+                "/console/warehouse/changes",
+                &[("sku", "S-WH"), ("warehouse", "WH-WEST"), ("delta", "5"), ("reason", "到货")],
+            )
+            .await;
+        assert_eq!(received.status, 303, "{}", received.text());
+        let moved = keeper
+            .post_form(
+                "/console/warehouse/transfers",
+                &[("sku", "S-WH"), ("from", "WH-EAST"), ("to", "WH-WEST"), ("quantity", "10")],
+            )
+            .await;
+        assert_eq!(moved.status, 303, "{}", moved.text());
+        let counted =
+            keeper.post_form("/console/warehouse/counts", &[("warehouse", "WH-WEST"), ("lines", "S-WH, 14\n")]).await;
+        assert_eq!(counted.status, 303, "{}", counted.text());
+        let refused =
+            keeper.post_form("/console/warehouse/counts", &[("warehouse", "WH-WEST"), ("lines", "S-NOPE, 1")]).await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.text().contains("warehouse-error"), "the problem is shown on the page");
+        let api = app.bearer("keeper", TEST_PASSWORD).await;
+        let stock = api.get("/api/v1/stock?sku=S-WH").await.json();
+        assert_eq!((in_warehouse(&stock, "WH-EAST").0, in_warehouse(&stock, "WH-WEST").0), (90, 14));
+        app.assert_invariants().await;
+        app
+    })
+    .await;
+}

@@ -60,6 +60,9 @@ pub struct Config {
     /// Private networks webhook endpoints may point at (`127.0.0.0/8,10.0.0.0/8`; on-premise
     /// ERPs live there). Empty: public addresses only.
     pub webhook_allow_nets: String,
+    /// Take online payments through the payment simulator (`QUDAO_PAYMENT_SIMULATOR=true`):
+    /// demos and tests only — anyone holding a payment's link can pay it. `qudao demo` turns it on.
+    pub payment_simulator: bool,
 }
 
 impl Default for Config {
@@ -75,6 +78,7 @@ impl Default for Config {
             max_connections: 16,
             trusted_origins: Vec::new(),
             webhook_allow_nets: String::new(),
+            payment_simulator: false,
         }
     }
 }

@@ -42,6 +42,9 @@ pub struct StatementDetail {
     /// Every movement of the period with the balance after it.
     #[schema(value_type = Vec<Object>)]
     pub lines: Vec<Line<MovementInfo>>,
+    /// The lines no longer add up to the stored figures (an entry of the period committed after
+    /// the statement was issued); the stored figures are what the partner answered.
+    pub journal_changed: bool,
 }
 
 /// The partner's answer.
@@ -96,7 +99,7 @@ pub async fn issue_statement(
     let statement = statements::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     audit::insert(&mut tx, &ctx.audit::<(), _>(now, "statement", id, "create", Some(partner), None, Some(&statement)))
         .await?;
-    let detail = StatementDetail { statement, lines };
+    let detail = StatementDetail { statement, lines, journal_changed: false };
     idempotency::complete(&mut tx, idem, 201, &detail).await?;
     tx.commit().await?;
     Ok(detail)
@@ -130,12 +133,14 @@ pub async fn get_statement(app: &App, ctx: &Ctx, id: StatementId) -> AppResult<S
     let from = u32::try_from(statement.period_from).map_err(|_| AppError::Internal("period".into()))?;
     let to = u32::try_from(statement.period_to).map_err(|_| AppError::Internal("period".into()))?;
     let (lines, totals) = compute(&mut tx, statement.partner_id, &statement.currency, from, to).await?;
-    if totals != statement.totals {
-        // The journal of a closed period changed: something wrote into the past. Say so loudly
-        // rather than show a statement that disagrees with what the partner answered.
-        return Err(AppError::Internal(format!("statement {} no longer matches the journal", statement.number)));
+    // An entry booked just before midnight may commit just after a statement of that day was
+    // issued: then the lines read now differ from the figures the partner answered. The
+    // statement is still shown, flagged, never refused.
+    let journal_changed = totals != statement.totals;
+    if journal_changed {
+        tracing::warn!(statement = %statement.number, "a statement's period changed after it was issued");
     }
-    Ok(StatementDetail { statement, lines })
+    Ok(StatementDetail { statement, lines, journal_changed })
 }
 
 /// Visible statements, newest first, for one partner or all, optionally in one status.

@@ -52,13 +52,30 @@ pub async fn amend_order(app: &App, ctx: &Ctx, id: OrderId, request: &AmendReque
     let now = app.now_ms();
     let today = china_date(now);
     let mut tx = app.write(ctx).await?;
-    // Looked up first: an order the caller cannot see is missing, not forbidden.
+    // Looked up first: an order the caller cannot see is missing, not forbidden. Locked, so a
+    // payment provider's notification settling the order waits for the amendment or is seen.
     let before = load(&mut tx, id).await?;
+    orders::lock(&mut tx, &[id]).await?;
+    let before = if tx.dialect() == qudao_store::Dialect::Postgres { load(&mut tx, id).await? } else { before };
     if !(ctx.caller().may(Permission::OrdersPlace) || ctx.caller().may(Permission::OrdersApprove)) {
         return Err(AppError::Forbidden);
     }
     if status_of(&before)? != OrderStatus::Submitted || PaymentStatus::settled_outside(&before.summary.payment_status) {
         return Err(AppError::Conflict("not_amendable"));
+    }
+    // A payment under way was asked for the old amount: the order stays as it is while it runs.
+    if before.summary.payment_status == PaymentStatus::AwaitingPayment.as_str()
+        && !qudao_store::finance::payments::list(
+            &mut tx,
+            Some(id),
+            Some("created"),
+            &qudao_store::page::PageRequest::first(1),
+        )
+        .await?
+        .items
+        .is_empty()
+    {
+        return Err(AppError::Conflict("payment_in_progress"));
     }
     let mut header = parse_header(
         &OrderRequest {

@@ -189,6 +189,9 @@ pub async fn place_order(app: &App, ctx: &Ctx, request: &OrderRequest, idem: Opt
     let partner_id = ctx.caller().partner_id().ok_or(AppError::Forbidden)?;
     let now = app.now_ms();
     let header = parse_header(request, china_date(now))?;
+    if header.method == PaymentMethod::Online && !app.payments().any() {
+        return Err(AppError::field("payment", "online_payment_unavailable"));
+    }
     for _ in 0..PRICING_ATTEMPTS {
         let snapshot = app.ordering_cache().snapshot(app).await?;
         let prepared = match prepare(app, ctx, &snapshot, partner_id, request, &header, idem.clone(), now).await? {

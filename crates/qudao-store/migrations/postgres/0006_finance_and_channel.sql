@@ -66,8 +66,9 @@ CREATE INDEX adjustments_pending ON adjustments (requested_ms) WHERE status = 'p
 
 
 -- Online payments (在线支付) through a payment provider: one row per attempt to pay an order.
--- `provider_ref` is the provider's own id; `status` is created, paid or closed; `refunded` is
--- what was given back through the provider, fen.
+-- `provider_ref` is the provider's own id; `status` is created, paid or closed; `applied` turns 1
+-- when the money paid the order (0 for money kept as prepaid balance); `refunded` is what was
+-- given back through the provider, fen.
 CREATE TABLE payments (
     id TEXT PRIMARY KEY,
     order_id TEXT NOT NULL REFERENCES orders(id),
@@ -80,6 +81,7 @@ CREATE TABLE payments (
     pay_url TEXT NOT NULL,
     code_url TEXT NOT NULL,
     refunded BIGINT NOT NULL,
+    applied SMALLINT NOT NULL,
     created_by TEXT,
     created_ms BIGINT NOT NULL,
     expires_ms BIGINT NOT NULL,

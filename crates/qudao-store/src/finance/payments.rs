@@ -40,11 +40,11 @@ pub struct NewPayment<'a> {
 pub async fn insert(tx: &mut Tx, p: &NewPayment<'_>) -> StoreResult<()> {
     let mut sql = Sql::new(
         "INSERT INTO payments (id, order_id, partner_id, provider, provider_ref, amount, currency, status, pay_url, \
-         code_url, refunded, created_by, created_ms, expires_ms) VALUES (",
+         code_url, refunded, applied, created_by, created_ms, expires_ms) VALUES (",
     );
     sql.bind(p.id).push(", ").bind(p.order_id).push(", ").bind(p.partner_id).push(", ").bind(p.provider);
     sql.push(", ").bind(p.provider_ref).push(", ").bind(p.amount).push(", ").bind(p.currency);
-    sql.push(", 'created', ").bind(p.pay_url).push(", ").bind(p.code_url).push(", 0, ").bind(p.created_by);
+    sql.push(", 'created', ").bind(p.pay_url).push(", ").bind(p.code_url).push(", 0, 0, ").bind(p.created_by);
     sql.push(", ").bind(p.created_ms).push(", ").bind(p.expires_ms).push(")");
     sql.execute(tx.conn()).await?;
     Ok(())
@@ -189,6 +189,14 @@ pub async fn settle(
     Ok(sql.execute(tx.conn()).await? == 1)
 }
 
+/// Records that a paid payment's money paid its order.
+pub async fn mark_applied(tx: &mut Tx, id: PaymentId) -> StoreResult<()> {
+    let mut sql = Sql::new("UPDATE payments SET applied = 1 WHERE id = ");
+    sql.bind(id);
+    sql.execute(tx.conn()).await?;
+    Ok(())
+}
+
 /// Claims a notification: true the first time `(provider, notify_id)` is seen.
 pub async fn claim_notification(
     tx: &mut Tx,
@@ -280,6 +288,14 @@ pub async fn insert_refund(tx: &mut Tx, r: &NewRefund<'_>) -> StoreResult<bool> 
     Ok(true)
 }
 
+/// Records the provider's id of a refund once it answered.
+pub async fn set_refund_ref(tx: &mut Tx, id: RefundId, provider_ref: &str) -> StoreResult<()> {
+    let mut sql = Sql::new("UPDATE payment_refunds SET provider_ref = ");
+    sql.bind(provider_ref).push_bind(" WHERE id = ", id);
+    sql.execute(tx.conn()).await?;
+    Ok(())
+}
+
 /// Orders marked paid online without a paid payment behind them (reconciliation: should be none).
 pub async fn paid_orders_without_payment(tx: &mut Tx, limit: i64) -> StoreResult<Vec<(OrderId, String)>> {
     let mut sql = Sql::new(
@@ -291,11 +307,14 @@ pub async fn paid_orders_without_payment(tx: &mut Tx, limit: i64) -> StoreResult
     sql.fetch_all(tx.conn()).await?.iter().map(|row| Ok((row.parse("id")?, row.text("number")?))).collect()
 }
 
-/// Paid payments whose order did not take the money (cancelled before or after paying), not yet
-/// given back in full: money held as the partner's prepaid balance.
+/// Paid payments whose money did not pay their order (it was cancelled first, already paid by
+/// another payment, or asked another amount), or whose order was cancelled after, not yet given
+/// back in full: money held as the partner's prepaid balance.
 pub async fn paid_without_order(tx: &mut Tx, limit: i64) -> StoreResult<Vec<PaymentView>> {
     let mut sql = Sql::new(VIEW);
-    sql.push(" AND p.status = 'paid' AND o.payment_status <> 'paid_online' AND p.refunded < p.amount");
+    sql.push(
+        " AND p.status = 'paid' AND (p.applied = 0 OR o.payment_status <> 'paid_online') AND p.refunded < p.amount",
+    );
     tx.scope().filter_partner(&mut sql, "p.partner_id");
     sql.push_bind(" ORDER BY p.created_ms LIMIT ", limit);
     sql.fetch_all(tx.conn()).await?.iter().map(view).collect()

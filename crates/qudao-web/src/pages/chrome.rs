@@ -52,6 +52,7 @@ const CONSOLE: &[(&str, &str, Permission)] = &[
     ("/console/orders", "nav.orders", Permission::OrdersRead),
     ("/console/returns", "nav.returns", Permission::OrdersRead),
     ("/console/stock", "nav.stock", Permission::StockRead),
+    ("/console/warehouse", "nav.warehouse", Permission::StockManage),
     ("/console/fairs", "nav.fairs", Permission::OrdersRead),
     ("/console/finance", "nav.finance", Permission::AccountsRead),
     ("/console/channel", "nav.channel", Permission::StockRead),

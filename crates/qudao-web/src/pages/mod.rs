@@ -47,6 +47,7 @@ pub fn routes() -> Vec<Route> {
         console::pricing::ROUTES,
         console::pricing::lists::ROUTES,
         console::pricing::promotions::ROUTES,
+        console::warehouse::ROUTES,
         portal::home::ROUTES,
         portal::company::ROUTES,
         portal::catalog::ROUTES,

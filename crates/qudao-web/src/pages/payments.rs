@@ -65,7 +65,7 @@ async fn show(
     Query(query): Query<SimQuery>,
 ) -> WebResult<Response> {
     let provider_ref = checked_ref(&provider_ref)?.to_string();
-    let (amount, trade) = state.app().payments().simulator().trade(&provider_ref)?.ok_or(AppError::NotFound)?;
+    let (amount, trade) = state.app().payments().simulator()?.trade(&provider_ref)?.ok_or(AppError::NotFound)?;
     let c = Chrome::new(&state, &context, "payment.sim_title", "").await;
     let template = SimPayPage {
         c,

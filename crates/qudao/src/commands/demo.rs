@@ -71,6 +71,8 @@ pub async fn run_seed(config: &Config, args: SeedArgs) -> anyhow::Result<()> {
 
 /// Seeds an empty database, then serves it and prints the URL and the accounts.
 pub async fn run_demo(config: &Config, args: DemoArgs) -> anyhow::Result<()> {
+    // A demo takes online payments through the simulator, so checkout's "pay online" can be tried.
+    let config = &Config { payment_simulator: true, ..config.clone() };
     let app = super::open(config).await?;
     let accounts = if demo::is_empty(&app).await.map_err(|e| anyhow::anyhow!("{e}"))? {
         eprintln!("writing demo data (seed {}) into {}", args.seed, super::redact(&config.database_url));

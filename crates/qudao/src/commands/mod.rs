@@ -28,7 +28,8 @@ pub async fn open(config: &Config) -> anyhow::Result<App> {
     let files = LocalDiskStore::new(&config.files_dir).map_err(|e| anyhow::anyhow!("{e}"))?;
     let webhook_allow_nets = qudao_domain::integration::AllowedNets::parse(&config.webhook_allow_nets)
         .map_err(|bad| anyhow::anyhow!("QUDAO_WEBHOOK_ALLOW_NETS: not networks: {}", bad.join(", ")))?;
-    let app_config = AppConfig { webhook_allow_nets, ..AppConfig::default() };
+    let app_config =
+        AppConfig { webhook_allow_nets, payment_simulator: config.payment_simulator, ..AppConfig::default() };
     Ok(App::new(db, app_config, Arc::new(files), Arc::new(SystemClock)))
 }
 

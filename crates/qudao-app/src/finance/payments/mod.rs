@@ -35,35 +35,41 @@ use crate::{App, AppError, AppResult, Ctx};
 /// How long a payment waits for its payer.
 pub const PAYMENT_TTL_MS: i64 = 30 * 60_000;
 
-/// The providers this instance talks to. Today the simulator; WeChat Pay and Alipay are further
+/// The providers this instance talks to. Today only the simulator, and only when configured
+/// (`AppConfig::payment_simulator`: tests and demos); WeChat Pay and Alipay are further
 /// implementations of [`Provider`].
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Providers {
-    simulator: Simulator,
+    simulator: Option<Simulator>,
 }
 
 impl Providers {
-    /// The providers, with a fresh simulator.
-    pub fn new() -> Providers {
-        Providers { simulator: Simulator::new() }
+    /// The providers: the simulator when `simulator` is on.
+    pub fn new(simulator: bool) -> Providers {
+        Providers { simulator: simulator.then(Simulator::new) }
     }
 
-    /// The provider named `name`.
+    /// The provider named `name`, if configured.
     pub fn get(&self, name: &str) -> Option<&dyn Provider> {
         match name {
-            "sim" => Some(&self.simulator),
+            "sim" => self.simulator.as_ref().map(|s| s as &dyn Provider),
             _ => None,
         }
     }
 
-    /// The provider new payments go to.
-    pub fn default_provider(&self) -> &dyn Provider {
-        &self.simulator
+    /// The provider new payments go to, if any is configured.
+    pub fn default_provider(&self) -> Option<&dyn Provider> {
+        self.simulator.as_ref().map(|s| s as &dyn Provider)
     }
 
-    /// The simulator (its payer page and tests).
-    pub fn simulator(&self) -> &Simulator {
-        &self.simulator
+    /// Whether online payment is available at all.
+    pub fn any(&self) -> bool {
+        self.simulator.is_some()
+    }
+
+    /// The simulator (its payer page and tests), when on.
+    pub fn simulator(&self) -> AppResult<&Simulator> {
+        self.simulator.as_ref().ok_or(AppError::NotFound)
     }
 }
 
@@ -74,12 +80,6 @@ pub struct StartPayment {
     /// `sim` (the simulator) today; the default provider when left out.
     #[serde(default)]
     pub provider: Option<String>,
-}
-
-impl Default for Providers {
-    fn default() -> Self {
-        Providers::new()
-    }
 }
 
 /// The partner starts paying an order placed with payment `online`: a payment at the provider,
@@ -110,7 +110,7 @@ pub async fn start_payment(
     let id = PaymentId::new();
     let provider = match provider.map(str::trim).filter(|p| !p.is_empty()) {
         Some(name) => app.payments().get(name).ok_or_else(|| AppError::field("provider", "invalid_choice"))?,
-        None => app.payments().default_provider(),
+        None => app.payments().default_provider().ok_or(AppError::Conflict("online_payment_unavailable"))?,
     };
     let request = PaymentRequest {
         payment_id: id,
@@ -187,7 +187,9 @@ pub async fn receive_notification(app: &App, provider_name: &str, notice: &Notic
             };
             let mut tx = app.db().write(&scope()).await?;
             let id = format!("refused-{}", uuid::Uuid::now_v7().simple());
-            payments::record_refused(&mut tx, provider.name(), &id, &notice.body, &reason, now).await?;
+            // Anyone can post here: only the start of a refused body is kept.
+            let excerpt: String = notice.body.chars().take(500).collect();
+            payments::record_refused(&mut tx, provider.name(), &id, &excerpt, &reason, now).await?;
             tx.commit().await?;
             return Err(match error {
                 NoticeError::BadSignature => AppError::Unauthenticated,
@@ -249,8 +251,11 @@ async fn apply(
 async fn money_in(tx: &mut Tx, payment: &PaymentView, provider: &str, now: i64) -> AppResult<()> {
     orders::lock(tx, &[payment.order_id]).await?;
     let before = load(tx, payment.order_id).await?;
+    // The money pays the order only if the order still waits for exactly this amount; otherwise
+    // (cancelled, paid by another payment, amended) it is kept as the partner's prepaid balance.
     let waiting = before.summary.payment_status == PaymentStatus::AwaitingPayment.as_str()
-        && status_of(&before)? != OrderStatus::Cancelled;
+        && status_of(&before)? != OrderStatus::Cancelled
+        && before.paid.transfer == payment.amount;
     let (counter, template) = if waiting {
         (AccountKind::Sales, "online_payment")
     } else {
@@ -274,6 +279,7 @@ async fn money_in(tx: &mut Tx, payment: &PaymentView, provider: &str, now: i64) 
     if !waiting {
         return Ok(());
     }
+    payments::mark_applied(tx, payment.id).await?;
     orders::set_payment_status(tx, payment.order_id, PaymentStatus::PaidOnline.as_str(), false).await?;
     if status_of(&before)? == OrderStatus::Submitted {
         let limit = qudao_store::settings::number(tx, qudao_store::settings::AUTO_APPROVE_MAX).await?;
@@ -340,8 +346,11 @@ pub struct Reconciliation {
     pub applied: usize,
     /// Of which lapsed unpaid: closed.
     pub closed: usize,
-    /// Money received whose order did not take it (cancelled before the money came): held as
-    /// prepaid balance, to refund or to use.
+    /// Payments the provider could not be asked about (provider reference and why); asked again
+    /// next time.
+    pub failed: Vec<String>,
+    /// Money received that did not pay its order (cancelled, already paid, another amount), or
+    /// whose order was cancelled after: held as prepaid balance, to refund or to use.
     pub paid_not_applied: Vec<PaymentView>,
     /// Orders marked paid online without a paid payment behind them (always none).
     pub confirmed_not_paid: Vec<String>,
@@ -358,14 +367,17 @@ pub async fn reconcile(app: &App, ctx: &Ctx) -> AppResult<Reconciliation> {
         checked: open.len(),
         applied: 0,
         closed: 0,
+        failed: Vec::new(),
         paid_not_applied: Vec::new(),
         confirmed_not_paid: Vec::new(),
     };
     for payment in &open {
-        match sync(app, payment).await? {
-            NotifyOutcome::Applied => report.applied += 1,
-            NotifyOutcome::Closed => report.closed += 1,
-            _ => {}
+        // One payment the provider cannot answer about does not stop the others.
+        match sync(app, payment).await {
+            Ok(NotifyOutcome::Applied) => report.applied += 1,
+            Ok(NotifyOutcome::Closed) => report.closed += 1,
+            Ok(_) => {}
+            Err(error) => report.failed.push(format!("{}: {error}", payment.provider_ref)),
         }
     }
     let mut tx = app.write(ctx).await?;
@@ -439,7 +451,12 @@ pub async fn refund_payment(
         .ok_or_else(|| AppError::Internal(format!("payment status {}", payment.status)))?;
     check_refund(state, payment.amount, payment.refunded, amount.minor).map_err(Invalid::from)?;
     accounts::hold(&mut tx, &[payment.partner_id]).await?;
-    let refund_id = RefundId::new();
+    // Retried under the same Idempotency-Key, a refund has the same id, and the provider refunds
+    // an id once: a refund whose commit was lost is not paid out twice.
+    let refund_id = match idem {
+        Some(key) => refund_id_of(&key.storage_key()),
+        None => RefundId::new(),
+    };
     let memo = format!("{} {reason}", payment.provider_ref);
     let movement = Movement {
         partner: payment.partner_id,
@@ -460,14 +477,16 @@ pub async fn refund_payment(
         }
         Err(crate::accounts::Refused::Failed(error)) => return Err(error),
     };
+    // Everything is written first; the provider is asked last, just before the commit, so a
+    // refused refund leaves nothing behind.
     let provider = app.payments().get(&payment.provider).ok_or(AppError::NotFound)?;
-    let provider_ref = provider.refund(&payment.provider_ref, refund_id, amount.minor).await?;
+    let pending_ref = format!("pending-{refund_id}");
     let refund = NewRefund {
         id: refund_id,
         payment_id: id,
         partner_id: payment.partner_id,
         amount: amount.minor,
-        provider_ref: &provider_ref,
+        provider_ref: &pending_ref,
         reason: &reason,
         entry_id,
         created_by: Some(ctx.caller().user_id()),
@@ -476,6 +495,8 @@ pub async fn refund_payment(
     if !payments::insert_refund(&mut tx, &refund).await? {
         return Err(AppError::Conflict("stale_version"));
     }
+    let provider_ref = provider.refund(&payment.provider_ref, refund_id, amount.minor).await?;
+    payments::set_refund_ref(&mut tx, refund_id, &provider_ref).await?;
     let payment = payments::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let view = RefundView { id: refund_id, payment, amount: amount.minor, provider_ref, entry_id };
     audit::insert(
@@ -504,7 +525,7 @@ pub enum Delivery {
 /// background), `delivery` times.
 pub async fn pay_at_simulator(app: &App, provider_ref: &str, delivery: Delivery) -> AppResult<()> {
     let now = app.now_ms();
-    let notice = app.payments().simulator().pay(provider_ref, now)?;
+    let notice = app.payments().simulator()?.pay(provider_ref, now)?;
     let mut tx = app.db().write(&scope()).await?;
     if let Some(payment) = payments::by_provider_ref(&mut tx, "sim", provider_ref).await? {
         let record = AuditRecord {
@@ -538,6 +559,18 @@ pub async fn pay_at_simulator(app: &App, provider_ref: &str, delivery: Delivery)
         }
     });
     Ok(())
+}
+
+/// A refund id derived from an idempotency key (the same key, the same id).
+fn refund_id_of(key: &str) -> RefundId {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(key.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    // Version 8 (custom) and the RFC 4122 variant, so it is a well-formed UUID.
+    bytes[6] = (bytes[6] & 0x0f) | 0x80;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    uuid::Uuid::from_bytes(bytes).to_string().parse().unwrap_or_else(|_| RefundId::new())
 }
 
 /// A visible payment.

@@ -8,3 +8,4 @@ pub mod partners;
 pub mod pricing;
 pub mod products;
 pub mod users;
+pub mod warehouse;
