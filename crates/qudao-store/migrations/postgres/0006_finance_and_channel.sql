@@ -64,7 +64,6 @@ CREATE TABLE adjustments (
 CREATE INDEX adjustments_partner ON adjustments (partner_id, requested_ms);
 CREATE INDEX adjustments_pending ON adjustments (requested_ms) WHERE status = 'pending';
 
-
 -- Online payments (在线支付) through a payment provider: one row per attempt to pay an order.
 -- `provider_ref` is the provider's own id; `status` is created, paid or closed; `applied` turns 1
 -- when the money paid the order (0 for money kept as prepaid balance); `refunded` is what was
@@ -119,7 +118,6 @@ CREATE TABLE payment_refunds (
     CHECK (amount > 0)
 );
 CREATE INDEX payment_refunds_payment ON payment_refunds (payment_id);
-
 
 -- Channel inventory (渠道进销存): what partners report of their own stock and sales. Each report
 -- is kept with its lines; `channel_stock` holds each partner's latest reported stock per SKU (as

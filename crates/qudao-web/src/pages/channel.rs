@@ -16,6 +16,7 @@ use serde::Deserialize;
 use crate::context::{Authed, RequestContext};
 use crate::error::WebResult;
 use crate::extract::{PageForm, UploadForm};
+use crate::pages::form::field_value;
 use crate::pages::{Chrome, FormState, render, see_other};
 use crate::registry::{Effect, Route, Verb, on};
 use crate::state::AppState;
@@ -49,8 +50,7 @@ async fn report_one(
     Authed(ctx, context): Authed,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> WebResult<Response> {
-    let value =
-        |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let value = |name: &str| field_value(&fields, name);
     let mut form = FormState::with_values(["kind", "date", "sku", "quantity"].map(|k| (k, value(k))));
     let Ok(quantity) = value("quantity").parse::<i64>() else {
         form.add_error("quantity", crate::i18n::t(context.lang, "field.invalid_quantity"));

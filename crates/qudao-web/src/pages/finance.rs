@@ -26,6 +26,7 @@ use qudao_store::page::PageRequest;
 use crate::context::{Authed, RequestContext};
 use crate::error::WebResult;
 use crate::extract::{Id, PageForm, UploadForm};
+use crate::pages::form::field_value;
 use crate::pages::{Chrome, FormState, render, see_other};
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
 use crate::state::AppState;
@@ -151,8 +152,7 @@ async fn save_settings(
     Authed(ctx, context): Authed,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> WebResult<Response> {
-    let value =
-        |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let value = |name: &str| field_value(&fields, name);
     let (terms, hold) = (value("credit_terms_days"), value("credit_hold_overdue"));
     let mut form =
         FormState::with_values([("credit_terms_days", terms.clone()), ("credit_hold_overdue", hold.clone())]);
@@ -291,8 +291,7 @@ async fn set_credit(
     Id(partner): Id<PartnerId>,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> WebResult<Response> {
-    let value =
-        |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let value = |name: &str| field_value(&fields, name);
     let (line, terms) = (value("credit_line"), value("terms_days"));
     let mut form = FormState::with_values([("credit_line", line.clone()), ("terms_days", terms.clone())]);
     let terms_days = if terms.is_empty() {
@@ -321,8 +320,7 @@ async fn issue_statement(
     Id(partner): Id<PartnerId>,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> WebResult<Response> {
-    let value =
-        |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let value = |name: &str| field_value(&fields, name);
     let input = uc::StatementInput { period_from: value("period_from"), period_to: value("period_to") };
     let mut form =
         FormState::with_values([("period_from", input.period_from.clone()), ("period_to", input.period_to.clone())]);
@@ -350,8 +348,7 @@ async fn request_adjustment(
     Id(partner): Id<PartnerId>,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> WebResult<Response> {
-    let value =
-        |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let value = |name: &str| field_value(&fields, name);
     let keep = ["account", "amount", "order_number", "reason"];
     let mut form = FormState::with_values(keep.iter().map(|k| (*k, value(k))));
     let order_id = match value("order_number").as_str() {
@@ -391,7 +388,7 @@ async fn approve_adjustment(
     Id(id): Id<AdjustmentId>,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> WebResult<Response> {
-    let comment = fields.iter().find(|(k, _)| k == "comment").map(|(_, v)| v.clone()).unwrap_or_default();
+    let comment = field_value(&fields, "comment");
     decide(&ctx, &state, id, true, comment).await
 }
 
@@ -401,7 +398,7 @@ async fn reject_adjustment(
     Id(id): Id<AdjustmentId>,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> WebResult<Response> {
-    let comment = fields.iter().find(|(k, _)| k == "comment").map(|(_, v)| v.clone()).unwrap_or_default();
+    let comment = field_value(&fields, "comment");
     decide(&ctx, &state, id, false, comment).await
 }
 

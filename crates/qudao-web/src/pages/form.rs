@@ -89,3 +89,9 @@ impl FormState {
         !self.errors.is_empty() || self.general.is_some()
     }
 }
+
+/// A posted form field's trimmed value, or empty when it was not sent (forms read as
+/// `Vec<(String, String)>`, where a field may repeat or be missing).
+pub fn field_value(fields: &[(String, String)], name: &str) -> String {
+    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default()
+}

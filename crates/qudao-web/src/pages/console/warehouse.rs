@@ -14,6 +14,7 @@ use qudao_store::stock::Warehouse;
 use crate::context::{Authed, RequestContext, field_message};
 use crate::error::WebResult;
 use crate::extract::PageForm;
+use crate::pages::form::field_value as value;
 use crate::pages::{Chrome, render, see_other};
 use crate::registry::{Effect, Route, Verb, on};
 use crate::state::AppState;
@@ -62,10 +63,6 @@ async fn refused(
         }
         other => Err(other.into()),
     }
-}
-
-fn value(fields: &[(String, String)], name: &str) -> String {
-    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default()
 }
 
 fn number(fields: &[(String, String)], name: &str) -> i64 {
