@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod approvals;
 pub mod catalog;
 pub mod channel;
 pub mod dates;

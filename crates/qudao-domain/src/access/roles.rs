@@ -15,7 +15,9 @@ pub enum RoleSide {
 
 /// A user's role. Brand roles work across partners (a channel manager only within assigned
 /// regions or partners); partner roles always belong to exactly one partner company.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Brand administrator: everything, including users, keys and settings.
