@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::demo::Progress;
+use crate::tokens::hex;
 use crate::{AppError, AppResult};
 
 /// The version of the file format this binary writes and reads.
@@ -194,10 +195,6 @@ impl<W: Write> HashingWriter<W> {
         self.inner.write_all(bytes)?;
         self.inner.write_all(b"\n")
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// One thing read from a backup, in order.

@@ -151,8 +151,13 @@ fn csv_text(cell: Cell) -> String {
     }
 }
 
-fn too_many() -> AppError {
-    AppError::Invalid(Invalid::from(FieldError::with_param("from", "export_too_large", MAX_ROWS)))
+/// Where the next page starts after one of `page_len` rows (`None` after the last, a short one),
+/// refusing an export that grew past [`MAX_ROWS`].
+fn next_page(rows: usize, page_len: usize, last: Option<After>) -> AppResult<Option<After>> {
+    if rows > MAX_ROWS {
+        return Err(AppError::Invalid(Invalid::from(FieldError::with_param("from", "export_too_large", MAX_ROWS))));
+    }
+    Ok(last.filter(|_| page_len as i64 == PAGE))
 }
 
 async fn orders(
@@ -223,14 +228,10 @@ async fn orders(
                 Cell::Text(l.shipped.to_string()),
             ]);
         }
-        if rows.len() > MAX_ROWS {
-            return Err(too_many());
-        }
-        match page.last() {
-            Some(last) if page.len() as i64 == PAGE => {
-                after = After { at_ms: last.placed_ms, id: last.order_id.clone(), line_no: last.line_no };
-            }
-            _ => break,
+        let last = page.last().map(|l| After { at_ms: l.placed_ms, id: l.order_id.clone(), line_no: l.line_no });
+        match next_page(rows.len(), page.len(), last)? {
+            Some(next) => after = next,
+            None => break,
         }
     }
     Ok((header, rows))
@@ -302,14 +303,10 @@ async fn receipts(
                 Cell::Text(r.memo.clone().unwrap_or_default()),
             ]);
         }
-        if rows.len() > MAX_ROWS {
-            return Err(too_many());
-        }
-        match page.last() {
-            Some(last) if page.len() as i64 == PAGE => {
-                after = After { at_ms: last.created_ms, id: last.id.clone(), line_no: 0 }
-            }
-            _ => break,
+        let last = page.last().map(|l| After { at_ms: l.created_ms, id: l.id.clone(), line_no: 0 });
+        match next_page(rows.len(), page.len(), last)? {
+            Some(next) => after = next,
+            None => break,
         }
     }
     Ok((header, rows))
@@ -375,14 +372,10 @@ async fn statements(
                 Cell::Text(s.comment.clone().unwrap_or_default()),
             ]);
         }
-        if rows.len() > MAX_ROWS {
-            return Err(too_many());
-        }
-        match page.last() {
-            Some(last) if page.len() as i64 == PAGE => {
-                after = After { at_ms: last.created_ms, id: last.id.clone(), line_no: 0 }
-            }
-            _ => break,
+        let last = page.last().map(|l| After { at_ms: l.created_ms, id: l.id.clone(), line_no: 0 });
+        match next_page(rows.len(), page.len(), last)? {
+            Some(next) => after = next,
+            None => break,
         }
     }
     Ok((header, rows))

@@ -10,21 +10,9 @@ const CHINA_OFFSET_MS: i64 = 8 * 3_600_000;
 /// lunar calendar; listed instead of computed.
 const SPRING_FESTIVALS: [u32; 8] = [20230122, 20240210, 20250129, 20260217, 20270206, 20280126, 20290213, 20300203];
 
-/// Days since 1970-01-01 of a civil date (Howard Hinnant's published algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// Midnight of a China business date, in epoch milliseconds.
 pub(crate) fn midnight_ms(date: u32) -> i64 {
-    let (y, m, d) = (i64::from(date / 10_000), i64::from(date / 100 % 100), i64::from(date % 100));
-    days_from_civil(y, m, d) * DAY_MS - CHINA_OFFSET_MS
+    qudao_domain::dates::china_midnight_ms(date)
 }
 
 /// The China business date of an instant.

@@ -43,7 +43,7 @@ impl std::fmt::Debug for Simulator {
 fn random_hex(bytes: usize) -> AppResult<String> {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).map_err(|e| AppError::Internal(format!("random: {e}")))?;
-    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::tokens::hex(&buf))
 }
 
 impl Simulator {

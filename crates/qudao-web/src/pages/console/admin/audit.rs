@@ -65,17 +65,6 @@ impl AuditQuery {
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// The first millisecond of a `YYYY-MM-DD` day in China Standard Time; `None` for anything
 /// that is not a real date.
 fn day_start_ms(text: &str) -> Option<i64> {
@@ -86,7 +75,7 @@ fn day_start_ms(text: &str) -> Option<i64> {
     if !(1900..=9999).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
-    let ms = days_from_civil(year, month, day) * 86_400_000 - 8 * 3_600_000;
+    let ms = qudao_domain::dates::china_midnight_ms(u32::try_from(year * 10_000 + month * 100 + day).ok()?);
     // 31 February is not a date: it comes back as another day.
     let same_day = i64::from(qudao_app::clock::china_date(ms)) == year * 10_000 + month * 100 + day;
     same_day.then_some(ms)
