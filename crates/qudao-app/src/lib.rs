@@ -9,6 +9,7 @@
 pub mod access;
 pub mod accounts;
 mod app;
+pub mod approvals;
 pub mod audit;
 pub mod backup;
 pub mod catalog;

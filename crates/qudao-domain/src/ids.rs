@@ -137,6 +137,14 @@ typed_id! {
     PaymentId;
     /// Money given back through a payment provider.
     RefundId;
+    /// An approval flow an administrator configured (its versions share the id).
+    FlowId;
+    /// One object's way through its approval flow.
+    ApprovalId;
+    /// One step of an approval's history.
+    ApprovalActionId;
+    /// A hand-over of one's approvals to someone else while away.
+    DelegationId;
 }
 
 #[cfg(test)]

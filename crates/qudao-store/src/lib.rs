@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod approvals;
 pub mod audit;
 pub mod backup;
 mod bulk;

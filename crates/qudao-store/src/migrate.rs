@@ -36,9 +36,10 @@ pub const MIGRATIONS: &[MigrationFile] = &[
     migration!("0004_ordering_version.sql"),
     migration!("0005_integration.sql"),
     migration!("0006_finance_and_channel.sql"),
+    migration!("0007_approvals.sql"),
 ];
 
-/// The schema version of the newest embedded migration (`0006_finance_and_channel.sql` is 6).
+/// The schema version of the newest embedded migration (`0007_approvals.sql` is 7).
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
 }

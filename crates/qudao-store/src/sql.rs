@@ -146,7 +146,11 @@ id_values!(
     StatementId,
     AdjustmentId,
     PaymentId,
-    RefundId
+    RefundId,
+    FlowId,
+    ApprovalId,
+    ApprovalActionId,
+    DelegationId
 );
 
 /// SQL text with its values, numbered as they are appended.

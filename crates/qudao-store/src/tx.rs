@@ -28,15 +28,30 @@ pub(crate) struct GroupedInsert {
 impl Tx {
     pub(crate) async fn start(inner: Transaction<'static, Any>, scope: Scope, dialect: Dialect) -> StoreResult<Tx> {
         let mut tx = Tx { inner, scope, dialect, grouped: None };
-        if dialect == Dialect::Postgres {
-            let [kind, user, partner, subdealers] = tx.scope.rls_settings();
+        tx.apply_scope().await?;
+        Ok(tx)
+    }
+
+    async fn apply_scope(&mut self) -> StoreResult<()> {
+        if self.dialect == Dialect::Postgres {
+            let [kind, user, partner, subdealers] = self.scope.rls_settings();
             let mut sql = Sql::new("SELECT set_config('role', 'qudao_app', true), set_config('qudao.scope', ");
             sql.bind(kind).push(", true), set_config('qudao.user', ").bind(user);
             sql.push(", true), set_config('qudao.partner', ").bind(partner);
             sql.push(", true), set_config('qudao.subdealers', ").bind(subdealers).push(", true)");
-            sql.fetch_optional(tx.conn()).await?;
+            sql.fetch_optional(self.conn()).await?;
         }
-        Ok(tx)
+        Ok(())
+    }
+
+    /// Switches the transaction to another scope and answers the one it had, for a store
+    /// function that must read past the caller's scope for one purpose (an approval step's
+    /// approvers are brand users a partner may not list) and switches back before it returns.
+    /// Crate-private: handlers can never widen their own scope.
+    pub(crate) async fn swap_scope(&mut self, scope: Scope) -> StoreResult<Scope> {
+        let previous = std::mem::replace(&mut self.scope, scope);
+        self.apply_scope().await?;
+        Ok(previous)
     }
 
     /// A transaction as the connecting user, without switching to the application role: only

@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 
 use qudao_domain::access::Role;
 use qudao_domain::ids::{
-    AddressId, AdjustmentId, ApiKeyId, ContactId, DeliveryId, EndpointId, FairId, FileId, OrderId, PartnerId,
-    PaymentId, PriceListId, ProductId, PromotionId, ReceiptId, ReturnId, SavedListId, ShipmentId, SkuId, StatementId,
-    UserId,
+    AddressId, AdjustmentId, ApiKeyId, ApprovalId, ContactId, DelegationId, DeliveryId, EndpointId, FairId, FileId,
+    FlowId, OrderId, PartnerId, PaymentId, PriceListId, ProductId, PromotionId, ReceiptId, ReturnId, SavedListId,
+    ShipmentId, SkuId, StatementId, UserId,
 };
 use qudao_domain::partners::{AddressDraft, ContactDraft, PartnerKind};
 use qudao_store::Scope;
@@ -61,6 +61,11 @@ pub struct Owned {
     pub payment_ref: String,
     /// Another order placed with payment `online`, no payment started yet.
     pub awaiting_payment: OrderId,
+    /// An order waiting at the first step of its approval (the flow it follows was archived
+    /// since, so other orders are approved at once).
+    pub approval_order: OrderId,
+    /// That order's approval.
+    pub approval: ApprovalId,
     /// Strings that appear only in this partner's data.
     pub markers: Vec<String>,
 }
@@ -92,6 +97,12 @@ pub struct World {
     pub webhook_endpoint: EndpointId,
     /// One of its deliveries, dead-lettered.
     pub webhook_delivery: DeliveryId,
+    /// An approval flow for orders (archived: its orders in flight keep it).
+    pub flow: FlowId,
+    /// The brand's users by login (`brand.root`, `brand.cm`, `brand.finance`…).
+    pub brand_users: BTreeMap<&'static str, UserId>,
+    /// A hand-over of brand.root's approvals to brand.finance, for next year.
+    pub delegation: DelegationId,
     /// Markers of the inactive product.
     pub product_off_markers: Vec<String>,
     /// Markers of brand users, hidden from partner users.
@@ -218,6 +229,8 @@ impl World {
                     payment: PaymentId::new(),
                     payment_ref: String::new(),
                     awaiting_payment: OrderId::new(),
+                    approval_order: OrderId::new(),
+                    approval: ApprovalId::new(),
                     price_list: PriceListId::new(),
                     markers,
                 },
@@ -458,6 +471,51 @@ impl World {
             qudao_app::fairs::set_demand(&app.app, &ctx, fair, &want).await.expect("fair demand");
         }
 
+        // Approvals: a flow every order follows while it is active; one order per partner
+        // placed under it, then the flow archived, so the rest of the world is approved at once.
+        let flow_input: qudao_app::approvals::flows::FlowInput = serde_json::from_value(serde_json::json!({
+            "object_kind": "order",
+            "name": "测试审批流",
+            "steps": [{ "name": "品牌审批", "branches": [{ "approvers": [{ "kind": "role", "role": "brand_admin" }], "mode": "any" }] }]
+        }))
+        .expect("flow input");
+        let flow = qudao_app::approvals::flows::create(&app.app, &brand_ctx, &flow_input, None)
+            .await
+            .expect("flow")
+            .id
+            .expect("id");
+        for (name, owned) in partners.iter_mut() {
+            let ctx = app.ctx_of(&format!("{name}.admin")).await;
+            let request = qudao_app::orders::OrderRequest {
+                lines: vec![qudao_app::pricing::LineRequest { sku: "S-ON-1".into(), quantity: 1, unit: None }],
+                payment: "credit".into(),
+                rebate: None,
+                address_id: None,
+                requested_date: None,
+                remark: None,
+            };
+            let placed =
+                qudao_app::orders::place_order(&app.app, &ctx, &request, None).await.expect("order to approve");
+            let qudao_app::orders::Placed::New(order) = placed else { panic!("a replay without a key") };
+            let approvals = qudao_app::approvals::of_object(&app.app, &ctx, "order", &order.summary.id.to_string())
+                .await
+                .expect("approvals");
+            owned.approval_order = order.summary.id;
+            owned.approval = approvals.first().expect("an approval").id;
+            owned.markers.push(order.summary.number.clone());
+            owned.markers.push(owned.approval.to_string());
+        }
+        qudao_app::approvals::flows::set_active(&app.app, &brand_ctx, flow, false).await.expect("archive");
+        let delegation = {
+            let input = qudao_app::approvals::DelegationInput {
+                delegate_id: brand_ids["brand.finance"],
+                object_kind: None,
+                from_ms: Some(app.app.now_ms() + 365 * 86_400_000),
+                until_ms: app.app.now_ms() + 372 * 86_400_000,
+            };
+            qudao_app::approvals::delegate(&app.app, &brand_ctx, &input, None).await.expect("delegation").id
+        };
+
         // Pricing: each partner's own draft price list (its code carries the partner's marker),
         // and a draft promotion naming D1 and D2, which a channel manager of Shanghai sees with
         // D1 only.
@@ -561,6 +619,8 @@ impl World {
             promotion,
             webhook_endpoint,
             webhook_delivery,
+            flow,
+            delegation,
             product_off_markers: vec![
                 off.id.to_string(),
                 "P-ZZOFF-1".into(),
@@ -569,6 +629,7 @@ impl World {
                 image_off.to_string(),
             ],
             brand_markers: vec!["brand.root".into(), "brand.cm".into(), brand_ids["brand.root"].to_string()],
+            brand_users: brand_ids,
         }
     }
 }

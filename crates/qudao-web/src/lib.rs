@@ -99,6 +99,10 @@ pub fn spawn_housekeeping(state: AppState, every: Duration) -> tokio::task::Join
                 Ok(swept) => tracing::debug!(?swept, "order sweep"),
                 Err(error) => tracing::warn!(%error, "order sweep failed"),
             }
+            match qudao_app::approvals::sweep(state.app()).await {
+                Ok(swept) => tracing::debug!(?swept, "approval sweep"),
+                Err(error) => tracing::warn!(%error, "approval sweep failed"),
+            }
         }
     })
 }

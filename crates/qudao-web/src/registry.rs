@@ -155,6 +155,12 @@ pub enum ObjectKind {
     Payment,
     /// A payment's id at the provider (the simulator's payer page).
     PaymentRef,
+    /// An approval flow (the brand's configuration).
+    ApprovalFlow,
+    /// One object's approval (seen by whoever sees the object's partner).
+    Approval,
+    /// A user's hand-over of approvals (only its owner's).
+    Delegation,
 }
 
 /// A valid request body for a route, used by the registry-driven tests (so a 404 they expect comes

@@ -42,6 +42,7 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
         (ObjectKind::Statement, Target::Partner(p)) => world.partners[p].statement.to_string(),
         (ObjectKind::Adjustment, Target::Partner(p)) => world.partners[p].adjustment.to_string(),
         (ObjectKind::Payment, Target::Partner(p)) => world.partners[p].payment.to_string(),
+        (ObjectKind::Approval, Target::Partner(p)) => world.partners[p].approval.to_string(),
         (ObjectKind::Product, Target::UnreleasedProduct) => world.product_off.to_string(),
         (ObjectKind::Sku, Target::UnreleasedProduct) => world.sku_off.to_string(),
         (ObjectKind::File, Target::UnreleasedProduct) => world.image_off.to_string(),
@@ -71,7 +72,10 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
             | ObjectKind::Receipt
             | ObjectKind::Statement
             | ObjectKind::Adjustment
-            | ObjectKind::Payment,
+            | ObjectKind::Payment
+            | ObjectKind::ApprovalFlow
+            | ObjectKind::Approval
+            | ObjectKind::Delegation,
             Target::Missing,
         ) => random(),
         (ObjectKind::PaymentRef, Target::Missing) => "SIM000000000000000000000000".into(),

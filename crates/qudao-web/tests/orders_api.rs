@@ -375,7 +375,7 @@ async fn big_orders_wait_for_approval_and_cancelling_gives_everything_back() {
             .await
             .json();
         assert_eq!(big["status"], "submitted");
-        assert_eq!(big["review_reason"], "over_auto_approve_limit");
+        assert_eq!(big["review_reason"], "approval");
         let id = big["id"].as_str().expect("id").to_string();
         let queue = boss.get("/api/v1/orders?awaiting_review=true").await.json();
         assert_eq!(queue["items"][0]["id"], big["id"]);

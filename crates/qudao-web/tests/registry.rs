@@ -54,6 +54,9 @@ fn visible(world: &World, kind: ObjectKind, victim: UserId) -> Option<String> {
         ObjectKind::Adjustment => world.partners["d1"].adjustment.to_string(),
         ObjectKind::Payment => world.partners["d1"].payment.to_string(),
         ObjectKind::PaymentRef => world.partners["d1"].payment_ref.clone(),
+        ObjectKind::ApprovalFlow => world.flow.to_string(),
+        ObjectKind::Approval => world.partners["d1"].approval.to_string(),
+        ObjectKind::Delegation => world.delegation.to_string(),
         ObjectKind::InviteToken | ObjectKind::ResetToken | ObjectKind::Asset | ObjectKind::Progress => return None,
     })
 }
@@ -201,11 +204,24 @@ async fn every_creating_api_route_honours_idempotency_keys() {
             let url = fill(route, &values);
             let key = format!("test-key-{index}");
             let before = audit_rows(&app).await;
-            let first = send(admin, route, &url, &[("idempotency-key", &key)]).await;
+            // A hand-over names a real colleague and a time from now.
+            let delegation = serde_json::json!({
+                "delegate_id": world.brand_users["brand.finance"],
+                "until_ms": app.app.now_ms() + 7 * 86_400_000,
+            });
+            let first = if route.path == "/api/v1/approval-delegations" {
+                admin.json_with("POST", &url, &delegation, &[("idempotency-key", &key)]).await
+            } else {
+                send(admin, route, &url, &[("idempotency-key", &key)]).await
+            };
             assert!(first.status == 201, "{route:?} first call: {} {}", first.status, first.text());
             let after_first = audit_rows(&app).await;
             assert!(after_first > before, "{route:?} wrote no audit row");
-            let again = send(admin, route, &url, &[("idempotency-key", &key)]).await;
+            let again = if route.path == "/api/v1/approval-delegations" {
+                admin.json_with("POST", &url, &delegation, &[("idempotency-key", &key)]).await
+            } else {
+                send(admin, route, &url, &[("idempotency-key", &key)]).await
+            };
             assert_eq!(again.status, first.status, "{route:?} replay status");
             if route.path == "/api/v1/api-keys" {
                 // The secret is shown once: the replay is the same key without it.

@@ -7,22 +7,26 @@
 //! method and written. If any step is refused (stock, credit, a limited promotion used up), the
 //! transaction rolls back and the order stays exactly as it was.
 
+use std::collections::HashMap;
+
 use qudao_domain::access::Permission;
-use qudao_domain::ids::{AddressId, OrderId, SkuId};
-use qudao_domain::orders::{
-    ApprovalPolicy, OrderStatus, PaymentSplit, PaymentStatus, order_postings, review, split_payment,
-};
+use qudao_domain::approvals::Subject;
+use qudao_domain::ids::{AddressId, CategoryId, OrderId, SkuId};
+use qudao_domain::orders::{OrderStatus, PaymentSplit, PaymentStatus, order_postings, review, split_payment};
 use qudao_domain::stock::{Availability, allocate_warehouses};
 use qudao_domain::{FieldError, Invalid};
+use qudao_store::catalog::masters;
 use qudao_store::orders::{self, Amendment, NewOrder, NewReservation, OrderView};
 use qudao_store::stock::{self, BatchReservation};
 use qudao_store::{Tx, partners, pricing, settings};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::approval::{OrderShape, plan_for};
 use super::checkout::{OrderRequest, address_json, new_lines, parse_header};
 use super::lifecycle::{currency_of, finish, load, release_all, status_of};
 use crate::accounts::{Movement, Refused, post};
+use crate::approvals::Close;
 use crate::clock::china_date;
 use crate::pricing::{LineRequest, quote, resolve_lines};
 use crate::{App, AppError, AppResult, Ctx};
@@ -112,8 +116,21 @@ pub async fn amend_order(app: &App, ctx: &Ctx, id: OrderId, request: &AmendReque
     let quoted = quote(app, &mut tx, &partner, &items, today, false, &settings).await?;
     let share = settings.number(settings::REBATE_MAX_SHARE_BP).unwrap_or(0);
     let split = split_payment(quoted.total, header.method, header.rebate, share)?;
-    let policy = ApprovalPolicy { auto_approve_max: settings.number(settings::AUTO_APPROVE_MAX) };
-    let review_reason = review(&policy, quoted.total, header.method);
+    let flows = crate::approvals::flows_for(&mut tx, Subject::Order, &settings).await?;
+    let codes: HashMap<CategoryId, String> = if flows.iter().any(|f| f.flow.reads_categories()) {
+        masters::categories(&mut tx).await?.into_iter().map(|c| (c.id, c.code)).collect()
+    } else {
+        HashMap::new()
+    };
+    let shape = OrderShape {
+        partner: &partner,
+        total: quoted.total,
+        gross: quoted.gross,
+        discount: quoted.discount,
+        categories: items.iter().flat_map(|i| i.sellable.categories.iter().copied()).collect(),
+    };
+    let approval = plan_for(&flows, &codes, &shape, ctx.caller().user_id());
+    let review_reason = review(header.method, approval.is_some());
     let address = match request.address_id {
         Some(wanted) => address_json(&mut tx, &partner, Some(wanted)).await?,
         None => before.address.as_ref().map(ToString::to_string),
@@ -168,6 +185,12 @@ pub async fn amend_order(app: &App, ctx: &Ctx, id: OrderId, request: &AmendReque
     if !order.promotion_usage.is_empty() {
         let used: Vec<_> = order.promotion_usage.iter().map(|(p, amount)| (*p, partner.id, *amount)).collect();
         orders::add_promotion_usage(&mut tx, &used).await?;
+    }
+    // The approval of the order as it was is over; the order as it is now starts its own.
+    let by = ctx.caller().user_id();
+    crate::approvals::close(&mut tx, Subject::Order, &id.to_string(), by, Close::Resubmitted, None, now).await?;
+    if let Some(approval) = &approval {
+        super::approval::begin(&mut tx, approval, &order, &before.summary.partner_name, now).await?;
     }
     if review_reason.is_none() {
         orders::transition(&mut tx, id, &["submitted"], "approved", Some("approved_ms"), now).await?;

@@ -4,9 +4,7 @@
 use qudao_domain::access::Permission;
 use qudao_domain::ids::{AddressId, OrderId, PartnerId, SkuId};
 use qudao_domain::money::{Currency, Money};
-use qudao_domain::orders::{
-    ApprovalPolicy, OrderStatus, PaymentMethod, PaymentStatus, order_postings, review, split_payment,
-};
+use qudao_domain::orders::{OrderStatus, PaymentMethod, PaymentStatus, order_postings, review, split_payment};
 use qudao_domain::partners::{AddressKind, PartnerStatus};
 use qudao_domain::{FieldError, Invalid, text};
 use qudao_store::orders::{NewLine, NewOrder, OrderLineView, OrderSummary, OrderView};
@@ -16,6 +14,7 @@ use qudao_store::{Tx, settings};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::approval::{OrderShape, plan_for};
 use super::desk::{Outcome, Prepared};
 use super::snapshot::{PartnerFacts, Snapshot};
 use crate::clock::china_date;
@@ -251,13 +250,20 @@ async fn prepare(
         };
     drop(reads);
     let share = settings.number(settings::REBATE_MAX_SHARE_BP).unwrap_or(0);
-    let policy = ApprovalPolicy { auto_approve_max: settings.number(settings::AUTO_APPROVE_MAX) };
+    let shape = OrderShape {
+        partner,
+        total: quoted.total,
+        gross: quoted.gross,
+        discount: quoted.discount,
+        categories: items.iter().flat_map(|i| i.sellable.categories.iter().copied()).collect(),
+    };
+    let approval = plan_for(&snapshot.flows, &snapshot.categories, &shape, ctx.caller().user_id());
 
     let split = match split_payment(quoted.total, header.method, header.rebate, share) {
         Ok(split) => split,
         Err(error) => return refused(app, ctx, idem.as_ref(), now, error.into()).await,
     };
-    let review_reason = review(&policy, quoted.total, header.method);
+    let review_reason = review(header.method, approval.is_some());
     let status = if review_reason.is_none() { OrderStatus::Approved } else { OrderStatus::Submitted };
     let payment_status = match header.method {
         PaymentMethod::Transfer => PaymentStatus::AwaitingTransfer,
@@ -298,6 +304,7 @@ async fn prepare(
         audit: ctx.audit::<(), ()>(now, "order", id, "place", Some(partner_id), None, None),
         idem,
         version: Some(snapshot.version),
+        approval,
         order,
         view,
     })))

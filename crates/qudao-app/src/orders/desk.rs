@@ -81,6 +81,8 @@ pub(crate) struct Prepared {
     /// The ordering version it was priced at (see `snapshot`), when priced from the snapshot;
     /// the desk refuses it as stale if the version moved on.
     pub version: Option<i64>,
+    /// The approval it starts, when the brand's flows say it needs one.
+    pub approval: Option<super::approval::OrderApproval>,
 }
 
 /// What became of a prepared order.
@@ -298,7 +300,7 @@ async fn run_alone(worker: &Worker, clock: &dyn Clock, job: Job) {
             }
         }
         Err(BatchError::Guard | BatchError::Moved) => job.refuse(AppError::Conflict("stock_or_balance_changed")),
-        Err(BatchError::Cancel(error)) => job.refuse(error),
+        Err(BatchError::Cancel(error) | BatchError::Approval(error)) => job.refuse(error),
         Err(BatchError::Store(error)) => job.refuse(AppError::Store(error)),
     }
 }
@@ -383,6 +385,9 @@ enum BatchError {
     /// A cancellation failed after it had written: the batch cannot commit as it stands.
     #[error("a cancellation failed: {0}")]
     Cancel(AppError),
+    /// An order's approval could not start.
+    #[error("an approval could not start: {0}")]
+    Approval(AppError),
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -699,6 +704,7 @@ async fn commit_batch(worker: &Worker, now_ms: i64, jobs: &Batch<'_>) -> Result<
         let mut usage: Vec<(PromotionId, PartnerId, i64)> = Vec::new();
         let mut bodies: Vec<(usize, String)> = Vec::new();
         let mut events: Vec<NewEvent> = Vec::new();
+        let mut approvals: Vec<(usize, &super::approval::OrderApproval)> = Vec::new();
         for (index, (p, decision)) in batch.iter().zip(&decisions).enumerate() {
             let Ok(held_stock) = decision else {
                 views.push(None);
@@ -771,6 +777,9 @@ async fn commit_batch(worker: &Worker, now_ms: i64, jobs: &Batch<'_>) -> Result<
             if p.idem.is_some() {
                 bodies.push((index, body));
             }
+            if let Some(approval) = &p.approval {
+                approvals.push((orders_out.len(), approval));
+            }
             orders_out.push(order);
             views.push(Some(view));
         }
@@ -782,6 +791,14 @@ async fn commit_batch(worker: &Worker, now_ms: i64, jobs: &Batch<'_>) -> Result<
             accounts::post_entries(&mut tx, &entries).await?;
             audit::insert_batch(&mut tx, &audits).await?;
             outbox::append(&mut tx, &events).await?;
+        }
+        for (at, approval) in approvals {
+            let order = &orders_out[at];
+            let partner =
+                views.iter().flatten().find(|v| v.summary.id == order.id).map(|v| v.summary.partner_name.clone());
+            super::approval::begin(&mut tx, approval, order, &partner.unwrap_or_default(), now_ms)
+                .await
+                .map_err(BatchError::Approval)?;
         }
         let done: Vec<Done<'_>> = bodies
             .iter()

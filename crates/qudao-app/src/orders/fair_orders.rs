@@ -6,20 +6,20 @@
 //! two people at once — never makes a second order for the same partner; a refused order (no
 //! stock, no credit) gives its claim back and can be tried again after the cause is fixed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use qudao_domain::access::Permission;
-use qudao_domain::ids::{FairId, OrderId, PartnerId};
-use qudao_domain::orders::{
-    ApprovalPolicy, OrderStatus, PaymentMethod, PaymentStatus, order_postings, review, split_payment,
-};
-use qudao_store::catalog::{self, SkuKeys};
+use qudao_domain::approvals::Subject;
+use qudao_domain::ids::{CategoryId, FairId, OrderId, PartnerId};
+use qudao_domain::orders::{OrderStatus, PaymentMethod, PaymentStatus, order_postings, review, split_payment};
+use qudao_store::catalog::{self, SkuKeys, masters};
 use qudao_store::fairs::{self, DemandView};
 use qudao_store::orders::{NewLine, NewOrder};
 use qudao_store::{partners, settings};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::approval::{OrderApproval, OrderShape, plan_for};
 use super::checkout::view_of;
 use super::desk::{Outcome, Prepared};
 use crate::clock::china_date;
@@ -63,7 +63,12 @@ pub async fn order_fair(app: &App, ctx: &Ctx, id: FairId) -> AppResult<FairOrder
     let skus: Vec<_> = fair.items.iter().map(|i| i.sku_id).collect();
     let sellable = catalog::sellable(&mut tx, SkuKeys::Ids(&skus)).await?;
     let snapshot = settings::snapshot(&mut tx).await?;
-    let policy = ApprovalPolicy { auto_approve_max: snapshot.number(settings::AUTO_APPROVE_MAX) };
+    let flows = crate::approvals::flows_for(&mut tx, Subject::Order, &snapshot).await?;
+    let codes: HashMap<CategoryId, String> = if flows.iter().any(|f| f.flow.reads_categories()) {
+        masters::categories(&mut tx).await?.into_iter().map(|c| (c.id, c.code)).collect()
+    } else {
+        HashMap::new()
+    };
     let mut by_partner: BTreeMap<PartnerId, Vec<&DemandView>> = BTreeMap::new();
     for row in demand.iter().filter(|d| d.allocated.unwrap_or(0) > 0) {
         by_partner.entry(row.partner_id).or_default().push(row);
@@ -107,16 +112,21 @@ pub async fn order_fair(app: &App, ctx: &Ctx, id: FairId) -> AppResult<FairOrder
                 explanation_json: explanation.to_string(),
             });
         }
+        let categories =
+            rows.iter().filter_map(|r| sellable.get(&r.sku_id)).flat_map(|s| s.categories.iter().copied()).collect();
+        let total: i64 = lines.iter().map(|l| l.net).sum();
+        let shape = OrderShape { partner: &partner, total, gross: total, discount: 0, categories };
+        let approval = plan_for(&flows, &codes, &shape, ctx.caller().user_id());
         plans.push((
             FairOrderResult { partner_id: *partner_id, order_id: None, number: None, total: 0, error: None },
-            Some((partner, lines)),
+            Some((partner, lines, approval)),
         ));
     }
     drop(tx);
 
     let mut results = Vec::new();
     for (mut result, plan) in plans {
-        let Some((partner, lines)) = plan else {
+        let Some((partner, lines, approval)) = plan else {
             results.push(result);
             continue;
         };
@@ -132,7 +142,7 @@ pub async fn order_fair(app: &App, ctx: &Ctx, id: FairId) -> AppResult<FairOrder
             }
             claim.commit().await?;
         }
-        match place(app, ctx, &partner, lines, total, &policy, order_id, now).await {
+        match place(app, ctx, &partner, lines, total, approval, order_id, now).await {
             Ok(number) => {
                 result.order_id = Some(order_id);
                 result.number = Some(number);
@@ -178,12 +188,12 @@ async fn place(
     partner: &qudao_store::partners::PartnerView,
     lines: Vec<NewLine>,
     total: i64,
-    policy: &ApprovalPolicy,
+    approval: Option<OrderApproval>,
     id: OrderId,
     now: i64,
 ) -> AppResult<String> {
     let split = split_payment(total, PaymentMethod::Credit, 0, 0)?;
-    let review_reason = review(policy, total, PaymentMethod::Credit);
+    let review_reason = review(PaymentMethod::Credit, approval.is_some());
     let status = if review_reason.is_none() { OrderStatus::Approved } else { OrderStatus::Submitted };
     let order = NewOrder {
         id,
@@ -217,6 +227,7 @@ async fn place(
         audit: ctx.audit::<(), ()>(now, "order", id, "place", Some(partner.id), None, None),
         idem: None,
         version: None,
+        approval,
         order,
         view,
     };

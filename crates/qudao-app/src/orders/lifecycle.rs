@@ -3,14 +3,17 @@
 
 use qudao_domain::Currency;
 use qudao_domain::access::Permission;
+use qudao_domain::approvals::Subject;
 use qudao_domain::ids::{OrderId, PartnerId, PromotionId, UserId};
-use qudao_domain::orders::{OrderStatus, PaymentSplit, PaymentStatus, ReviewReason, order_postings};
+use qudao_domain::orders::{OrderStatus, PaymentSplit, PaymentStatus, order_postings};
+use qudao_store::approvals::instances;
 use qudao_store::orders::{self, OrderView};
 use qudao_store::stock::{self, BatchReservation, Why};
 use qudao_store::{Tx, audit};
 
 use super::desk::Cancel;
 use crate::accounts::{Movement, Refused, post};
+use crate::approvals::Close;
 use crate::{App, AppError, AppResult, Ctx};
 
 /// The currency of a stored order (orders are only ever placed in known currencies).
@@ -71,8 +74,10 @@ pub(crate) async fn finish_by(
     Ok(after)
 }
 
-/// Approves a submitted order (brand users). Orders paid by transfer are approved by confirming
-/// the transfer, so finance has seen the money first.
+/// Approves a submitted order (brand users). An order under an approval flow is approved by
+/// acting on its approval as the caller (who must be one the current step waits for); an order
+/// without one (placed before flows, or by a rule that has no steps) is approved at once. Orders
+/// paid by transfer are approved by confirming the transfer, so finance has seen the money first.
 pub async fn approve_order(app: &App, ctx: &Ctx, id: OrderId) -> AppResult<OrderView> {
     ctx.require(Permission::OrdersApprove)?;
     let now = app.now_ms();
@@ -80,6 +85,14 @@ pub async fn approve_order(app: &App, ctx: &Ctx, id: OrderId) -> AppResult<Order
     let before = load(&mut tx, id).await?;
     if status_of(&before)? != OrderStatus::Submitted {
         return Err(AppError::Conflict("status_transition"));
+    }
+    if let Some(running) = instances::running_of(&mut tx, Subject::Order.as_str(), &id.to_string()).await? {
+        drop(tx);
+        let input =
+            crate::approvals::ActionInput { action: "approve".into(), comment: None, to_step: None, delegate_to: None };
+        crate::approvals::act_on(app, ctx, running.id, &input).await?;
+        let mut tx = app.read(ctx).await?;
+        return load(&mut tx, id).await;
     }
     if PaymentStatus::awaits_money(&before.summary.payment_status) {
         return Err(AppError::Conflict("transfer_not_confirmed"));
@@ -130,13 +143,7 @@ pub async fn confirm_transfer(app: &App, ctx: &Ctx, id: OrderId) -> AppResult<Or
     }
     orders::set_payment_status(&mut tx, id, PaymentStatus::TransferConfirmed.as_str(), false).await?;
     if status_of(&before)? == OrderStatus::Submitted {
-        let limit = qudao_store::settings::number(&mut tx, qudao_store::settings::AUTO_APPROVE_MAX).await?;
-        if limit.is_some_and(|max| before.summary.total > max) {
-            orders::set_review_reason(&mut tx, id, Some(ReviewReason::OverAutoApproveLimit.as_str())).await?;
-        } else {
-            orders::transition(&mut tx, id, &["submitted"], "approved", Some("approved_ms"), now).await?;
-            orders::set_review_reason(&mut tx, id, None).await?;
-        }
+        super::approval::after_money(&mut tx, id, now).await?;
     }
     let after = finish(&mut tx, ctx, &before, "confirm_transfer", None, now).await?;
     tx.commit().await?;
@@ -240,6 +247,9 @@ pub(super) async fn cancel_batch<'a>(tx: &mut Tx, cancels: &[&'a Cancel], now: i
             if back.total() > 0 { PaymentStatus::Refunded.as_str() } else { before.summary.payment_status.as_str() };
         orders::set_payment_status(tx, id, status, true).await?;
         let detail = cancel.reason.as_ref().map(|r| serde_json::json!({ "reason": r }));
+        let canceller = cancel.ctx.caller().user_id();
+        let reason = cancel.reason.as_deref();
+        crate::approvals::close(tx, Subject::Order, &id.to_string(), canceller, Close::Cancelled, reason, now).await?;
         done.push(finish(tx, &cancel.ctx, before, "cancel", detail, now).await?);
     }
 

@@ -1,6 +1,7 @@
 //! Order use cases: checkout through the order desk, the lifecycle, shipping and returns.
 
 mod amend;
+pub(crate) mod approval;
 mod carts;
 mod checkout;
 mod desk;
@@ -11,6 +12,7 @@ mod snapshot;
 mod views;
 
 pub use amend::{AmendRequest, amend_order};
+pub(crate) use approval::cancel_for_approval;
 pub use carts::{
     CartChange, CartImportReport, CartMode, CartView, CheckoutRequest, MAX_CART_LINES, Refilled, SavedListRequest,
     change_cart, checkout_cart, clear_cart, create_saved_list, delete_saved_list, get_cart, get_saved_list,

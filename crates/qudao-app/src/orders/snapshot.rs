@@ -17,9 +17,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use qudao_domain::ids::{PartnerId, SkuId};
+use qudao_domain::approvals::Subject;
+use qudao_domain::ids::{CategoryId, PartnerId, SkuId};
 use qudao_domain::pricing::PriceEntry;
-use qudao_store::catalog::{self, Sellable, SkuKeys};
+use qudao_store::catalog::{self, Sellable, SkuKeys, masters};
 use qudao_store::partners::contacts::AddressView;
 use qudao_store::partners::{self, PartnerView};
 use qudao_store::{Scope, pricing, settings, versions};
@@ -47,8 +48,14 @@ impl OrderingCache {
         let mut tx = app.db().read(&system()).await?;
         let version = versions::ordering(&mut tx).await?;
         let settings = settings::snapshot(&mut tx).await?;
+        let flows = crate::approvals::flows_for(&mut tx, Subject::Order, &settings).await?;
+        let categories = if flows.iter().any(|f| f.flow.reads_categories()) {
+            masters::categories(&mut tx).await?.into_iter().map(|c| (c.id, c.code)).collect()
+        } else {
+            HashMap::new()
+        };
         drop(tx);
-        let fresh = Arc::new(Snapshot { version, settings, ..Snapshot::default() });
+        let fresh = Arc::new(Snapshot { version, settings, flows, categories, ..Snapshot::default() });
         let mut current = lock(&self.current)?;
         // Keep a newer one another request made meanwhile.
         match current.as_ref() {
@@ -77,6 +84,10 @@ pub(crate) struct Snapshot {
     pub version: i64,
     /// The settings, read with the version.
     pub settings: settings::Snapshot,
+    /// The approval flows orders are routed through, in the order they are tried.
+    pub flows: Vec<crate::approvals::FlowChoice>,
+    /// Category codes by id, when a flow's condition reads an order's categories.
+    pub categories: HashMap<CategoryId, String>,
     partners: Mutex<HashMap<PartnerId, Arc<PartnerFacts>>>,
     /// The whole catalog, read once by whichever order needs it first while the others wait.
     /// Filling it SKU by SKU as orders named them cost a server's first seconds under load:

@@ -140,12 +140,26 @@ pub struct Flow {
     pub steps: Vec<Step>,
 }
 
+impl Flow {
+    /// Whether a condition of the flow reads product categories (so the caller gathers them).
+    pub fn reads_categories(&self) -> bool {
+        let category = |c: &Option<Condition>| matches!(c, Some(Condition::CategoryIn { .. }));
+        category(&self.applies_if) || self.steps.iter().any(|s| category(&s.only_if))
+    }
+}
+
 /// Checks a flow before it is saved. `resolves` says whether an approver can name at least one
 /// person who may see objects of the flow's kind (a role without access, a suspended user, no
 /// channel manager at all…): a reachable step nobody can approve is refused here, never found
 /// mid-approval.
 pub fn check_flow(flow: &Flow, resolves: &dyn Fn(&Approver) -> bool) -> Result<(), Vec<FieldError>> {
     let mut errors = Vec::new();
+    if super::Subject::parse(&flow.object_kind).is_none() {
+        errors.push(FieldError::new("object_kind", "invalid_choice"));
+    }
+    if let Some(condition) = &flow.applies_if {
+        condition_errors("applies_if", condition, &mut errors);
+    }
     if flow.steps.is_empty() {
         errors.push(FieldError::new("steps", "required"));
     }
@@ -155,6 +169,9 @@ pub fn check_flow(flow: &Flow, resolves: &dyn Fn(&Approver) -> bool) -> Result<(
         }
         if step.branches.is_empty() {
             errors.push(FieldError::new(format!("steps[{s}].branches"), "required"));
+        }
+        if let Some(condition) = &step.only_if {
+            condition_errors(&format!("steps[{s}].only_if"), condition, &mut errors);
         }
         if step.escalate_after_ms.is_some_and(|ms| ms < 60_000) {
             errors.push(FieldError::new(format!("steps[{s}].escalate_after_ms"), "out_of_range"));
@@ -174,6 +191,24 @@ pub fn check_flow(flow: &Flow, resolves: &dyn Fn(&Approver) -> bool) -> Result<(
         }
     }
     if errors.is_empty() { Ok(()) } else { Err(errors) }
+}
+
+/// A condition whose value can never mean anything: a negative amount, a discount outside
+/// 0–100 %, an empty list.
+fn condition_errors(path: &str, condition: &Condition, errors: &mut Vec<FieldError>) {
+    let bad = match condition {
+        Condition::AmountOver { value } => (*value < 0).then_some("out_of_range"),
+        Condition::DiscountOver { value } => (!(0..10_000).contains(value)).then_some("out_of_range"),
+        Condition::TierIn { values } | Condition::CategoryIn { values } => {
+            (values.is_empty() || values.iter().any(|v| v.trim().is_empty())).then_some("required")
+        }
+        Condition::RegionUnder { value } => {
+            (!(value.starts_with('/') && value.ends_with('/') && value.len() > 2)).then_some("invalid_format")
+        }
+    };
+    if let Some(code) = bad {
+        errors.push(FieldError::new(format!("{path}.value"), code));
+    }
 }
 
 /// The flow for an object: the first (in order) whose condition holds.
@@ -247,7 +282,15 @@ mod tests {
         let errors = check_flow(&flow, &|a| !matches!(a, Approver::Role { role: Role::Marketing })).unwrap_err();
         let codes: Vec<&str> = errors.iter().map(|e| e.code).collect();
         assert_eq!(codes, vec!["no_approver", "approver_cannot_see"]);
-        assert!(check_flow(&Flow { steps: vec![], ..flow }, &|_| true).is_err());
+        assert!(check_flow(&Flow { steps: vec![], ..flow.clone() }, &|_| true).is_err());
+        let odd = Flow {
+            object_kind: "invoice".into(),
+            applies_if: Some(Condition::DiscountOver { value: 12_000 }),
+            steps: vec![step("x", vec![Approver::ChannelManager], Some(Condition::TierIn { values: vec![] }))],
+            ..flow
+        };
+        let fields: Vec<String> = check_flow(&odd, &|_| true).unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["object_kind", "applies_if.value", "steps[0].only_if.value"]);
     }
 
     #[test]

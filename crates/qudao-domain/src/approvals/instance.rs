@@ -6,12 +6,15 @@
 //! withdraw it while it runs; an approver may send it back to an earlier step. Once ended it never
 //! changes: every instance ends in exactly one of approved, rejected or withdrawn.
 
+use serde::{Deserialize, Serialize};
+
 use crate::ids::UserId;
 
 use super::flow::{Mode, Step};
 
 /// Where an instance stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Waiting at a step.
     Running,
@@ -40,8 +43,8 @@ impl Outcome {
     }
 }
 
-/// The state of one instance.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The state of one instance (stored as JSON beside the object's approval row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Instance {
     /// The flow version it follows (kept when the flow changes).
     pub version: i64,
@@ -57,8 +60,38 @@ pub struct Instance {
     pub submitter: UserId,
 }
 
+impl Instance {
+    /// Who may still act at the current step: eligible on a branch not yet done, not having
+    /// approved it. Their open tasks ("waiting for me").
+    pub fn waiting(&self) -> Vec<UserId> {
+        let mut people: Vec<UserId> = Vec::new();
+        if self.outcome.ended() {
+            return people;
+        }
+        for branch in self.branches.iter().filter(|b| !b.done()) {
+            for person in branch.eligible.iter().filter(|p| !branch.approved.contains(p)) {
+                if !people.contains(person) {
+                    people.push(*person);
+                }
+            }
+        }
+        people
+    }
+
+    /// Whether one approval finishes the current step (one branch, any approver): such steps
+    /// may be approved in bulk from the queue.
+    pub fn simple_step(&self) -> bool {
+        self.branches.len() == 1 && self.branches.iter().all(|b| b.mode == Mode::Any)
+    }
+
+    /// The index in the flow of the current step, while running.
+    pub fn current_step(&self) -> Option<usize> {
+        (!self.outcome.ended()).then(|| self.steps.get(self.at).copied()).flatten()
+    }
+}
+
 /// One branch of the current step.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BranchState {
     /// `Any` or `All`.
     pub mode: Mode,
@@ -72,7 +105,8 @@ impl BranchState {
     fn done(&self) -> bool {
         match self.mode {
             Mode::Any => !self.approved.is_empty(),
-            Mode::All => self.eligible.iter().all(|u| self.approved.contains(u)),
+            // Nobody to ask is never "everyone approved": the branch waits for escalation.
+            Mode::All => !self.eligible.is_empty() && self.eligible.iter().all(|u| self.approved.contains(u)),
         }
     }
 }
@@ -90,6 +124,9 @@ pub enum Action {
     Withdraw(UserId),
     /// An eligible approver hands the current step to someone else while away.
     Delegate(UserId, UserId),
+    /// The step waited too long: these people (the brand's administrators) may now approve
+    /// every unfinished branch, any one of them enough.
+    Escalate(Vec<UserId>),
 }
 
 /// Why an action is refused.
@@ -103,6 +140,21 @@ pub enum ActError {
     AlreadyApproved,
     /// Not an earlier step.
     NotEarlier,
+    /// Handing over to oneself or to someone who approves this step already.
+    BadDelegate,
+}
+
+impl ActError {
+    /// The error code shown to the user.
+    pub fn code(self) -> &'static str {
+        match self {
+            ActError::Ended => "approval_ended",
+            ActError::NotEligible => "not_your_approval",
+            ActError::AlreadyApproved => "already_approved",
+            ActError::NotEarlier => "not_an_earlier_step",
+            ActError::BadDelegate => "bad_delegate",
+        }
+    }
 }
 
 /// Resolves a step's approvers to people: for each branch, who may approve.
@@ -187,9 +239,25 @@ pub fn act(steps: &[Step], instance: &mut Instance, action: &Action, resolve: Re
             }
             instance.outcome = Outcome::Withdrawn;
         }
+        Action::Escalate(people) => {
+            if people.is_empty() {
+                return Err(ActError::NotEligible);
+            }
+            for branch in instance.branches.iter_mut().filter(|b| !b.done()) {
+                branch.mode = Mode::Any;
+                for person in people {
+                    if !branch.eligible.contains(person) {
+                        branch.eligible.push(*person);
+                    }
+                }
+            }
+        }
         Action::Delegate(from, to) => {
             if !eligible(from) {
                 return Err(ActError::NotEligible);
+            }
+            if from == to || eligible(to) {
+                return Err(ActError::BadDelegate);
             }
             for branch in &mut instance.branches {
                 if let Some(slot) = branch.eligible.iter_mut().find(|u| **u == *from) {
@@ -273,9 +341,43 @@ mod tests {
         assert_eq!(nothing.outcome, Outcome::Approved, "every step skipped: approved at once");
     }
 
+    #[test]
+    fn nobody_to_ask_waits_for_escalation_and_escalation_lets_admins_finish() {
+        let p = users(4);
+        let steps = vec![Step {
+            name: "legal".into(),
+            branches: vec![Branch { approvers: vec![Approver::RegionManager], mode: Mode::All }],
+            only_if: None,
+            escalate_after_ms: Some(3_600_000),
+        }];
+        let nobody = |_: &Step| vec![Vec::new()];
+        let mut i = start(1, &steps, vec![0], p[0], &nobody);
+        assert_eq!(i.outcome, Outcome::Running, "an empty all-branch is not approved by nobody");
+        assert!(i.waiting().is_empty());
+        assert_eq!(act(&steps, &mut i, &Action::Escalate(vec![]), &nobody), Err(ActError::NotEligible));
+        act(&steps, &mut i, &Action::Escalate(vec![p[1], p[2]]), &nobody).unwrap();
+        assert_eq!(i.waiting(), vec![p[1], p[2]]);
+        assert!(i.simple_step());
+        act(&steps, &mut i, &Action::Approve(p[2]), &nobody).unwrap();
+        assert_eq!(i.outcome, Outcome::Approved, "after escalation any one administrator is enough");
+        assert_eq!(i.current_step(), None);
+    }
+
+    #[test]
+    fn delegation_to_oneself_or_a_fellow_approver_is_refused() {
+        let p = users(7);
+        let (steps, resolve) = flow(&p);
+        let mut i = start(1, &steps, vec![0, 1], p[5], &resolve);
+        assert_eq!(act(&steps, &mut i, &Action::Delegate(p[0], p[0]), &resolve), Err(ActError::BadDelegate));
+        assert_eq!(act(&steps, &mut i, &Action::Delegate(p[0], p[1]), &resolve), Err(ActError::BadDelegate));
+        assert_eq!(i.waiting(), vec![p[0], p[1]]);
+        let stored = serde_json::to_string(&i).unwrap();
+        assert_eq!(serde_json::from_str::<Instance>(&stored).unwrap(), i, "the state survives storage");
+    }
+
     proptest! {
         #[test]
-        fn an_instance_ends_in_exactly_one_outcome_and_never_leaves_it(script in proptest::collection::vec((0u8..5, 0usize..7, 0usize..2), 0..40)) {
+        fn an_instance_ends_in_exactly_one_outcome_and_never_leaves_it(script in proptest::collection::vec((0u8..6, 0usize..7, 0usize..2), 0..40)) {
             let p = users(7);
             let (steps, resolve) = flow(&p);
             let mut i = start(1, &steps, vec![0, 1], p[5], &resolve);
@@ -285,6 +387,8 @@ mod tests {
                     0 | 1 => Action::Approve(p[who]),
                     2 => Action::Reject(p[who]),
                     3 => Action::ReturnTo(p[who], target),
+                    4 if target == 0 => Action::Delegate(p[who], p[(who + 1) % 7]),
+                    4 => Action::Escalate(vec![p[who]]),
                     _ => Action::Withdraw(p[who]),
                 };
                 let result = act(&steps, &mut i, &action, &resolve);

@@ -7,6 +7,9 @@
 
 pub mod flow;
 pub mod instance;
+pub mod resolve;
+pub mod subject;
 
 pub use flow::{Approver, Branch, Condition, Facts, Flow, Mode, Step, check_flow, choose, steps_for};
 pub use instance::{ActError, Action, BranchState, Instance, Outcome, act, start};
+pub use subject::Subject;

@@ -1,23 +1,19 @@
-//! When an order needs a person: the one seam the configurable approval flows (a later module)
-//! will replace. Today an order is approved automatically unless one of these rules holds.
+//! Why an order waits before it is approved, and the facts the brand's approval flows read from
+//! it. Whether an order needs people at all is the flows' decision (`crate::approvals`; with
+//! none configured the built-in default keeps the old automatic-approval limit); money not yet
+//! received holds an order too, whatever the flows say.
 
 use serde::Serialize;
 
 use super::PaymentMethod;
+use crate::approvals::Facts;
 
-/// The brand's automatic-approval rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ApprovalPolicy {
-    /// Orders above this total (fen) wait for a brand user; `None` for no limit.
-    pub auto_approve_max: Option<i64>,
-}
-
-/// Why an order waits for a person.
+/// Why an order waits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewReason {
-    /// The total is above the automatic-approval limit.
-    OverAutoApproveLimit,
+    /// Its approval flow runs.
+    Approval,
     /// Paid by offline transfer: finance must confirm the money first.
     AwaitingTransfer,
     /// Paid online: the payment provider must confirm the money first.
@@ -25,29 +21,35 @@ pub enum ReviewReason {
 }
 
 impl ReviewReason {
-    /// The stored name.
+    /// The stored name. Orders placed before approval flows existed may carry
+    /// `over_auto_approve_limit`, which reads like `approval`.
     pub fn as_str(self) -> &'static str {
         match self {
-            ReviewReason::OverAutoApproveLimit => "over_auto_approve_limit",
+            ReviewReason::Approval => "approval",
             ReviewReason::AwaitingTransfer => "awaiting_transfer",
             ReviewReason::AwaitingPayment => "awaiting_payment",
         }
     }
 }
 
-/// Whether an order of `total` paid by `method` waits for review, and why; `None` approves it
-/// at once. Orders over credit never get here: the ledger refuses them.
-pub fn review(policy: &ApprovalPolicy, total: i64, method: PaymentMethod) -> Option<ReviewReason> {
-    if method == PaymentMethod::Transfer {
-        return Some(ReviewReason::AwaitingTransfer);
+/// Whether an order paid by `method` waits, and why, given whether its approval flow runs;
+/// `None` approves it at once. Money comes first: an order awaiting its transfer shows that,
+/// while its approval may run meanwhile. Orders over credit never get here: the ledger refuses
+/// them.
+pub fn review(method: PaymentMethod, needs_approval: bool) -> Option<ReviewReason> {
+    match method {
+        PaymentMethod::Transfer => Some(ReviewReason::AwaitingTransfer),
+        PaymentMethod::Online => Some(ReviewReason::AwaitingPayment),
+        PaymentMethod::Credit | PaymentMethod::Prepaid => needs_approval.then_some(ReviewReason::Approval),
     }
-    if method == PaymentMethod::Online {
-        return Some(ReviewReason::AwaitingPayment);
-    }
-    if policy.auto_approve_max.is_some_and(|max| total > max) {
-        return Some(ReviewReason::OverAutoApproveLimit);
-    }
-    None
+}
+
+/// What an order is, as approval conditions read it: its total, its discount in basis points of
+/// the gross, the partner's tier and region, the categories of its lines.
+pub fn facts(total: i64, gross: i64, discount: i64, tier: &str, region_path: &str, categories: Vec<String>) -> Facts {
+    let discount_bp =
+        if gross > 0 { i64::try_from(i128::from(discount) * 10_000 / i128::from(gross)).unwrap_or(0) } else { 0 };
+    Facts { amount: total, tier: tier.into(), region_path: region_path.into(), categories, discount_bp }
 }
 
 #[cfg(test)]
@@ -55,11 +57,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn big_orders_and_transfers_wait_for_a_person() {
-        let policy = ApprovalPolicy { auto_approve_max: Some(100_000) };
-        assert_eq!(review(&policy, 100_000, PaymentMethod::Credit), None);
-        assert_eq!(review(&policy, 100_001, PaymentMethod::Prepaid), Some(ReviewReason::OverAutoApproveLimit));
-        assert_eq!(review(&policy, 1, PaymentMethod::Transfer), Some(ReviewReason::AwaitingTransfer));
-        assert_eq!(review(&ApprovalPolicy { auto_approve_max: None }, i64::MAX, PaymentMethod::Credit), None);
+    fn money_first_then_the_flow() {
+        assert_eq!(review(PaymentMethod::Credit, false), None);
+        assert_eq!(review(PaymentMethod::Prepaid, true), Some(ReviewReason::Approval));
+        assert_eq!(review(PaymentMethod::Transfer, false), Some(ReviewReason::AwaitingTransfer));
+        assert_eq!(review(PaymentMethod::Online, true), Some(ReviewReason::AwaitingPayment));
+    }
+
+    #[test]
+    fn the_discount_is_read_in_basis_points_of_the_gross() {
+        let f = facts(90_000, 100_000, 10_000, "gold", "/R-EAST/", vec!["DRINK".into()]);
+        assert_eq!((f.amount, f.discount_bp, f.tier.as_str()), (90_000, 1_000, "gold"));
+        assert_eq!(facts(0, 0, 0, "", "", Vec::new()).discount_bp, 0);
     }
 }

@@ -6,7 +6,7 @@ mod fulfilment;
 mod payment;
 mod status;
 
-pub use approval::{ApprovalPolicy, ReviewReason, review};
+pub use approval::{ReviewReason, facts as approval_facts, review};
 pub use fulfilment::{Held, LineQuantity, ReturnStatus, ReturnableLine, plan_shipment, price_return};
 pub use payment::{PaymentMethod, PaymentSplit, order_postings, refund_split, split_payment};
 pub use status::{OrderStatus, PaymentStatus};

@@ -3,6 +3,7 @@
 mod accounts;
 mod adjustments;
 mod admin;
+mod approvals;
 mod carts;
 pub(crate) mod catalog;
 mod channel;
@@ -52,6 +53,7 @@ pub fn routes() -> Vec<Route> {
         exports::ROUTES,
         payments::ROUTES,
         channel::ROUTES,
+        approvals::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }

@@ -16,7 +16,7 @@ use qudao_domain::accounts::{AccountKind, Posting};
 use qudao_domain::finance::payments::{Decision, PaymentState, TradeState, check_refund, decide};
 use qudao_domain::ids::{EntryId, OrderId, PaymentId, RefundId, UserId};
 use qudao_domain::money::{Currency, Money};
-use qudao_domain::orders::{OrderStatus, PaymentStatus, ReviewReason};
+use qudao_domain::orders::{OrderStatus, PaymentStatus};
 use qudao_domain::{FieldError, Invalid, text};
 use qudao_store::audit::AuditRecord;
 use qudao_store::finance::payments::{self, NewPayment, NewRefund, PaymentView};
@@ -282,13 +282,7 @@ async fn money_in(tx: &mut Tx, payment: &PaymentView, provider: &str, now: i64) 
     payments::mark_applied(tx, payment.id).await?;
     orders::set_payment_status(tx, payment.order_id, PaymentStatus::PaidOnline.as_str(), false).await?;
     if status_of(&before)? == OrderStatus::Submitted {
-        let limit = qudao_store::settings::number(tx, qudao_store::settings::AUTO_APPROVE_MAX).await?;
-        if limit.is_some_and(|max| before.summary.total > max) {
-            orders::set_review_reason(tx, payment.order_id, Some(ReviewReason::OverAutoApproveLimit.as_str())).await?;
-        } else {
-            orders::transition(tx, payment.order_id, &["submitted"], "approved", Some("approved_ms"), now).await?;
-            orders::set_review_reason(tx, payment.order_id, None).await?;
-        }
+        crate::orders::approval::after_money(tx, payment.order_id, now).await?;
     }
     let actor = |b: &serde_json::Value, a: &serde_json::Value| AuditRecord {
         actor_id: None,

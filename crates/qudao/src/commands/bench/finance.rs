@@ -9,13 +9,11 @@
 //! period, the same statement read again, and its XLSX.
 
 use std::io::Write;
-use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::{Context, bail};
-use qudao_app::clock::{SystemClock, china_date};
+use anyhow::bail;
+use qudao_app::clock::china_date;
 use qudao_app::demo::Progress;
-use qudao_app::files::LocalDiskStore;
 use qudao_app::{App, AppConfig, Ctx};
 use qudao_domain::access::Role;
 use qudao_domain::accounts::{AccountKind, Template, postings};
@@ -24,12 +22,12 @@ use qudao_domain::ids::{AccountId, EntryId, OrderId, PartnerId, UserId};
 use qudao_domain::money::{Currency, Money};
 use qudao_domain::orders::PaymentSplit;
 use qudao_domain::partners::{PartnerKind, PartnerStatus};
+use qudao_store::Scope;
 use qudao_store::access::users::{NewUser, UserStatus};
 use qudao_store::accounts::{self, NewEntry, NewPosting};
 use qudao_store::orders::NewOrder;
 use qudao_store::partners::regions::{self, NewRegion};
 use qudao_store::partners::{self, NewPartner, tiers};
-use qudao_store::{Db, DbOptions, Scope};
 
 use super::{SplitMix, now_ms};
 
@@ -54,16 +52,8 @@ pub struct Options {
 pub async fn run(options: Options) -> anyhow::Result<()> {
     let partners = options.partners.max(1);
     let movements = options.movements.max(2);
-    let folder = std::env::temp_dir().join(format!("qudao-bench-finance-{}-{}", std::process::id(), now_ms()));
-    std::fs::create_dir_all(&folder)?;
-    let url = options.database_url.clone().unwrap_or_else(|| format!("sqlite://{}/qudao.sqlite", folder.display()));
-    let db = Db::connect(&url, &DbOptions { max_connections: 8, ..DbOptions::default() })
-        .await
-        .with_context(|| format!("connecting to {}", super::super::redact(&url)))?;
-    db.migrate().await.context("migrating")?;
-    let dialect = db.dialect();
-    let files = LocalDiskStore::new(folder.join("files")).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let app = App::new(db, AppConfig::default(), Arc::new(files), Arc::new(SystemClock));
+    let app = super::fresh_app("finance", options.database_url.as_deref(), 8, AppConfig::default()).await?;
+    let dialect = app.db().dialect();
     let bar = crate::progress::Bar::new();
     writeln!(
         std::io::stdout().lock(),
@@ -212,19 +202,7 @@ async fn finance_ctx(app: &App) -> anyhow::Result<Ctx> {
     };
     qudao_store::access::users::insert(&mut tx, &user).await?;
     tx.commit().await?;
-    let signed = qudao_app::access::auth::sign_in(
-        app,
-        qudao_app::access::auth::SignIn {
-            login: "bench.finance".into(),
-            password: PASSWORD.into(),
-            ip: "127.0.0.1".into(),
-            user_agent: None,
-            api: false,
-        },
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(Ctx::new(signed.caller, None, None))
+    super::signed_in(app, "bench.finance", PASSWORD).await
 }
 
 /// One credit order (no lines: the ledger and the aging read only the head) and its entry.

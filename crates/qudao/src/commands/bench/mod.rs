@@ -1,5 +1,6 @@
 //! `qudao bench …`: measurements that print their figures (never timed assertions in tests).
 
+mod approvals;
 mod finance;
 mod order_fair;
 mod pricing;
@@ -57,6 +58,20 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 10_000)]
         movements: usize,
     },
+    /// Submissions routed through a four-step approval flow with conditions, in memory and on a
+    /// fresh database; the last line is `submissions=N steps_per=N eval_us=N route_ms=N
+    /// act_ms=N acted=N`.
+    Approvals {
+        /// A fresh database (default: a new SQLite file in a temporary folder).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Submissions to route.
+        #[arg(long, default_value_t = 10_000)]
+        submissions: usize,
+        /// Of those, how many to approve to the end through the database.
+        #[arg(long, default_value_t = 1_000)]
+        acted: usize,
+    },
     /// Webhook delivery throughput to a local receiver, then the outbox lag under the ordering
     /// fair's load; the last line is `events_per_s=N lag_p50_ms=N lag_p99_ms=N orders_per_s=N`.
     Webhooks {
@@ -89,6 +104,9 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Finance { database_url, partners, movements } => {
             finance::run(finance::Options { database_url, partners, movements }).await
         }
+        BenchCommand::Approvals { database_url, submissions, acted } => {
+            approvals::run(approvals::Options { database_url, submissions, acted }).await
+        }
         BenchCommand::Webhooks { database_url, events, clients, seconds, raw_order_dir } => {
             let fair = order_fair::Options {
                 database_url: database_url.clone(),
@@ -100,6 +118,44 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             webhooks::run(webhooks::Options { database_url, events, fair }).await
         }
     }
+}
+
+/// A fresh database for a benchmark — the one named, or a new SQLite file in a temporary folder
+/// — migrated, with the app on it (its files in the same folder).
+pub(crate) async fn fresh_app(
+    name: &str,
+    database_url: Option<&str>,
+    connections: u32,
+    config: qudao_app::AppConfig,
+) -> anyhow::Result<qudao_app::App> {
+    use anyhow::Context;
+    let folder = std::env::temp_dir().join(format!("qudao-bench-{name}-{}-{}", std::process::id(), now_ms()));
+    std::fs::create_dir_all(&folder)?;
+    let url = database_url.map_or_else(|| format!("sqlite://{}/qudao.sqlite", folder.display()), str::to_owned);
+    let options = qudao_store::DbOptions { max_connections: connections, ..qudao_store::DbOptions::default() };
+    let db = qudao_store::Db::connect(&url, &options)
+        .await
+        .with_context(|| format!("connecting to {}", super::redact(&url)))?;
+    db.migrate().await.context("migrating")?;
+    let files = qudao_app::files::LocalDiskStore::new(folder.join("files")).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(qudao_app::App::new(db, config, std::sync::Arc::new(files), std::sync::Arc::new(qudao_app::clock::SystemClock)))
+}
+
+/// Signs a seeded user in and gives the use-case context a request of theirs would carry.
+pub(crate) async fn signed_in(app: &qudao_app::App, login: &str, password: &str) -> anyhow::Result<qudao_app::Ctx> {
+    let signed = qudao_app::access::auth::sign_in(
+        app,
+        qudao_app::access::auth::SignIn {
+            login: login.into(),
+            password: password.into(),
+            ip: "127.0.0.1".into(),
+            user_agent: None,
+            api: false,
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(qudao_app::Ctx::new(signed.caller, None, None))
 }
 
 /// Now, in epoch milliseconds.
