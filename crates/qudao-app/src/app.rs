@@ -35,6 +35,8 @@ struct Inner {
     outbox: Arc<tokio::sync::Notify>,
     /// The payment providers (see `finance::payments`).
     payments: crate::finance::payments::Providers,
+    /// The live events of this instance (see `events`).
+    events: crate::events::Hub,
 }
 
 impl std::fmt::Debug for App {
@@ -60,6 +62,7 @@ impl App {
                 callers: CallerCache::default(),
                 outbox: Arc::new(tokio::sync::Notify::new()),
                 payments,
+                events: crate::events::Hub::default(),
             }),
         }
     }
@@ -77,6 +80,11 @@ impl App {
     /// The payment providers.
     pub fn payments(&self) -> &crate::finance::payments::Providers {
         &self.inner.payments
+    }
+
+    /// The live events of this instance.
+    pub fn events(&self) -> &crate::events::Hub {
+        &self.inner.events
     }
 
     /// The file storage.

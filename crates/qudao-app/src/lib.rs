@@ -20,6 +20,7 @@ mod ctx;
 pub mod demo;
 pub mod erp;
 mod error;
+pub mod events;
 pub mod exports;
 pub mod fairs;
 pub mod files;
@@ -34,6 +35,7 @@ pub mod progress;
 pub mod settings;
 pub mod sheets;
 pub mod stock;
+pub mod threads;
 pub mod tokens;
 
 pub use app::App;

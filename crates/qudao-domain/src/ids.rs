@@ -145,6 +145,10 @@ typed_id! {
     ApprovalActionId;
     /// A hand-over of one's approvals to someone else while away.
     DelegationId;
+    /// A message on an object's thread.
+    MessageId;
+    /// One entry of a person's notification inbox.
+    NotificationId;
 }
 
 #[cfg(test)]

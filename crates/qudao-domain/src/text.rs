@@ -68,6 +68,23 @@ pub fn optional_multiline(field: &str, input: Option<&str>, max_chars: usize) ->
     within(field, value, max_chars).map(Some)
 }
 
+/// A required message as people write it (a thread's text, a comment): kept as typed — no NFKC,
+/// because full-width punctuation is correct Chinese and a message is read, not matched — but
+/// trimmed, with Windows line ends made plain and control characters dropped.
+pub fn prose(field: &str, input: &str, max_chars: usize) -> Result<String, FieldError> {
+    let value: String = input
+        .replace("\r\n", "\n")
+        .chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_string();
+    if value.is_empty() {
+        return Err(FieldError::new(field, "required"));
+    }
+    within(field, value, max_chars)
+}
+
 fn within(field: &str, value: String, max_chars: usize) -> Result<String, FieldError> {
     if value.chars().count() > max_chars {
         return Err(FieldError::with_param(field, "too_long", max_chars));
@@ -155,6 +172,16 @@ pub fn like_escape(input: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prose_keeps_what_people_typed_but_control_characters() {
+        assert_eq!(
+            prose("body", "  下周二能到货吗？\r\n可以，谢谢！\u{7}  ", 100).unwrap(),
+            "下周二能到货吗？\n可以，谢谢！"
+        );
+        assert_eq!(prose("body", " \n ", 100).unwrap_err().code, "required");
+        assert_eq!(prose("body", "长", 0).unwrap_err().code, "too_long");
+    }
 
     #[test]
     fn clean_folds_full_width_and_spaces() {

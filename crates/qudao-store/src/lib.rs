@@ -35,6 +35,7 @@ mod scope;
 pub mod settings;
 pub(crate) mod sql;
 pub mod stock;
+pub mod threads;
 mod tx;
 pub mod versions;
 

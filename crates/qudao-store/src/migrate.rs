@@ -37,9 +37,10 @@ pub const MIGRATIONS: &[MigrationFile] = &[
     migration!("0005_integration.sql"),
     migration!("0006_finance_and_channel.sql"),
     migration!("0007_approvals.sql"),
+    migration!("0008_threads_and_notifications.sql"),
 ];
 
-/// The schema version of the newest embedded migration (`0007_approvals.sql` is 7).
+/// The schema version of the newest embedded migration (`0008_threads_and_notifications.sql` is 8).
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
 }

@@ -150,7 +150,9 @@ id_values!(
     FlowId,
     ApprovalId,
     ApprovalActionId,
-    DelegationId
+    DelegationId,
+    MessageId,
+    NotificationId
 );
 
 /// SQL text with its values, numbered as they are appended.

@@ -161,6 +161,8 @@ pub enum ObjectKind {
     Approval,
     /// A user's hand-over of approvals (only its owner's).
     Delegation,
+    /// The kind of object a thread is on (`order`, `return`, `partner`, `statement`).
+    ThreadKind,
 }
 
 /// A valid request body for a route, used by the registry-driven tests (so a 404 they expect comes
@@ -193,6 +195,9 @@ pub struct Route {
     /// Whether the use case records the `Idempotency-Key` in its own transaction (the order
     /// desk's batches) instead of the guard claiming it in a transaction of its own first.
     pub idempotency_in_effect: bool,
+    /// Whether the response is a stream that stays open (server-sent events): the route walks
+    /// that read whole responses leave it to its own tests.
+    pub streaming: bool,
     /// One line for the API documentation.
     pub summary: &'static str,
     /// The JSON request body's schema (API routes).
@@ -235,6 +240,7 @@ impl Route {
             effect: Effect::Read,
             upload: false,
             idempotency_in_effect: false,
+            streaming: false,
             summary,
             body: None,
             response: None,
@@ -254,6 +260,12 @@ impl Route {
         let mut route = Route::api(method, path, permission, summary, handler);
         route.surface = Surface::Page;
         route
+    }
+
+    /// Marks the response as a stream that stays open.
+    pub const fn streaming(mut self) -> Route {
+        self.streaming = true;
+        self
     }
 
     /// Sets the path parameters' kinds.

@@ -79,6 +79,7 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
             Target::Missing,
         ) => random(),
         (ObjectKind::PaymentRef, Target::Missing) => "SIM000000000000000000000000".into(),
+        (ObjectKind::ThreadKind, _) => "order".into(),
         // Kinds a target does not own: this target does not apply to the route.
         (_, Target::Partner(_) | Target::UnreleasedProduct) => return None,
     })
@@ -186,7 +187,8 @@ async fn caller_of(app: &TestApp, client: &Client<'_>) -> Caller {
 async fn no_route_leaks_across_partners_regions_or_roles() {
     each_backend(|app| async move {
         let world = World::build(&app).await;
-        let routes = registry::all();
+        // The event stream stays open: its isolation is tested in `threads_api`.
+        let routes: Vec<Route> = registry::all().into_iter().filter(|r| !r.streaming).collect();
         let mut tally = Tally { requests: 0, leaks: Vec::new(), wrong_status: Vec::new() };
         let mut unfillable = Vec::new();
         for (login, _role) in &world.callers {

@@ -57,6 +57,7 @@ fn visible(world: &World, kind: ObjectKind, victim: UserId) -> Option<String> {
         ObjectKind::ApprovalFlow => world.flow.to_string(),
         ObjectKind::Approval => world.partners["d1"].approval.to_string(),
         ObjectKind::Delegation => world.delegation.to_string(),
+        ObjectKind::ThreadKind => "order".into(),
         ObjectKind::InviteToken | ObjectKind::ResetToken | ObjectKind::Asset | ObjectKind::Progress => return None,
     })
 }

@@ -80,3 +80,20 @@ pub async fn replace(
     }
     Ok(())
 }
+
+/// A channel manager's territory as paths and partners, for matching events in memory.
+pub async fn territory(tx: &mut Tx, user_id: UserId) -> StoreResult<(Vec<String>, Vec<PartnerId>)> {
+    let mut sql = Sql::new("SELECT region_path, partner_id FROM assignments WHERE user_id = ");
+    sql.bind(user_id);
+    let mut paths = Vec::new();
+    let mut partners = Vec::new();
+    for row in sql.fetch_all(tx.conn()).await? {
+        if let Some(path) = row.opt_text("region_path")? {
+            paths.push(path);
+        }
+        if let Some(partner) = row.opt_parse("partner_id")? {
+            partners.push(partner);
+        }
+    }
+    Ok((paths, partners))
+}

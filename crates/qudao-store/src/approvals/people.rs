@@ -158,3 +158,19 @@ pub async fn administrators(tx: &mut Tx) -> StoreResult<Vec<UserId>> {
         sql.fetch_all(tx.conn()).await.and_then(|rows| rows.iter().map(|r| r.parse("id")).collect())
     })
 }
+
+/// The active users of these logins (lower case), with their ids: the people a message
+/// mentions, checked against the object's pool by the caller.
+pub async fn by_logins(tx: &mut Tx, logins: &[String]) -> StoreResult<Vec<(String, UserId)>> {
+    if logins.is_empty() {
+        return Ok(Vec::new());
+    }
+    past_scope!(tx, {
+        let mut sql = Sql::new("SELECT login, id FROM users WHERE status = 'active' AND login IN ");
+        sql.bind_list(logins.iter().map(String::as_str));
+        match sql.fetch_all(tx.conn()).await {
+            Ok(rows) => rows.iter().map(|r| Ok((r.text("login")?, r.parse("id")?))).collect(),
+            Err(error) => Err(error),
+        }
+    })
+}

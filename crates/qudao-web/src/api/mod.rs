@@ -22,6 +22,7 @@ mod pricing;
 mod session;
 mod statements;
 mod stock;
+mod threads;
 mod users;
 
 use crate::registry::Route;
@@ -54,6 +55,7 @@ pub fn routes() -> Vec<Route> {
         payments::ROUTES,
         channel::ROUTES,
         approvals::ROUTES,
+        threads::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }

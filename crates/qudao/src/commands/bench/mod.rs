@@ -1,6 +1,7 @@
 //! `qudao bench …`: measurements that print their figures (never timed assertions in tests).
 
 mod approvals;
+mod events;
 mod finance;
 mod order_fair;
 mod pricing;
@@ -72,6 +73,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1_000)]
         acted: usize,
     },
+    /// Live fan-out: many event streams open on one server, one thread message posted; the last
+    /// line is `streams=N fanout_ms=N p50_ms=N post_ms=N`.
+    Events {
+        /// A fresh database (default: a new SQLite file in a temporary folder).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Event streams to open.
+        #[arg(long, default_value_t = 1_000)]
+        streams: usize,
+    },
     /// Webhook delivery throughput to a local receiver, then the outbox lag under the ordering
     /// fair's load; the last line is `events_per_s=N lag_p50_ms=N lag_p99_ms=N orders_per_s=N`.
     Webhooks {
@@ -107,6 +118,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Approvals { database_url, submissions, acted } => {
             approvals::run(approvals::Options { database_url, submissions, acted }).await
         }
+        BenchCommand::Events { database_url, streams } => events::run(events::Options { database_url, streams }).await,
         BenchCommand::Webhooks { database_url, events, clients, seconds, raw_order_dir } => {
             let fair = order_fair::Options {
                 database_url: database_url.clone(),

@@ -78,7 +78,7 @@ const PASSWORD: &str = "Bench-Fair-2026!";
 const HOT: usize = 20;
 const SKUS: usize = 1_000;
 
-type Http = Client<HttpConnector, Full<Bytes>>;
+pub(super) type Http = Client<HttpConnector, Full<Bytes>>;
 
 /// Runs the benchmark and prints its figures; the last line is the summary outside tools read.
 pub async fn run(options: Options) -> anyhow::Result<Summary> {
@@ -409,7 +409,7 @@ async fn seed(app: &App, clients: usize, seconds: u64) -> anyhow::Result<Seeded>
 }
 
 /// One HTTP call; returns status, whether it was an idempotent replay, and the JSON body.
-async fn call(
+pub(super) async fn call(
     http: &Http,
     method: &str,
     url: &str,

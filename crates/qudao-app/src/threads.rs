@@ -1,0 +1,208 @@
+//! Threads on objects (讨论): brand and partner people settle an order's date, a return, a
+//! statement where the object lives. Whoever can see the object can read and write its thread;
+//! brand staff may add internal notes partners never see; `@login` mentions name people who can
+//! see the object. New messages reach open event streams at once (see `events`).
+
+use qudao_domain::ids::{MessageId, OrderId, PartnerId, ReturnId, StatementId, UserId};
+use qudao_domain::{FieldError, text};
+use qudao_store::approvals::people;
+use qudao_store::threads::{self, MessageView, NewMessage};
+use qudao_store::{Tx, audit};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::events::{Event, Reach};
+use crate::{App, AppError, AppResult, Ctx};
+
+/// The kinds of objects that have threads.
+pub const KINDS: [&str; 4] = ["order", "return", "partner", "statement"];
+
+/// The longest message, in characters.
+pub const MAX_BODY: usize = 4000;
+
+/// A message as written.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct MessageInput {
+    /// The text; `@login` mentions someone who can see the object.
+    pub body: String,
+    /// A brand-only note (brand staff only).
+    #[serde(default)]
+    pub internal: bool,
+}
+
+/// A thread as read.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ThreadView {
+    /// `order`, `return`, `partner`, `statement`.
+    pub object_kind: String,
+    /// The object.
+    pub object_id: String,
+    /// Its messages, oldest first (the newest page).
+    pub messages: Vec<MessageView>,
+    /// Messages from others the caller had not read before this read.
+    pub unread: i64,
+}
+
+/// The object's partner, with its region and parent (for the event's reach), if the caller
+/// can see the object; `NotFound` otherwise — a thread is exactly as visible as its object.
+async fn object_partner(tx: &mut Tx, kind: &str, object_id: &str) -> AppResult<PartnerId> {
+    let missing = || AppError::NotFound;
+    Ok(match kind {
+        "order" => {
+            let id: OrderId = object_id.parse().map_err(|_| missing())?;
+            qudao_store::orders::get(tx, id).await?.ok_or_else(missing)?.summary.partner_id
+        }
+        "return" => {
+            let id: ReturnId = object_id.parse().map_err(|_| missing())?;
+            qudao_store::orders::get_return(tx, id).await?.ok_or_else(missing)?.partner_id
+        }
+        "partner" => {
+            let id: PartnerId = object_id.parse().map_err(|_| missing())?;
+            qudao_store::partners::get(tx, id).await?.ok_or_else(missing)?.id
+        }
+        "statement" => {
+            let id: StatementId = object_id.parse().map_err(|_| missing())?;
+            qudao_store::finance::statements::get(tx, id).await?.ok_or_else(missing)?.partner_id
+        }
+        _ => return Err(missing()),
+    })
+}
+
+/// The logins a text mentions: `@` at the start or after a space, then login characters.
+fn mentioned(body: &str) -> Vec<String> {
+    let mut logins = Vec::new();
+    let mut previous = ' ';
+    for (at, c) in body.char_indices() {
+        if c == '@' && previous.is_whitespace() {
+            let login: String = body[at + 1..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+                .collect();
+            let login = login.trim_end_matches(['.', '-', '_']).to_lowercase();
+            if !login.is_empty() && !logins.contains(&login) {
+                logins.push(login);
+            }
+        }
+        previous = c;
+    }
+    logins
+}
+
+/// Reads a thread (the newest `limit` messages, or those before `before` — a message id) and
+/// marks it read up to its newest message.
+pub async fn read_thread(
+    app: &App,
+    ctx: &Ctx,
+    kind: &str,
+    object_id: &str,
+    before: Option<MessageId>,
+    limit: u32,
+) -> AppResult<ThreadView> {
+    let mut tx = app.write(ctx).await?;
+    object_partner(&mut tx, kind, object_id).await?;
+    let me = ctx.caller().user_id();
+    let unread = threads::unread(&mut tx, me, kind, object_id).await?;
+    let before = match before {
+        Some(id) => {
+            let message =
+                threads::get(&mut tx, id).await?.filter(|m| m.object_id == object_id).ok_or(AppError::NotFound)?;
+            Some((message.created_ms, message.id.to_string()))
+        }
+        None => None,
+    };
+    let messages = threads::list(&mut tx, kind, object_id, before, limit.clamp(1, 200)).await?;
+    if let Some(newest) = messages.last() {
+        threads::mark_read(&mut tx, me, newest).await?;
+    }
+    tx.commit().await?;
+    Ok(ThreadView { object_kind: kind.into(), object_id: object_id.into(), messages, unread })
+}
+
+/// Posts a message to the thread of an object the caller can see. Mentions must name people who
+/// can see the object (for an internal note: the brand's staff); a login nobody has is left as
+/// text.
+pub async fn post_message(
+    app: &App,
+    ctx: &Ctx,
+    kind: &str,
+    object_id: &str,
+    input: &MessageInput,
+    idem: Option<&crate::idempotency::IdemKey>,
+) -> AppResult<MessageView> {
+    let body = text::prose("body", &input.body, MAX_BODY)?;
+    let brand = ctx.caller().role().side() == qudao_domain::access::RoleSide::Brand;
+    if input.internal && !brand {
+        return Err(AppError::field("internal", "brand_only"));
+    }
+    let now = app.now_ms();
+    let mut tx = app.write(ctx).await?;
+    let partner_id = object_partner(&mut tx, kind, object_id).await?;
+    let partner = qudao_store::partners::get(&mut tx, partner_id).await?.ok_or(AppError::NotFound)?;
+    let logins = mentioned(&body);
+    let mut mentions: Vec<UserId> = Vec::new();
+    if !logins.is_empty() {
+        let pool = people::pool(&mut tx, partner_id, kind, now).await?;
+        for (login, id) in people::by_logins(&mut tx, &logins).await? {
+            let in_brand = pool.brand.iter().any(|p| p.id == id) || pool.managers.iter().any(|m| m.id == id);
+            let in_partner = pool.partner.iter().any(|p| p.id == id);
+            if !(in_brand || in_partner && !input.internal) {
+                return Err(FieldError::with_param("body", "mention_cannot_see", format!("@{login}")).into());
+            }
+            mentions.push(id);
+        }
+    }
+    let id = MessageId::new();
+    let message = NewMessage {
+        id,
+        object_kind: kind,
+        object_id,
+        partner_id,
+        author_id: ctx.caller().user_id(),
+        body: &body,
+        internal: input.internal,
+        mentions: &mentions,
+        attachments: &[],
+        created_ms: now,
+    };
+    threads::insert(&mut tx, &message).await?;
+    let view = threads::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    threads::mark_read(&mut tx, ctx.caller().user_id(), &view).await?;
+    let record = ctx.audit(
+        now,
+        "thread_message",
+        id,
+        "create",
+        Some(partner_id),
+        None::<&()>,
+        Some(&serde_json::json!({
+            "object_kind": kind, "object_id": object_id, "internal": input.internal, "mentions": mentions.len(),
+        })),
+    );
+    audit::insert(&mut tx, &record).await?;
+    crate::idempotency::complete(&mut tx, idem, 201, &view).await?;
+    tx.commit().await?;
+    app.events().publish(Event {
+        kind: "message",
+        id: id.to_string(),
+        reach: Reach::Partner {
+            partner_id,
+            region_path: partner.region.path.clone(),
+            parent_id: partner.parent.as_ref().map(|p| p.id),
+            internal: input.internal,
+        },
+        data: serde_json::to_string(&view).map_err(|e| AppError::Internal(e.to_string()))?,
+    });
+    Ok(view)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_are_logins_after_a_space_not_mail_addresses() {
+        assert_eq!(mentioned("@brand.cm 请确认，抄送 @d1.admin."), vec!["brand.cm", "d1.admin"]);
+        assert_eq!(mentioned("发到 li@qq.com 即可"), Vec::<String>::new());
+        assert_eq!(mentioned("@Li_Lei @li_lei @"), vec!["li_lei"]);
+    }
+}

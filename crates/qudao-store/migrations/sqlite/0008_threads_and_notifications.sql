@@ -1,0 +1,62 @@
+-- Threads on objects and notifications, for SQLite; kept line for line with
+-- migrations/postgres/0008_threads_and_notifications.sql.
+
+-- A discussion on one object (an order, a return, a partner, a statement…) between the brand and
+-- the partner's users who can see it. `internal` messages are the brand's own notes, never shown
+-- to partners. `mentions` and `attachments` are JSON arrays of user and file ids. Kept for good.
+CREATE TABLE thread_messages (
+    id TEXT PRIMARY KEY,
+    object_kind TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    partner_id TEXT NOT NULL REFERENCES partners(id),
+    author_id TEXT NOT NULL REFERENCES users(id),
+    body TEXT NOT NULL,
+    internal SMALLINT NOT NULL,
+    mentions TEXT NOT NULL,
+    attachments TEXT NOT NULL,
+    created_ms BIGINT NOT NULL
+);
+CREATE INDEX thread_messages_object ON thread_messages (object_kind, object_id, created_ms);
+CREATE INDEX thread_messages_partner ON thread_messages (partner_id, created_ms);
+
+-- How far each person has read each thread: the newest message read (time and id).
+CREATE TABLE thread_reads (
+    user_id TEXT NOT NULL REFERENCES users(id),
+    object_kind TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    partner_id TEXT NOT NULL REFERENCES partners(id),
+    read_ms BIGINT NOT NULL,
+    read_id TEXT NOT NULL,
+    PRIMARY KEY (user_id, object_kind, object_id)
+);
+
+-- A person's inbox: approvals waiting, mentions, order events. `email_state` is none, pending
+-- (to send now), digest (to send in the day's digest), sent or failed.
+CREATE TABLE notifications (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    partner_id TEXT REFERENCES partners(id),
+    event TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    link TEXT,
+    object_kind TEXT,
+    object_id TEXT,
+    created_ms BIGINT NOT NULL,
+    read_ms BIGINT,
+    email_state TEXT NOT NULL,
+    email_attempts BIGINT NOT NULL,
+    emailed_ms BIGINT
+);
+CREATE INDEX notifications_user ON notifications (user_id, created_ms);
+CREATE INDEX notifications_email ON notifications (email_state, created_ms);
+
+-- Which events reach a person and how: in the app or not; by e-mail off, instant or in the
+-- daily digest. No row: the event's default.
+CREATE TABLE notification_prefs (
+    user_id TEXT NOT NULL REFERENCES users(id),
+    event TEXT NOT NULL,
+    in_app SMALLINT NOT NULL,
+    email TEXT NOT NULL,
+    PRIMARY KEY (user_id, event)
+);
