@@ -34,6 +34,21 @@ pub struct AppConfig {
     /// a payment's link can "pay" it). Off, and with no real provider configured, checkout refuses
     /// payment `online`.
     pub payment_simulator: bool,
+    /// The SMTP relay notifications are e-mailed through; none: no e-mail is sent (the inbox
+    /// still fills, and e-mails wait in the queue).
+    pub smtp: Option<SmtpConfig>,
+}
+
+/// Where e-mail goes: a relay speaking plain SMTP (a local postfix, a company relay on the
+/// private network), and the sender's address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpConfig {
+    /// Host name or address.
+    pub host: String,
+    /// Port (25, 587…).
+    pub port: u16,
+    /// The From address (`Qudao <noreply@example.com>`).
+    pub from: String,
 }
 
 impl Default for AppConfig {
@@ -55,6 +70,7 @@ impl Default for AppConfig {
             idempotency_lock_ms: 2 * MINUTE,
             webhook_allow_nets: Default::default(),
             payment_simulator: false,
+            smtp: None,
         }
     }
 }

@@ -52,11 +52,13 @@ pub struct Event {
 #[derive(Debug, Clone)]
 pub struct Hub {
     sender: broadcast::Sender<Arc<Event>>,
+    /// This instance's name in signals, so it skips its own (it published them already).
+    instance: String,
 }
 
 impl Default for Hub {
     fn default() -> Self {
-        Hub { sender: broadcast::channel(BUFFER).0 }
+        Hub { sender: broadcast::channel(BUFFER).0, instance: uuid::Uuid::now_v7().simple().to_string() }
     }
 }
 
@@ -107,6 +109,65 @@ impl Audience {
             },
         }
     }
+}
+
+/// Announces events to the other instances sharing the database, inside the transaction that
+/// made them (PostgreSQL `NOTIFY`: delivered only if it commits). Call before committing, then
+/// publish them here after.
+pub async fn announce(tx: &mut qudao_store::Tx, hub: &Hub, events: &[Event]) -> crate::AppResult<()> {
+    for event in events {
+        qudao_store::signals::notify(tx, &format!("{}:{}:{}", event.kind, hub.instance, event.id)).await?;
+    }
+    Ok(())
+}
+
+/// Listens for the other instances' announcements and publishes them on this instance's hub:
+/// the message or notification is read again (as the system: each stream still admits only what
+/// its caller may see). `None` on SQLite, which serves one instance. Runs until the process ends.
+pub async fn bridge(app: crate::App) -> crate::AppResult<Option<tokio::task::JoinHandle<()>>> {
+    let Some(mut listener) = qudao_store::signals::Listener::start(app.db()).await? else { return Ok(None) };
+    Ok(Some(tokio::spawn(async move {
+        loop {
+            match listener.next().await {
+                Ok(payload) => {
+                    if let Err(error) = relay(&app, &payload).await {
+                        tracing::warn!(%error, payload, "an announced event could not be read");
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "the event listener lost its connection");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+        }
+    })))
+}
+
+/// Reads one announced event and publishes it here, unless this instance made it.
+async fn relay(app: &crate::App, payload: &str) -> crate::AppResult<()> {
+    let mut parts = payload.splitn(3, ':');
+    let (Some(kind), Some(instance), Some(id)) = (parts.next(), parts.next(), parts.next()) else { return Ok(()) };
+    if instance == app.events().instance {
+        return Ok(());
+    }
+    let scope = qudao_store::Scope::system("events announced by another instance are relayed to this one's streams");
+    let mut tx = app.db().read(&scope).await?;
+    let event = match kind {
+        "message" => {
+            let Ok(id) = id.parse() else { return Ok(()) };
+            let Some(message) = qudao_store::threads::get(&mut tx, id).await? else { return Ok(()) };
+            crate::threads::event_of(&mut tx, &message).await?
+        }
+        "notification" => {
+            let Ok(id) = id.parse() else { return Ok(()) };
+            let Some((user, view)) = qudao_store::notifications::by_id(&mut tx, id).await? else { return Ok(()) };
+            crate::notifications::event_of(user, &view)
+        }
+        _ => return Ok(()),
+    };
+    drop(tx);
+    app.events().publish(event);
+    Ok(())
 }
 
 /// The audience of a stream the caller opens now.

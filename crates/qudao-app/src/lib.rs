@@ -28,6 +28,7 @@ pub mod finance;
 pub mod idempotency;
 pub mod integration;
 pub mod maintenance;
+pub mod notifications;
 pub mod orders;
 pub mod partners;
 pub mod pricing;
@@ -39,6 +40,6 @@ pub mod threads;
 pub mod tokens;
 
 pub use app::App;
-pub use config::AppConfig;
+pub use config::{AppConfig, SmtpConfig};
 pub use ctx::Ctx;
 pub use error::{AppError, AppResult};

@@ -11,7 +11,10 @@ use qudao_store::{Tx, audit};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use qudao_domain::notifications::Topic;
+
 use crate::events::{Event, Reach};
+use crate::notifications::Note;
 use crate::{App, AppError, AppResult, Ctx};
 
 /// The kinds of objects that have threads.
@@ -66,6 +69,27 @@ async fn object_partner(tx: &mut Tx, kind: &str, object_id: &str) -> AppResult<P
         }
         _ => return Err(missing()),
     })
+}
+
+/// The live event of a message: for whoever sees its object's partner (brand-only if internal).
+fn message_event(view: &MessageView, partner: &qudao_store::partners::PartnerView) -> AppResult<Event> {
+    Ok(Event {
+        kind: "message",
+        id: view.id.to_string(),
+        reach: Reach::Partner {
+            partner_id: view.partner_id,
+            region_path: partner.region.path.clone(),
+            parent_id: partner.parent.as_ref().map(|p| p.id),
+            internal: view.internal,
+        },
+        data: serde_json::to_string(view).map_err(|e| AppError::Internal(e.to_string()))?,
+    })
+}
+
+/// [`message_event`] for a message read back (another instance announced it).
+pub(crate) async fn event_of(tx: &mut Tx, view: &MessageView) -> AppResult<Event> {
+    let partner = qudao_store::partners::get(tx, view.partner_id).await?.ok_or(AppError::NotFound)?;
+    message_event(view, &partner)
 }
 
 /// The logins a text mentions: `@` at the start or after a space, then login characters.
@@ -179,19 +203,23 @@ pub async fn post_message(
         })),
     );
     audit::insert(&mut tx, &record).await?;
+    let others: Vec<UserId> = mentions.iter().copied().filter(|m| *m != ctx.caller().user_id()).collect();
+    let note = Note {
+        topic: Topic::Mention,
+        title: format!("{} 在讨论中提到了您", ctx.caller().display_name()),
+        body: body.chars().take(200).collect(),
+        object: Some((kind.to_owned(), object_id.to_owned())),
+        partner_id: Some(partner_id),
+    };
+    let told = crate::notifications::notify(&mut tx, &others, &note, now).await?;
     crate::idempotency::complete(&mut tx, idem, 201, &view).await?;
+    let mut events = vec![message_event(&view, &partner)?];
+    events.extend(told);
+    crate::events::announce(&mut tx, app.events(), &events).await?;
     tx.commit().await?;
-    app.events().publish(Event {
-        kind: "message",
-        id: id.to_string(),
-        reach: Reach::Partner {
-            partner_id,
-            region_path: partner.region.path.clone(),
-            parent_id: partner.parent.as_ref().map(|p| p.id),
-            internal: input.internal,
-        },
-        data: serde_json::to_string(&view).map_err(|e| AppError::Internal(e.to_string()))?,
-    });
+    for event in events {
+        app.events().publish(event);
+    }
     Ok(view)
 }
 

@@ -18,6 +18,7 @@ pub mod ids;
 pub mod integration;
 pub mod invalid;
 pub mod money;
+pub mod notifications;
 pub mod orders;
 pub mod partners;
 pub mod pricing;

@@ -106,6 +106,11 @@ impl Db {
         &self.pool
     }
 
+    /// The URL it was opened with (a listener opens its own connection with it).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
     /// Which database this is.
     pub fn dialect(&self) -> Dialect {
         self.dialect

@@ -173,12 +173,19 @@ pub struct UserBuilder {
     role: Role,
     partner: Option<PartnerId>,
     status: UserStatus,
+    email: Option<String>,
 }
 
 impl UserBuilder {
     /// An active user.
     pub fn new(login: &str, role: Role) -> Self {
-        Self { login: login.into(), role, partner: None, status: UserStatus::Active }
+        Self { login: login.into(), role, partner: None, status: UserStatus::Active, email: None }
+    }
+
+    /// Their e-mail address.
+    pub fn email(mut self, email: &str) -> Self {
+        self.email = Some(email.into());
+        self
     }
 
     /// Their company.
@@ -204,7 +211,7 @@ impl UserBuilder {
                 id,
                 login: self.login.clone(),
                 display_name: format!("{} ({})", self.login, self.role),
-                email: None,
+                email: self.email.clone(),
                 phone: None,
                 role: self.role,
                 partner_id: self.partner,

@@ -14,6 +14,7 @@ pub mod commerce;
 mod db;
 mod fixtures;
 pub mod sink;
+pub mod smtp;
 pub mod world;
 
 use std::future::Future;

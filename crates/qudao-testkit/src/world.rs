@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 use qudao_domain::access::Role;
 use qudao_domain::ids::{
     AddressId, AdjustmentId, ApiKeyId, ApprovalId, ContactId, DelegationId, DeliveryId, EndpointId, FairId, FileId,
-    FlowId, OrderId, PartnerId, PaymentId, PriceListId, ProductId, PromotionId, ReceiptId, ReturnId, SavedListId,
-    ShipmentId, SkuId, StatementId, UserId,
+    FlowId, NotificationId, OrderId, PartnerId, PaymentId, PriceListId, ProductId, PromotionId, ReceiptId, ReturnId,
+    SavedListId, ShipmentId, SkuId, StatementId, UserId,
 };
 use qudao_domain::partners::{AddressDraft, ContactDraft, PartnerKind};
 use qudao_store::Scope;
@@ -99,6 +99,8 @@ pub struct World {
     pub webhook_delivery: DeliveryId,
     /// An approval flow for orders (archived: its orders in flight keep it).
     pub flow: FlowId,
+    /// A notification of brand.root's (an approval waiting for the administrators).
+    pub notification: NotificationId,
     /// The brand's users by login (`brand.root`, `brand.cm`, `brand.finance`…).
     pub brand_users: BTreeMap<&'static str, UserId>,
     /// A hand-over of brand.root's approvals to brand.finance, for next year.
@@ -506,6 +508,14 @@ impl World {
             owned.markers.push(owned.approval.to_string());
         }
         qudao_app::approvals::flows::set_active(&app.app, &brand_ctx, flow, false).await.expect("archive");
+        let notification =
+            qudao_app::notifications::inbox(&app.app, &brand_ctx, false, &qudao_store::page::PageRequest::first(1))
+                .await
+                .expect("inbox")
+                .items
+                .first()
+                .expect("an approval waiting for brand.root")
+                .id;
         let delegation = {
             let input = qudao_app::approvals::DelegationInput {
                 delegate_id: brand_ids["brand.finance"],
@@ -621,6 +631,7 @@ impl World {
             webhook_delivery,
             flow,
             delegation,
+            notification,
             product_off_markers: vec![
                 off.id.to_string(),
                 "P-ZZOFF-1".into(),

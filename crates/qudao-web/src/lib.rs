@@ -99,9 +99,37 @@ pub fn spawn_housekeeping(state: AppState, every: Duration) -> tokio::task::Join
                 Ok(swept) => tracing::debug!(?swept, "order sweep"),
                 Err(error) => tracing::warn!(%error, "order sweep failed"),
             }
+        }
+    })
+}
+
+/// Runs the short-cycle work every `every`: approval reminders and escalation, notification
+/// e-mail, and the daily digest from 08:00 China time. Safe on every instance at once (each
+/// approval change is guarded, each e-mail claimed before it is sent).
+pub fn spawn_notifier(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(every);
+        // The China date the digest last went out from this instance.
+        let mut digest_sent: Option<u32> = None;
+        loop {
+            interval.tick().await;
             match qudao_app::approvals::sweep(state.app()).await {
                 Ok(swept) => tracing::debug!(?swept, "approval sweep"),
                 Err(error) => tracing::warn!(%error, "approval sweep failed"),
+            }
+            match qudao_app::notifications::send_pending(state.app()).await {
+                Ok(mailed) => tracing::debug!(?mailed, "notification e-mail"),
+                Err(error) => tracing::warn!(%error, "notification e-mail failed"),
+            }
+            let now = state.app().now_ms();
+            if qudao_app::notifications::digest_due(now, digest_sent) {
+                match qudao_app::notifications::send_digests(state.app()).await {
+                    Ok(mailed) => {
+                        tracing::info!(?mailed, "daily digest");
+                        digest_sent = Some(qudao_app::clock::china_date(now));
+                    }
+                    Err(error) => tracing::warn!(%error, "daily digest failed"),
+                }
             }
         }
     })

@@ -163,6 +163,8 @@ pub enum ObjectKind {
     Delegation,
     /// The kind of object a thread is on (`order`, `return`, `partner`, `statement`).
     ThreadKind,
+    /// One of a person's notifications (only its owner's).
+    Notification,
 }
 
 /// A valid request body for a route, used by the registry-driven tests (so a 404 they expect comes

@@ -214,12 +214,27 @@ async fn reject_return_withdraw_and_delegate() {
         assert_eq!(withdrawn["outcome"], "withdrawn");
         assert_eq!(order_status(&rep, &order).await, "cancelled");
 
+        // Amended by the partner: the approval of the old order is withdrawn, a new one starts.
+        let order = place(&rep, 40).await;
+        let id = order["id"].as_str().expect("id");
+        let amended = rep
+            .post_json(
+                &format!("/api/v1/orders/{id}/amend"),
+                &json!({ "lines": [{ "sku": "S-COLA", "quantity": 50 }] }),
+            )
+            .await;
+        assert_eq!(amended.status, 200, "{}", amended.text());
+        let both = rep.get(&format!("/api/v1/orders/{id}/approvals")).await.json();
+        let outcomes: Vec<&str> = both.as_array().expect("list").iter().filter_map(|a| a["outcome"].as_str()).collect();
+        assert_eq!(outcomes, vec!["withdrawn", "running"], "the amended order follows the configured flow again");
+        assert_eq!(both[1]["amount"], 50 * 250);
+
         // Cancelling an order under approval ends its approval too.
         let order = place(&rep, 40).await;
         let id = order["id"].as_str().expect("id");
         assert_eq!(rep.post_json(&format!("/api/v1/orders/{id}/cancel"), &json!({})).await.status, 200);
         assert_eq!(approval_of(&rep, &order).await["outcome"], "withdrawn");
-        assert_eq!(cm.get("/api/v1/approvals/waiting/count").await.json()["waiting"], 0);
+        assert_eq!(cm.get("/api/v1/approvals/waiting/count").await.json()["waiting"], 1, "only the amended order's");
         app.assert_invariants().await;
         app
     })

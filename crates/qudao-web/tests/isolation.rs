@@ -75,7 +75,8 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
             | ObjectKind::Payment
             | ObjectKind::ApprovalFlow
             | ObjectKind::Approval
-            | ObjectKind::Delegation,
+            | ObjectKind::Delegation
+            | ObjectKind::Notification,
             Target::Missing,
         ) => random(),
         (ObjectKind::PaymentRef, Target::Missing) => "SIM000000000000000000000000".into(),

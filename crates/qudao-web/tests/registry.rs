@@ -58,6 +58,7 @@ fn visible(world: &World, kind: ObjectKind, victim: UserId) -> Option<String> {
         ObjectKind::Approval => world.partners["d1"].approval.to_string(),
         ObjectKind::Delegation => world.delegation.to_string(),
         ObjectKind::ThreadKind => "order".into(),
+        ObjectKind::Notification => world.notification.to_string(),
         ObjectKind::InviteToken | ObjectKind::ResetToken | ObjectKind::Asset | ObjectKind::Progress => return None,
     })
 }

@@ -91,6 +91,11 @@ async fn a_thread_is_as_visible_as_its_object_and_messages_arrive_live() {
             if let Some(event) = event {
                 assert!(event.contains("event: message") && event.contains("下周二能到货吗"), "{login}: {event}");
             }
+            if *login == "rep" {
+                // Mentioned: the notification follows, on this stream only.
+                let told = next_event(stream).await.unwrap_or_default();
+                assert!(told.contains("event: notification") && told.contains("\"topic\":\"mention\""), "{told}");
+            }
         }
 
         // An internal note reaches the brand's streams only.
@@ -163,6 +168,52 @@ async fn a_thread_pages_back_from_its_newest_messages() {
         let first = newest["messages"][0]["id"].as_str().expect("id");
         let older = root.get(&format!("{thread}?limit=2&before={first}")).await.json();
         assert_eq!(bodies(&older), vec!["第1条", "第2条"]);
+        app
+    })
+    .await;
+}
+
+/// Two instances on one PostgreSQL: a message posted on one reaches the other's streams through
+/// LISTEN/NOTIFY (SQLite serves one instance: nothing to bridge).
+#[tokio::test]
+async fn a_message_on_one_instance_reaches_streams_on_another() {
+    each_backend(|app| async move {
+        if app.app.db().dialect() != qudao_store::Dialect::Postgres {
+            assert!(qudao_app::events::bridge(app.app.clone()).await.expect("bridge").is_none());
+            return app;
+        }
+        let partner = PartnerBuilder::new("上海丁商贸").create(&app).await;
+        UserBuilder::new("root", Role::BrandAdmin).create(&app).await;
+        UserBuilder::new("rep", Role::PartnerAdmin).partner(partner.id).create(&app).await;
+        let db = qudao_store::Db::connect(app.database_url(), &qudao_store::DbOptions::default()).await.expect("db");
+        let folder = tempfile::tempdir().expect("dir");
+        let files = qudao_app::files::LocalDiskStore::new(folder.path()).expect("files");
+        let other = qudao_app::App::new(
+            db,
+            qudao_app::AppConfig::default(),
+            std::sync::Arc::new(files),
+            std::sync::Arc::new(qudao_app::clock::SystemClock),
+        );
+        let bridge = qudao_app::events::bridge(other.clone()).await.expect("bridge").expect("PostgreSQL bridges");
+        let mut heard = other.events().subscribe();
+        let root = app.bearer("root", TEST_PASSWORD).await;
+        let thread = format!("/api/v1/threads/partner/{}/messages", partner.id);
+        let posted = root.post_json(&thread, &json!({ "body": "@rep 另一台实例也能收到吗？" })).await;
+        assert_eq!(posted.status, 201, "{}", posted.text());
+        let id = posted.json()["id"].as_str().expect("id").to_owned();
+        let mut kinds = Vec::new();
+        for _ in 0..2 {
+            let event =
+                tokio::time::timeout(Duration::from_secs(5), heard.recv()).await.expect("in time").expect("event");
+            kinds.push(event.kind);
+            if event.kind == "message" {
+                assert_eq!(event.id, id);
+                assert!(event.data.contains("另一台实例也能收到吗"));
+            }
+        }
+        kinds.sort_unstable();
+        assert_eq!(kinds, vec!["message", "notification"], "the message and the mention's notification");
+        bridge.abort();
         app
     })
     .await;

@@ -63,6 +63,11 @@ pub struct Config {
     /// Take online payments through the payment simulator (`QUDAO_PAYMENT_SIMULATOR=true`):
     /// demos and tests only — anyone holding a payment's link can pay it. `qudao demo` turns it on.
     pub payment_simulator: bool,
+    /// The SMTP relay notifications are e-mailed through, `host:port` (`QUDAO_SMTP=127.0.0.1:25`);
+    /// empty: no e-mail. Plain SMTP: a local or private-network relay.
+    pub smtp: String,
+    /// The From address of notification e-mail.
+    pub mail_from: String,
 }
 
 impl Default for Config {
@@ -79,6 +84,8 @@ impl Default for Config {
             trusted_origins: Vec::new(),
             webhook_allow_nets: String::new(),
             payment_simulator: false,
+            smtp: String::new(),
+            mail_from: "Qudao <noreply@qudao.local>".into(),
         }
     }
 }

@@ -6,11 +6,14 @@
 use qudao_domain::approvals::resolve::{Pool, resolve_step};
 use qudao_domain::approvals::{Action, Facts, Flow, Instance, Outcome, Step, Subject, act, start, steps_for};
 use qudao_domain::ids::{ApprovalId, FlowId, PartnerId, UserId};
+use qudao_domain::notifications::Topic;
 use qudao_store::Tx;
 use qudao_store::approvals::instances::{self, InstanceRow, InstanceState, NewAction, NewInstance};
 use qudao_store::approvals::{self as store, people};
 use qudao_store::settings;
 
+use crate::events::Event;
+use crate::notifications::Note;
 use crate::{AppError, AppResult};
 
 /// A flow an object may follow: a configured one, or the built-in default (no id).
@@ -32,7 +35,7 @@ pub(crate) async fn flows_for(
     subject: Subject,
     settings: &settings::Snapshot,
 ) -> AppResult<Vec<FlowChoice>> {
-    let rows = store::list_flows(tx, Some(subject.as_str()), true).await?;
+    let rows = store::routing_flows(tx, subject.as_str()).await?;
     let mut flows = Vec::with_capacity(rows.len());
     for row in rows {
         let mut flow: Flow = serde_json::from_value(row.definition)
@@ -112,7 +115,12 @@ fn state_of<'a>(instance: &Instance, steps: &[Step], step_started_ms: i64, now_m
 
 /// Starts an object's approval on its plan: the first running step's approvers resolved (with
 /// hand-overs) and given tasks, the submission recorded. In the caller's transaction.
-pub(crate) async fn begin(tx: &mut Tx, plan: &Plan, submission: &Submission, now_ms: i64) -> AppResult<InstanceRow> {
+pub(crate) async fn begin(
+    tx: &mut Tx,
+    plan: &Plan,
+    submission: &Submission,
+    now_ms: i64,
+) -> AppResult<(InstanceRow, Vec<Event>)> {
     let kind = submission.subject.as_str();
     let pool = people::pool(tx, submission.partner_id, kind, now_ms).await?;
     let steps = &plan.choice.flow.steps;
@@ -154,7 +162,41 @@ pub(crate) async fn begin(tx: &mut Tx, plan: &Plan, submission: &Submission, now
         history.push(NewAction { action: "approved", actor_id: None, ..history[0].clone() });
     }
     instances::insert_actions(tx, &history).await?;
-    instances::get(tx, new.id).await?.ok_or(AppError::NotFound)
+    let row = instances::get(tx, new.id).await?.ok_or(AppError::NotFound)?;
+    let events = tell_waiting(tx, &row, &instance.waiting(), now_ms).await?;
+    Ok((row, events))
+}
+
+/// Tells people an approval now waits for them.
+async fn tell_waiting(tx: &mut Tx, row: &InstanceRow, people: &[UserId], now_ms: i64) -> AppResult<Vec<Event>> {
+    if people.is_empty() {
+        return Ok(Vec::new());
+    }
+    let note = Note {
+        topic: Topic::ApprovalWaiting,
+        title: format!("待您审批：{}", row.summary),
+        body: format!("{} · {}", row.flow_name, row.step_name.as_deref().unwrap_or_default()),
+        object: Some((row.object_kind.clone(), row.object_id.clone())),
+        partner_id: Some(row.partner_id),
+    };
+    crate::notifications::notify(tx, people, &note, now_ms).await
+}
+
+/// Tells the submitter how their approval ended.
+async fn tell_submitter(tx: &mut Tx, row: &InstanceRow, comment: Option<&str>, now_ms: i64) -> AppResult<Vec<Event>> {
+    let verdict = match row.outcome.as_str() {
+        "approved" => "审批通过",
+        "rejected" => "审批驳回",
+        _ => return Ok(Vec::new()),
+    };
+    let note = Note {
+        topic: Topic::ApprovalDecided,
+        title: format!("{verdict}：{}", row.summary),
+        body: comment.unwrap_or(row.flow_name.as_str()).to_owned(),
+        object: Some((row.object_kind.clone(), row.object_id.clone())),
+        partner_id: Some(row.partner_id),
+    };
+    crate::notifications::notify(tx, &[row.submitted_by], &note, now_ms).await
 }
 
 /// An instance read back into the pure rules' terms.
@@ -188,6 +230,8 @@ pub(crate) struct Applied {
     pub row: InstanceRow,
     /// Whether this action ended it.
     pub ended: bool,
+    /// The live events of the notifications it wrote, to publish once committed.
+    pub events: Vec<Event>,
 }
 
 /// Applies `action` to a loaded instance and writes it (guarded by its revision): the new state,
@@ -201,6 +245,7 @@ pub(crate) async fn apply(
     now_ms: i64,
 ) -> AppResult<Applied> {
     let Loaded { row, flow, mut instance } = loaded;
+    let waiting_before = instance.waiting();
     let before_at = (instance.at, instance.steps.clone());
     let step_before = instance.current_step().map(|i| flow.steps[i].name.clone());
     let needs_pool = matches!(action, Action::Approve(_) | Action::ReturnTo(..));
@@ -244,7 +289,12 @@ pub(crate) async fn apply(
     }
     instances::insert_actions(tx, &entries).await?;
     let row = instances::get(tx, row.id).await?.ok_or(AppError::NotFound)?;
-    Ok(Applied { ended: instance.outcome.ended(), row })
+    let newly: Vec<UserId> = instance.waiting().into_iter().filter(|p| moved || !waiting_before.contains(p)).collect();
+    let mut events = tell_waiting(tx, &row, &newly, now_ms).await?;
+    if instance.outcome.ended() {
+        events.extend(tell_submitter(tx, &row, comment, now_ms).await?);
+    }
+    Ok(Applied { ended: instance.outcome.ended(), row, events })
 }
 
 /// How an object's running approval is closed from outside the flow.
@@ -270,9 +320,11 @@ pub(crate) async fn close(
 ) -> AppResult<()> {
     let Some(row) = instances::running_of(tx, subject.as_str(), object_id).await? else { return Ok(()) };
     let Loaded { row, flow, mut instance } = loaded(row)?;
+    // Cancelled by the submitter or a colleague at the partner: withdrawn; by the brand: rejected.
+    let by_brand = people::names(tx, &[by]).await?.get(&by).is_none_or(|n| n.brand);
     let (outcome, label) = match how {
         Close::Resubmitted => (Outcome::Withdrawn, "resubmit"),
-        Close::Cancelled if instance.submitter == by => (Outcome::Withdrawn, "withdraw"),
+        Close::Cancelled if instance.submitter == by || !by_brand => (Outcome::Withdrawn, "withdraw"),
         Close::Cancelled => (Outcome::Rejected, "reject"),
     };
     instance.outcome = outcome;
@@ -294,5 +346,10 @@ pub(crate) async fn close(
         target_id: None,
     };
     instances::insert_actions(tx, &[entry]).await?;
+    if outcome == Outcome::Rejected {
+        let row = instances::get(tx, row.id).await?.ok_or(AppError::NotFound)?;
+        // Written with the cancellation; no live event (the desk's batch commits later).
+        tell_submitter(tx, &row, reason, now_ms).await?;
+    }
     Ok(())
 }

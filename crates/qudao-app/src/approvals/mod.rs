@@ -51,8 +51,12 @@ pub async fn submit(app: &App, submission: &Submission, facts: &Facts) -> AppRes
     let settings = qudao_store::settings::snapshot(&mut tx).await?;
     let flows = flows_for(&mut tx, submission.subject, &settings).await?;
     let Some(plan) = plan(&flows, facts) else { return Ok(None) };
-    let row = begin(&mut tx, &plan, submission, now).await?;
+    let (row, events) = begin(&mut tx, &plan, submission, now).await?;
+    crate::events::announce(&mut tx, app.events(), &events).await?;
     tx.commit().await?;
+    for event in events {
+        app.events().publish(event);
+    }
     Ok(Some(row.id))
 }
 
@@ -175,7 +179,11 @@ pub async fn act_on(app: &App, ctx: &Ctx, id: ApprovalId, input: &ActionInput) -
             "object_id": applied.row.object_id, "outcome": applied.row.outcome, "step": applied.row.step_name })),
     );
     qudao_store::audit::insert(&mut tx, &audit).await?;
+    crate::events::announce(&mut tx, app.events(), &applied.events).await?;
     tx.commit().await?;
+    for event in applied.events {
+        app.events().publish(event);
+    }
     get(app, ctx, id).await
 }
 

@@ -8,7 +8,10 @@ use qudao_store::Scope;
 use qudao_store::approvals::instances::{self, NewAction};
 use qudao_store::approvals::people;
 
+use qudao_domain::notifications::Topic;
+
 use super::engine;
+use crate::notifications::Note;
 use crate::{App, AppError, AppResult};
 
 /// What one pass did.
@@ -34,6 +37,7 @@ pub async fn sweep(app: &App) -> AppResult<Swept> {
         return Ok(swept);
     }
     let admins = people::administrators(&mut tx).await?;
+    let mut events = Vec::new();
     for row in due {
         if row.escalate_at_ms.is_some_and(|at| at <= now) {
             let (id, revision) = (row.id, row.revision);
@@ -41,7 +45,10 @@ pub async fn sweep(app: &App) -> AppResult<Swept> {
             match engine::apply(&mut tx, loaded, &Action::Escalate(admins.clone()), (None, "escalate", None, None), now)
                 .await
             {
-                Ok(_) => swept.escalated += 1,
+                Ok(applied) => {
+                    swept.escalated += 1;
+                    events.extend(applied.events);
+                }
                 // Nobody to escalate to, or acted on meanwhile: not due again for this step.
                 Err(AppError::Conflict(_)) => {
                     instances::clear_due(&mut tx, id, revision).await?;
@@ -60,9 +67,23 @@ pub async fn sweep(app: &App) -> AppResult<Swept> {
                 target_id: None,
             };
             instances::insert_actions(&mut tx, &[entry]).await?;
+            let state: qudao_domain::approvals::Instance = serde_json::from_value(row.state.clone())
+                .map_err(|e| AppError::Internal(format!("approval {} state: {e}", row.id)))?;
+            let note = Note {
+                topic: Topic::ApprovalWaiting,
+                title: format!("提醒：{} 仍在等待您审批", row.summary),
+                body: format!("{} · {}", row.flow_name, row.step_name.as_deref().unwrap_or_default()),
+                object: Some((row.object_kind.clone(), row.object_id.clone())),
+                partner_id: Some(row.partner_id),
+            };
+            events.extend(crate::notifications::notify(&mut tx, &state.waiting(), &note, now).await?);
             swept.reminded += 1;
         }
     }
+    crate::events::announce(&mut tx, app.events(), &events).await?;
     tx.commit().await?;
+    for event in events {
+        app.events().publish(event);
+    }
     Ok(swept)
 }

@@ -83,6 +83,8 @@ pub(crate) async fn begin(
         amount: order.total,
         submitter: approval.submitter,
     };
+    // The notifications are written with the order; their live events are not sent (the
+    // desk's batch commits later): the approvers see them on their next page.
     crate::approvals::begin(tx, &approval.plan, &submission, now_ms).await?;
     Ok(())
 }

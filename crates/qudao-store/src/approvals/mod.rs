@@ -138,6 +138,16 @@ pub async fn list_flows(tx: &mut Tx, kind: Option<&str>, active_only: bool) -> S
     sql.fetch_all(tx.conn()).await?.iter().map(flow_row).collect()
 }
 
+/// The active flows of one kind, in the order they are tried, for routing an object — read past
+/// the caller's scope: a partner's submission follows the brand's flows, which the partner may
+/// not list.
+pub async fn routing_flows(tx: &mut Tx, kind: &str) -> StoreResult<Vec<FlowRow>> {
+    let own = tx.swap_scope(crate::Scope::system("approval routing reads the brand's flows")).await?;
+    let flows = list_flows(tx, Some(kind), true).await;
+    tx.swap_scope(own).await?;
+    flows
+}
+
 /// One saved version of a flow (an instance's, or an earlier one to compare).
 pub async fn flow_version(tx: &mut Tx, id: FlowId, version: i64) -> StoreResult<Option<serde_json::Value>> {
     let mut sql = Sql::new("SELECT definition FROM approval_flow_versions WHERE flow_id = ");

@@ -14,6 +14,7 @@ mod finance;
 mod fulfilment;
 mod integration;
 mod masters;
+mod notifications;
 pub(crate) mod orders;
 mod paging;
 pub(crate) mod partners;
@@ -56,6 +57,7 @@ pub fn routes() -> Vec<Route> {
         channel::ROUTES,
         approvals::ROUTES,
         threads::ROUTES,
+        notifications::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }

@@ -28,8 +28,16 @@ pub async fn open(config: &Config) -> anyhow::Result<App> {
     let files = LocalDiskStore::new(&config.files_dir).map_err(|e| anyhow::anyhow!("{e}"))?;
     let webhook_allow_nets = qudao_domain::integration::AllowedNets::parse(&config.webhook_allow_nets)
         .map_err(|bad| anyhow::anyhow!("QUDAO_WEBHOOK_ALLOW_NETS: not networks: {}", bad.join(", ")))?;
+    let smtp = match config.smtp.trim() {
+        "" => None,
+        relay => {
+            let (host, port) = relay.rsplit_once(':').unwrap_or((relay, "25"));
+            let port = port.parse().map_err(|_| anyhow::anyhow!("QUDAO_SMTP: not host:port: {relay}"))?;
+            Some(qudao_app::SmtpConfig { host: host.to_owned(), port, from: config.mail_from.clone() })
+        }
+    };
     let app_config =
-        AppConfig { webhook_allow_nets, payment_simulator: config.payment_simulator, ..AppConfig::default() };
+        AppConfig { webhook_allow_nets, payment_simulator: config.payment_simulator, smtp, ..AppConfig::default() };
     Ok(App::new(db, app_config, Arc::new(files), Arc::new(SystemClock)))
 }
 

@@ -33,10 +33,17 @@ pub async fn serve(config: &Config, app: App, banner: Option<String>) -> anyhow:
         writeln!(std::io::stdout().lock(), "{}", banner.replace("{url}", &format!("http://{address}")))?;
     }
     let housekeeping = qudao_web::spawn_housekeeping(state.clone(), Duration::from_secs(600));
+    let notifier = qudao_web::spawn_notifier(state.clone(), Duration::from_secs(15));
+    // Live events made on other instances sharing the PostgreSQL database (none on SQLite).
+    let bridge = qudao_app::events::bridge(state.app().clone()).await?;
     let deliverer = qudao_app::integration::worker::spawn(app.clone()).context("starting webhook delivery")?;
     qudao_web::serve(listener, state, shutdown_signal()).await.context("serving")?;
     deliverer.abort();
     housekeeping.abort();
+    notifier.abort();
+    if let Some(bridge) = bridge {
+        bridge.abort();
+    }
     app.db().close().await;
     tracing::info!("stopped");
     Ok(())
