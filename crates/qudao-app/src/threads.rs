@@ -143,8 +143,8 @@ pub async fn read_thread(
 }
 
 /// Posts a message to the thread of an object the caller can see. Mentions must name people who
-/// can see the object (for an internal note: the brand's staff); a login nobody has is left as
-/// text.
+/// can see the object (for an internal note: the brand's staff): the brand's staff are told when
+/// one cannot; for a partner's user such a login, like one nobody has, is left as text.
 pub async fn post_message(
     app: &App,
     ctx: &Ctx,
@@ -170,6 +170,11 @@ pub async fn post_message(
             let in_brand = pool.brand.iter().any(|p| p.id == id) || pool.managers.iter().any(|m| m.id == id);
             let in_partner = pool.partner.iter().any(|p| p.id == id);
             if !(in_brand || in_partner && !input.internal) {
+                if !brand {
+                    // For a partner's user the login stays text: refusing it would tell them that
+                    // a login exists at another partner.
+                    continue;
+                }
                 return Err(FieldError::with_param("body", "mention_cannot_see", format!("@{login}")).into());
             }
             mentions.push(id);

@@ -432,3 +432,35 @@ async fn a_step_waiting_too_long_reminds_then_escalates_to_the_administrators() 
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_partners_own_administrator_rejects_its_staffs_order() {
+    each_backend(|app| async move {
+        let partner = shop(&app).await;
+        UserBuilder::new("boss", Role::PartnerAdmin).partner(partner).create(&app).await;
+        let root = app.bearer("root", TEST_PASSWORD).await;
+        let flow = json!({
+            "object_kind": "order", "name": "经销商内部审批",
+            "steps": [{ "name": "老板审批", "branches": [{ "approvers": [{ "kind": "role", "role": "partner_admin" }], "mode": "any" }] }]
+        });
+        assert_eq!(root.post_json("/api/v1/approval-flows", &flow).await.status, 201);
+        let rep = app.bearer("rep", TEST_PASSWORD).await;
+        let boss = app.bearer("boss", TEST_PASSWORD).await;
+        let order = place(&rep, 4).await;
+        let approval = approval_of(&boss, &order).await;
+        assert_eq!(approval["my_turn"], true);
+        let (status, rejected) = act(&boss, &approval, json!({ "action": "reject", "comment": "本月预算已满" })).await;
+        assert_eq!(status, 200, "{rejected}");
+        assert_eq!(rejected["outcome"], "rejected", "a rejection, not a withdrawal");
+        let last = rejected["history"].as_array().and_then(|h| h.last()).cloned().expect("entry");
+        assert_eq!((last["action"].as_str(), last["actor_side"].as_str()), (Some("reject"), Some("partner")));
+        assert_eq!(order_status(&rep, &order).await, "cancelled");
+        let told = rep.get("/api/v1/notifications?unread=true").await.json();
+        assert_eq!(told["items"][0]["topic"], "approval_decided", "{told}");
+        // A second reject of the ended approval changes nothing.
+        let (status, again) = act(&boss, &approval, json!({ "action": "reject", "comment": "再次" })).await;
+        assert_eq!((status, again["error"]["code"].as_str()), (409, Some("conflict.approval_ended")));
+        app
+    })
+    .await;
+}

@@ -300,15 +300,24 @@ pub(crate) async fn apply(
 /// How an object's running approval is closed from outside the flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Close {
-    /// The object was cancelled: withdrawn when its submitter did it, rejected otherwise.
+    /// The object was cancelled: withdrawn when its submitter or a colleague at the partner did
+    /// it, rejected when the brand did.
     Cancelled,
     /// The object was changed and submitted again (an amended order): this approval is
     /// withdrawn, a new one starts.
     Resubmitted,
+    /// An approver rejected it (the object is cancelled for that reason), if the approval is
+    /// still at this revision.
+    Rejected(i64),
+    /// Its submitter withdrew it, if the approval is still at this revision.
+    Withdrawn(i64),
 }
 
-/// Ends the running approval of an object, if one runs: see [`Close`]. The object's change
-/// decides, even against an approver acting at the same moment; the history says who and why.
+/// Ends the running approval of an object, if one runs: see [`Close`]. A cancellation or
+/// resubmission decides even against an approver acting at the same moment; a rejection or
+/// withdrawal acted on the approval as it was at its revision, and is refused with
+/// `approval_changed` if it moved since (another approver was faster). The history says who and
+/// why.
 pub(crate) async fn close(
     tx: &mut Tx,
     subject: Subject,
@@ -318,21 +327,40 @@ pub(crate) async fn close(
     reason: Option<&str>,
     now_ms: i64,
 ) -> AppResult<()> {
-    let Some(row) = instances::running_of(tx, subject.as_str(), object_id).await? else { return Ok(()) };
+    let running = instances::running_of(tx, subject.as_str(), object_id).await?;
+    let Some(row) = running else {
+        return match how {
+            Close::Rejected(_) | Close::Withdrawn(_) => Err(AppError::Conflict("approval_changed")),
+            Close::Cancelled | Close::Resubmitted => Ok(()),
+        };
+    };
     let Loaded { row, flow, mut instance } = loaded(row)?;
-    // Cancelled by the submitter or a colleague at the partner: withdrawn; by the brand: rejected.
     let by_brand = people::names(tx, &[by]).await?.get(&by).is_none_or(|n| n.brand);
-    let (outcome, label) = match how {
-        Close::Resubmitted => (Outcome::Withdrawn, "resubmit"),
-        Close::Cancelled if instance.submitter == by || !by_brand => (Outcome::Withdrawn, "withdraw"),
-        Close::Cancelled => (Outcome::Rejected, "reject"),
+    let (outcome, label, guard) = match how {
+        Close::Resubmitted => (Outcome::Withdrawn, "resubmit", None),
+        Close::Cancelled if instance.submitter == by || !by_brand => (Outcome::Withdrawn, "withdraw", None),
+        Close::Cancelled => (Outcome::Rejected, "reject", None),
+        Close::Rejected(revision) => (Outcome::Rejected, "reject", Some(revision)),
+        Close::Withdrawn(revision) => (Outcome::Withdrawn, "withdraw", Some(revision)),
     };
     instance.outcome = outcome;
     instance.branches.clear();
     let (json, mut state) = state_of(&instance, &flow.steps, row.step_started_ms, now_ms);
     state.state = &json;
-    if !instances::end_if_running(tx, row.id, &state).await? {
-        return Ok(());
+    let ended = match guard {
+        Some(revision) => {
+            state.step_name = None;
+            state.remind_at_ms = None;
+            state.escalate_at_ms = None;
+            instances::update(tx, row.id, revision, &state).await?
+        }
+        None => instances::end_if_running(tx, row.id, &state).await?,
+    };
+    if !ended {
+        return match guard {
+            Some(_) => Err(AppError::Conflict("approval_changed")),
+            None => Ok(()),
+        };
     }
     instances::replace_tasks(tx, &row, &[], now_ms).await?;
     let entry = NewAction {

@@ -159,9 +159,19 @@ pub async fn act_on(app: &App, ctx: &Ctx, id: ApprovalId, input: &ActionInput) -
         qudao_domain::approvals::act(&loaded.flow.steps, &mut probe, &action, &|_| Vec::new())
             .map_err(|e| AppError::Conflict(e.code()))?;
         let order: OrderId = loaded.row.object_id.parse().map_err(|_| AppError::NotFound)?;
+        let close = match action {
+            Action::Reject(_) => Close::Rejected(loaded.row.revision),
+            _ => Close::Withdrawn(loaded.row.revision),
+        };
         drop(tx);
-        crate::orders::cancel_for_approval(app, ctx, order, comment.as_deref()).await?;
+        crate::orders::cancel_for_approval(app, ctx, order, comment.as_deref(), close).await?;
         return get(app, ctx, id).await;
+    }
+    if subject == Some(Subject::Order) {
+        // The order before its approval, as the desk's cancellations and amendments lock them:
+        // the same order on both sides, never a deadlock.
+        let order: OrderId = loaded.row.object_id.parse().map_err(|_| AppError::NotFound)?;
+        qudao_store::orders::lock(&mut tx, &[order]).await?;
     }
     let applied = engine::apply(&mut tx, loaded, &action, (Some(me), label, comment.as_deref(), target), now).await?;
     if applied.ended && applied.row.outcome == "approved" && subject == Some(Subject::Order) {

@@ -129,7 +129,9 @@ pub async fn amend_order(app: &App, ctx: &Ctx, id: OrderId, request: &AmendReque
         discount: quoted.discount,
         categories: items.iter().flat_map(|i| i.sellable.categories.iter().copied()).collect(),
     };
-    let approval = plan_for(&flows, &codes, &shape, ctx.caller().user_id());
+    // The order's submitter stays its submitter (brand staff may amend a partner's order).
+    let submitter = before.placed_by.unwrap_or(ctx.caller().user_id());
+    let approval = plan_for(&flows, &codes, &shape, submitter);
     let review_reason = review(header.method, approval.is_some());
     let address = match request.address_id {
         Some(wanted) => address_json(&mut tx, &partner, Some(wanted)).await?,

@@ -123,8 +123,15 @@ pub(crate) async fn after_money(tx: &mut Tx, id: OrderId, now_ms: i64) -> AppRes
 
 /// An order's approval was rejected or withdrawn: the order is cancelled through the desk (its
 /// stock, money and quotas given back), and the cancellation ends the approval in the same
-/// transaction with the comment as the reason.
-pub(crate) async fn cancel_for_approval(app: &App, ctx: &Ctx, id: OrderId, reason: Option<&str>) -> AppResult<()> {
+/// transaction with the comment as the reason — if the approval is still at the revision the
+/// approver acted on (`approval`), else nothing changes and the answer is `approval_changed`.
+pub(crate) async fn cancel_for_approval(
+    app: &App,
+    ctx: &Ctx,
+    id: OrderId,
+    reason: Option<&str>,
+    approval: crate::approvals::Close,
+) -> AppResult<()> {
     {
         let mut tx = app.read(ctx).await?;
         let before = load(&mut tx, id).await?;
@@ -132,6 +139,6 @@ pub(crate) async fn cancel_for_approval(app: &App, ctx: &Ctx, id: OrderId, reaso
             return Err(AppError::Conflict("not_cancellable"));
         }
     }
-    app.desk().cancel(Cancel { ctx: ctx.clone(), id, reason: reason.map(str::to_owned) }).await?;
+    app.desk().cancel(Cancel { ctx: ctx.clone(), id, reason: reason.map(str::to_owned), approval }).await?;
     Ok(())
 }

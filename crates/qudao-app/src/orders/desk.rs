@@ -111,6 +111,10 @@ pub(crate) struct Cancel {
     pub id: OrderId,
     /// Why, as the caller wrote it.
     pub reason: Option<String>,
+    /// What the cancellation does to the order's running approval: ends it as a plain
+    /// cancellation, or records the approver's rejection or the submitter's withdrawal that
+    /// caused it (refused if the approval moved on meanwhile).
+    pub approval: crate::approvals::Close,
 }
 
 enum Job {

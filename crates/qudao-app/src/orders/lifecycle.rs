@@ -167,7 +167,7 @@ pub async fn cancel_order(app: &App, ctx: &Ctx, id: OrderId, reason: Option<&str
             return Err(AppError::Conflict("not_cancellable"));
         }
     }
-    app.desk().cancel(Cancel { ctx: ctx.clone(), id, reason }).await
+    app.desk().cancel(Cancel { ctx: ctx.clone(), id, reason, approval: Close::Cancelled }).await
 }
 
 /// A batch's cancellations once their own rows are written: each one's answer, and what is left
@@ -204,6 +204,24 @@ pub(super) async fn cancel_batch<'a>(tx: &mut Tx, cancels: &[&'a Cancel], now: i
                 continue;
             }
         };
+        if cancel.approval != Close::Cancelled {
+            // An approver's rejection or the submitter's withdrawal: its approval ends first, as
+            // it was when they acted, or nothing is written (another approver was faster).
+            let by = cancel.ctx.caller().user_id();
+            let reason = cancel.reason.as_deref();
+            let id = cancel.id.to_string();
+            match crate::approvals::close(tx, Subject::Order, &id, by, cancel.approval, reason, now).await {
+                Ok(()) => {}
+                Err(AppError::Conflict(code)) => {
+                    results.push(Some(Err(AppError::Conflict(code))));
+                    continue;
+                }
+                Err(other) => return Err(other),
+            }
+            if before.summary.status != OrderStatus::Submitted.as_str() {
+                return Err(AppError::Internal("an order under approval was not submitted".into()));
+            }
+        }
         if !orders::transition(tx, cancel.id, &["submitted", "approved"], "cancelled", Some("closed_ms"), now).await? {
             results.push(Some(Err(AppError::Conflict("not_cancellable"))));
             continue;
@@ -249,7 +267,10 @@ pub(super) async fn cancel_batch<'a>(tx: &mut Tx, cancels: &[&'a Cancel], now: i
         let detail = cancel.reason.as_ref().map(|r| serde_json::json!({ "reason": r }));
         let canceller = cancel.ctx.caller().user_id();
         let reason = cancel.reason.as_deref();
-        crate::approvals::close(tx, Subject::Order, &id.to_string(), canceller, Close::Cancelled, reason, now).await?;
+        if cancel.approval == Close::Cancelled {
+            crate::approvals::close(tx, Subject::Order, &id.to_string(), canceller, Close::Cancelled, reason, now)
+                .await?;
+        }
         done.push(finish(tx, &cancel.ctx, before, "cancel", detail, now).await?);
     }
 

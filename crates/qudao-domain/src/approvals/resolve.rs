@@ -69,6 +69,11 @@ pub fn people(pool: &Pool, approver: &Approver) -> Vec<UserId> {
     }
 }
 
+/// Whether someone is among those who can see the object.
+fn sees(pool: &Pool, who: UserId) -> bool {
+    pool.brand.iter().chain(&pool.partner).any(|p| p.id == who) || pool.managers.iter().any(|m| m.id == who)
+}
+
 /// Per branch of a step, who may approve: each approver's people, hand-overs applied (one hop:
 /// a stand-in's own absence is not followed), each person once.
 pub fn resolve_step(pool: &Pool, step: &Step) -> Vec<Vec<UserId>> {
@@ -77,8 +82,12 @@ pub fn resolve_step(pool: &Pool, step: &Step) -> Vec<Vec<UserId>> {
         .map(|branch| {
             let mut who: Vec<UserId> = Vec::new();
             for person in branch.approvers.iter().flat_map(|a| people(pool, a)) {
-                let person =
-                    pool.delegations.iter().find(|(away, _)| *away == person).map_or(person, |(_, stand_in)| *stand_in);
+                // A stand-in who cannot see the object (another territory) is passed over.
+                let person = pool
+                    .delegations
+                    .iter()
+                    .find(|(away, stand_in)| *away == person && sees(pool, *stand_in))
+                    .map_or(person, |(_, stand_in)| *stand_in);
                 if !who.contains(&person) {
                     who.push(person);
                 }
@@ -106,6 +115,7 @@ mod tests {
             ],
             delegations: vec![(ids[0], ids[6])],
         };
+        let outsider = Pool { delegations: vec![(ids[0], ids[7])], ..pool.clone() };
         assert_eq!(people(&pool, &Approver::Role { role: Role::Finance }), vec![ids[0]]);
         assert_eq!(people(&pool, &Approver::Role { role: Role::PartnerAdmin }), vec![ids[2]]);
         assert_eq!(people(&pool, &Approver::Role { role: Role::ChannelManager }), vec![ids[3], ids[4], ids[5]]);
@@ -124,6 +134,16 @@ mod tests {
             only_if: None,
             escalate_after_ms: None,
         };
-        assert_eq!(resolve_step(&pool, &step), vec![vec![ids[6]]], "handed over, and counted once");
+        let with_stand_in = Pool {
+            brand: [pool.brand.clone(), vec![Person { id: ids[6], role: Role::Finance }]].concat(),
+            ..pool.clone()
+        };
+        assert_eq!(resolve_step(&with_stand_in, &step), vec![vec![ids[6]]], "handed over, and counted once");
+        assert_eq!(
+            resolve_step(&pool, &step),
+            vec![vec![ids[0]]],
+            "a stand-in who cannot see the object is passed over"
+        );
+        assert_eq!(resolve_step(&outsider, &step), vec![vec![ids[0]]]);
     }
 }

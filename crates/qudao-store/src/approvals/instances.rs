@@ -395,9 +395,9 @@ pub async fn actions_of(tx: &mut Tx, ids: &[ApprovalId]) -> StoreResult<Vec<Acti
     // Names of people are read past a partner's scope only for those on its own approvals.
     let mut sql = Sql::new(
         "SELECT a.id, a.instance_id, a.at_ms, a.actor_id, a.action, a.step_name, a.comment, a.target_id \
-         FROM approval_actions a WHERE a.instance_id IN (",
+         FROM approval_actions a WHERE a.instance_id IN ",
     );
-    sql.bind_list(ids.iter().copied()).push(")");
+    sql.bind_list(ids.iter().copied());
     tx.scope().filter_partner(&mut sql, "a.partner_id");
     sql.push(" ORDER BY a.at_ms, a.id");
     let rows = sql.fetch_all(tx.conn()).await?;
