@@ -213,7 +213,7 @@ pub async fn send_pending(app: &App) -> AppResult<Mailed> {
     let Some((transport, from)) = transport(app) else { return Ok(Mailed::default()) };
     let claimed = {
         let mut tx = app.db().write(&scope()).await?;
-        let claimed = store::claim_mail(&mut tx, "pending", PER_PASS).await?;
+        let claimed = store::claim_mail(&mut tx, "pending", PER_PASS, app.now_ms()).await?;
         tx.commit().await?;
         claimed
     };
@@ -245,7 +245,7 @@ pub async fn send_digests(app: &App) -> AppResult<Mailed> {
     loop {
         let claimed = {
             let mut tx = app.db().write(&scope()).await?;
-            let claimed = store::claim_mail(&mut tx, "digest", PER_PASS * 10).await?;
+            let claimed = store::claim_mail(&mut tx, "digest", PER_PASS * 10, app.now_ms()).await?;
             tx.commit().await?;
             claimed
         };

@@ -69,7 +69,7 @@ pub async fn insert(tx: &mut Tx, rows: &[NewNotification<'_>]) -> StoreResult<()
     }
     let mut sql = Sql::new(
         "INSERT INTO notifications (id, user_id, partner_id, event, title, body, link, object_kind, object_id, \
-         created_ms, read_ms, email_state, email_attempts, emailed_ms) VALUES ",
+         created_ms, read_ms, email_state, email_attempts, email_claimed_ms, emailed_ms) VALUES ",
     );
     for (n, r) in rows.iter().enumerate() {
         sql.push(if n == 0 { "(" } else { ", (" });
@@ -77,7 +77,7 @@ pub async fn insert(tx: &mut Tx, rows: &[NewNotification<'_>]) -> StoreResult<()
         sql.push(", ").bind(r.title).push(", ").bind(r.body).push(", ").bind(r.link).push(", ").bind(r.object_kind);
         sql.push(", ").bind(r.object_id).push(", ").bind(r.created_ms).push(", ").bind(r.read_ms);
         sql.push(", ").bind(r.email_state);
-        sql.push(", 0, NULL)");
+        sql.push(", 0, NULL, NULL)");
     }
     // Written for other people (the approvers of a partner's order): as the system, like the
     // row-level policy that lets each person read only their own.
@@ -241,20 +241,37 @@ pub struct Outgoing {
     pub created_ms: i64,
 }
 
-/// Takes up to `limit` notifications in e-mail state `from` (`pending` or `digest`), oldest
-/// first, and marks them `sending` so no other instance takes them (system scope).
-pub async fn claim_mail(tx: &mut Tx, from: &str, limit: u32) -> StoreResult<Vec<Outgoing>> {
+/// How long a claimed e-mail may stay `sending` before another pass takes it again (its instance
+/// died between claiming and recording the result).
+pub const CLAIM_TIMEOUT_MS: i64 = 10 * 60_000;
+
+/// Takes up to `limit` notifications in e-mail state `from` (`pending` or `digest`; the pending
+/// pass also takes those left `sending` past [`CLAIM_TIMEOUT_MS`] by an instance that stopped),
+/// oldest first, and marks them `sending` so no other instance takes them (system scope). A
+/// message taken again after a crash may be sent twice; none is lost.
+pub async fn claim_mail(tx: &mut Tx, from: &str, limit: u32, now_ms: i64) -> StoreResult<Vec<Outgoing>> {
     let mut sql = Sql::new(
-        "SELECT n.id, n.user_id, u.email, u.display_name, u.locale, n.title, n.body, n.link, n.created_ms \
-         FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.email_state = ",
+        "SELECT n.id, n.user_id, n.email_state, u.email, u.display_name, u.locale, n.title, n.body, n.link, \
+         n.created_ms FROM notifications n JOIN users u ON u.id = n.user_id WHERE (n.email_state = ",
     );
-    sql.bind(from).push(" ORDER BY n.created_ms, n.id LIMIT ").bind(i64::from(limit));
+    sql.bind(from);
+    if from == "pending" {
+        // Stale claims are taken by the instant pass (a stuck digest row is sent alone rather
+        // than never).
+        sql.push(" OR (n.email_state = 'sending' AND n.email_claimed_ms < ").bind(now_ms - CLAIM_TIMEOUT_MS);
+        sql.push(")");
+    }
+    sql.push(") ORDER BY n.created_ms, n.id LIMIT ").bind(i64::from(limit));
     let rows = sql.fetch_all(tx.conn()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let id: NotificationId = row.parse("id")?;
-        let mut claim = Sql::new("UPDATE notifications SET email_state = 'sending' WHERE id = ");
-        claim.bind(id).push_bind(" AND email_state = ", from);
+        let state = row.text("email_state")?;
+        let mut claim = Sql::new("UPDATE notifications SET email_state = 'sending', email_claimed_ms = ");
+        claim.bind(now_ms).push(" WHERE id = ").bind(id).push_bind(" AND email_state = ", state.as_str());
+        if state == "sending" {
+            claim.push(" AND email_claimed_ms < ").bind(now_ms - CLAIM_TIMEOUT_MS);
+        }
         if claim.execute(tx.conn()).await? != 1 {
             continue;
         }

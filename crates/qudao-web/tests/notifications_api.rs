@@ -99,6 +99,20 @@ async fn approvals_and_mentions_reach_people_in_the_app_and_by_mail() {
             assert_eq!(qudao_app::notifications::send_digests(&app.app).await.expect("digest").sent, 0, "once");
             let prefs = root.get("/api/v1/notification-preferences").await.json();
             assert!(prefs.as_array().expect("prefs").iter().any(|p| p["topic"] == "approval_waiting" && p["email"] == "digest"));
+            // An instance that claimed an e-mail and stopped before sending it: the claim lapses
+            // and another pass sends it.
+            assert_eq!(qudao_app::notifications::send_pending(&app.app).await.expect("mail").sent, 1, "the first mention");
+            assert_eq!(cm_client.post_json(&thread, &json!({ "body": "@rep 请查收发票。" })).await.status, 201);
+            {
+                let scope = qudao_store::Scope::system("test: an instance claims and stops");
+                let mut tx = app.app.db().write(&scope).await.expect("tx");
+                let claimed = qudao_store::notifications::claim_mail(&mut tx, "pending", 10, app.app.now_ms()).await.expect("claim");
+                assert_eq!(claimed.len(), 1);
+                tx.commit().await.expect("commit");
+            }
+            assert_eq!(qudao_app::notifications::send_pending(&app.app).await.expect("mail").sent, 0, "claimed elsewhere");
+            app.clock.advance(qudao_store::notifications::CLAIM_TIMEOUT_MS + 1);
+            assert_eq!(qudao_app::notifications::send_pending(&app.app).await.expect("mail").sent, 1, "the lapsed claim");
             let bad = root.json("PUT", "/api/v1/notification-preferences", &json!([{ "topic": "weather", "in_app": true, "email": "off" }])).await;
             assert_eq!(bad.status, 422, "{}", bad.text());
             app

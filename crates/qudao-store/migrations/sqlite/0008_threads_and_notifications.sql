@@ -31,7 +31,9 @@ CREATE TABLE thread_reads (
 );
 
 -- A person's inbox: approvals waiting, mentions, order events. `email_state` is none, pending
--- (to send now), digest (to send in the day's digest), sent or failed.
+-- (to send now), digest (to send in the day's digest), sending (claimed by an instance at
+-- `email_claimed_ms`; taken again if that instance died before saying how it went), sent or
+-- failed.
 CREATE TABLE notifications (
     id TEXT PRIMARY KEY,
     user_id TEXT NOT NULL REFERENCES users(id),
@@ -46,6 +48,7 @@ CREATE TABLE notifications (
     read_ms BIGINT,
     email_state TEXT NOT NULL,
     email_attempts BIGINT NOT NULL,
+    email_claimed_ms BIGINT,
     emailed_ms BIGINT
 );
 CREATE INDEX notifications_user ON notifications (user_id, created_ms);
