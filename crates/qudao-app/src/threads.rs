@@ -33,6 +33,15 @@ pub struct MessageInput {
     pub internal: bool,
 }
 
+/// A picture attached to a message, as uploaded.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// The name the client gave it (display only).
+    pub filename: String,
+    /// The bytes, checked as a PNG, JPEG or WebP picture like every other upload.
+    pub bytes: Vec<u8>,
+}
+
 /// A thread as read.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ThreadView {
@@ -151,16 +160,50 @@ pub async fn post_message(
     kind: &str,
     object_id: &str,
     input: &MessageInput,
+    attachment: Option<Attachment>,
     idem: Option<&crate::idempotency::IdemKey>,
 ) -> AppResult<MessageView> {
-    let body = text::prose("body", &input.body, MAX_BODY)?;
+    // A picture may go without words; words without a picture are required.
+    let body = if input.body.trim().is_empty() && attachment.is_some() {
+        String::new()
+    } else {
+        text::prose("body", &input.body, MAX_BODY)?
+    };
     let brand = ctx.caller().role().side() == qudao_domain::access::RoleSide::Brand;
     if input.internal && !brand {
         return Err(AppError::field("internal", "brand_only"));
     }
+    let file = match attachment {
+        Some(attachment) => {
+            // Only someone who can see the object gets bytes written for it.
+            let partner = {
+                let mut tx = app.read(ctx).await?;
+                object_partner(&mut tx, kind, object_id).await?
+            };
+            let owner = (!input.internal).then_some(partner);
+            let purpose = qudao_store::files::Purpose::ThreadAttachment;
+            Some(
+                crate::files::store_picture(
+                    app,
+                    ctx,
+                    "threads",
+                    purpose,
+                    owner,
+                    &attachment.filename,
+                    attachment.bytes,
+                )
+                .await?,
+            )
+        }
+        None => None,
+    };
     let now = app.now_ms();
     let mut tx = app.write(ctx).await?;
     let partner_id = object_partner(&mut tx, kind, object_id).await?;
+    let attachments: Vec<String> = file.iter().map(|f| f.id.to_string()).collect();
+    if let Some(file) = &file {
+        qudao_store::files::insert(&mut tx, file).await?;
+    }
     let partner = qudao_store::partners::get(&mut tx, partner_id).await?.ok_or(AppError::NotFound)?;
     let logins = mentioned(&body);
     let mut mentions: Vec<UserId> = Vec::new();
@@ -190,7 +233,7 @@ pub async fn post_message(
         body: &body,
         internal: input.internal,
         mentions: &mentions,
-        attachments: &[],
+        attachments: &attachments,
         created_ms: now,
     };
     threads::insert(&mut tx, &message).await?;
@@ -205,6 +248,7 @@ pub async fn post_message(
         None::<&()>,
         Some(&serde_json::json!({
             "object_kind": kind, "object_id": object_id, "internal": input.internal, "mentions": mentions.len(),
+            "attachments": attachments,
         })),
     );
     audit::insert(&mut tx, &record).await?;

@@ -19,6 +19,9 @@ pub enum Purpose {
     /// The proof of money received (a bank slip, a cheque), kept with the receipt finance
     /// recorded: readable by the partner and the brand users who see it.
     ReceiptProof,
+    /// A picture attached to a thread message: stored under the object's partner (so it is as
+    /// visible as the message), or under none for an internal note (the brand's staff only).
+    ThreadAttachment,
 }
 
 impl Purpose {
@@ -29,6 +32,7 @@ impl Purpose {
             Purpose::Import => "import",
             Purpose::TransferReceipt => "transfer_receipt",
             Purpose::ReceiptProof => "receipt_proof",
+            Purpose::ThreadAttachment => "thread_attachment",
         }
     }
 }

@@ -212,6 +212,40 @@ impl<'a> Client<'a> {
         self.upload_with(method, path, filename, bytes, &[]).await
     }
 
+    /// A multipart form as a browser sends one: text fields, and a file field `file` when given
+    /// (the CSRF token in the query, as the pages' upload forms carry it).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> TestResponse {
+        let boundary = "qudao-test-boundary-9QnB2kX4pLm7Vw";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        if let Some((filename, bytes)) = file {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let path = match &self.csrf {
+            Some(csrf) if self.cookie.is_some() => {
+                let separator = if path.contains('?') { '&' } else { '?' };
+                format!("{path}{separator}_csrf={csrf}")
+            }
+            _ => path.to_string(),
+        };
+        let builder =
+            self.builder("POST", &path).header("content-type", format!("multipart/form-data; boundary={boundary}"));
+        self.send(builder.body(Body::from(body)).expect("request")).await
+    }
+
     /// A multipart upload with extra headers.
     pub async fn upload_with(
         &self,

@@ -96,18 +96,30 @@ async fn browser(driver_url: &str, profile: &std::path::Path) -> Client {
 }
 
 async fn serve_demo() -> (String, Vec<DemoAccount>, App, tempfile::TempDir, tokio::sync::oneshot::Sender<()>) {
+    serve_demo_with(AppConfig::default(), false).await
+}
+
+/// The demo on a real socket with `config`; `notifier` also runs the approval sweep and the
+/// notification mail every half second, as `qudao serve` does every fifteen.
+async fn serve_demo_with(
+    config: AppConfig,
+    notifier: bool,
+) -> (String, Vec<DemoAccount>, App, tempfile::TempDir, tokio::sync::oneshot::Sender<()>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = Db::connect(&format!("sqlite://{}/qudao.sqlite", dir.path().display()), &Default::default())
         .await
         .expect("database");
     db.migrate().await.expect("migrate");
     let files = LocalDiskStore::new(dir.path().join("files")).expect("files");
-    let app = App::new(db, AppConfig::default(), Arc::new(files), Arc::new(SystemClock));
+    let app = App::new(db, config, Arc::new(files), Arc::new(SystemClock));
     let accounts = demo::seed(&app, demo::DemoSize::Small, 42, &NoProgress).await.expect("demo data");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("listen");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let state = AppState::new(app.clone(), WebConfig::default());
+    if notifier {
+        qudao_web::spawn_notifier(state.clone(), Duration::from_millis(500));
+    }
     tokio::spawn(async move {
         let _ = qudao_web::serve(listener, state, async {
             let _ = stopped.await;
@@ -493,5 +505,245 @@ async fn partners_order_and_admins_onboard_in_a_real_browser() {
         "browser test: partner search, partner creation, import, invitation and acceptance, ordering with \
          满减 and 买赠 on credit through approval, shipment, tracking and receipt, and finance (credit hold, a \
          receipt with its slip lifting it, a statement confirmed by the partner) passed in headless Chromium"
+    );
+}
+
+/// A SKU worth ¥30,000 with stock, and ample credit for `partner_name`: two make an order over
+/// the ¥50,000 the approval flow of the collaboration walk asks about.
+async fn stock_big_ticket(app: &App, partner_name: &str) {
+    let shop = qudao_testkit::commerce::Shop { app };
+    let big = shop.sku("BT-BIG", 3_000_000).await;
+    let warehouse = shop.warehouse("WH-BIG", 1).await;
+    shop.receive(big, warehouse, 20).await;
+    shop.credit_line(partner_id_of(app, partner_name).await, 10_000_000_000).await;
+}
+
+/// Who the running approval of an order waits for, by login.
+async fn waiting_logins(app: &App, order_id: &str) -> Vec<String> {
+    use qudao_store::approvals::instances;
+    let mut tx = app.db().read(&Scope::system("browser test look-up")).await.expect("tx");
+    let row = instances::running_of(&mut tx, "order", order_id).await.expect("approvals").expect("a running approval");
+    let instance: qudao_domain::approvals::Instance = serde_json::from_value(row.state).expect("state");
+    let mut logins = Vec::new();
+    for id in instance.waiting() {
+        logins.push(qudao_store::access::users::get(&mut tx, id).await.expect("user").expect("known").login);
+    }
+    logins
+}
+
+/// Waits until the element's text contains `text` (the page is not reloaded meanwhile).
+async fn wait_for_text(client: &Client, selector: &str, text: &str) {
+    for _ in 0..100 {
+        if let Ok(element) = client.find(Locator::Css(selector)).await
+            && element.text().await.is_ok_and(|t| t.contains(text))
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{selector} never showed {text:?}");
+}
+
+/// Switches the signed-in pages to Chinese when they are not (the walk reads Chinese labels).
+async fn in_chinese(client: &Client) {
+    let lang = client.execute("return document.documentElement.lang;", Vec::new()).await.expect("lang");
+    if lang.as_str() != Some("zh-CN") {
+        click(client, "form.lang button").await;
+        for _ in 0..50 {
+            let lang = client.execute("return document.documentElement.lang;", Vec::new()).await;
+            if lang.is_ok_and(|l| l.as_str() == Some("zh-CN")) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the pages did not switch to Chinese");
+    }
+}
+
+/// The header's unread count as shown (a hidden badge counts as none).
+async fn unread_count(client: &Client) -> i64 {
+    let script =
+        "const b = document.getElementById('unread-badge'); return b.hidden ? 0 : parseInt(b.textContent, 10);";
+    client.execute(script, Vec::new()).await.expect("the badge").as_i64().unwrap_or(0)
+}
+
+/// Marks the page so a reload can be told apart from a live update.
+async fn mark_page(client: &Client) {
+    client.execute("window.qudaoMarker = 'still here';", Vec::new()).await.expect("mark the page");
+}
+
+async fn page_marked(client: &Client) -> bool {
+    client
+        .execute("return window.qudaoMarker === 'still here';", Vec::new())
+        .await
+        .expect("read the mark")
+        .as_bool()
+        .unwrap_or(false)
+}
+
+#[tokio::test]
+async fn an_approval_flow_built_in_the_console_routes_a_large_order_with_a_live_discussion() {
+    let Some((_driver, driver_url)) = start_driver().await else { return };
+    let sink = qudao_testkit::smtp::SmtpSink::start().await;
+    let config = AppConfig {
+        smtp: Some(qudao_app::SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: sink.port,
+            from: "Qudao <noreply@qudao.test>".into(),
+        }),
+        ..AppConfig::default()
+    };
+    let (base, accounts, app, _dir, stop) = serve_demo_with(config, true).await;
+    let brand_profile = tempfile::tempdir().expect("profile");
+    let partner_profile = tempfile::tempdir().expect("profile");
+    let brand = browser(&driver_url, brand_profile.path()).await;
+    let partner = browser(&driver_url, partner_profile.path()).await;
+
+    // An administrator builds a two-step flow for orders over ¥50,000 in the flow editor.
+    let admin = accounts.iter().find(|a| a.role == Role::BrandAdmin).expect("an admin");
+    sign_in(&brand, &base, &admin.login, &admin.password).await;
+    wait_for_path(&brand, "/console").await;
+    in_chinese(&brand).await;
+    brand.goto(&format!("{base}/console/approval-flows")).await.expect("flows");
+    click(&brand, "#new-flow").await;
+    wait_for_path(&brand, "/console/approval-flows/new").await;
+    fill(&brand, "input[name=name]", "大额订单审批").await;
+    choose(&brand, "select[name=if_field]", "amount_over").await;
+    fill(&brand, "input[name=if_value]", "50000").await;
+    fill(&brand, "input[name='s0.name']", "渠道经理审批").await;
+    choose(&brand, "select[name='s0.b0.kind']", "channel_manager").await;
+    click(&brand, "#step-1 summary").await;
+    fill(&brand, "input[name='s1.name']", "财务审批").await;
+    choose(&brand, "select[name='s1.b0.kind']", "role").await;
+    choose(&brand, "select[name='s1.b0.role']", "finance").await;
+    let saved = submit(&brand, "#save-flow").await;
+    assert!(saved.contains("流程已保存"), "{saved}");
+    let flows = brand.find(Locator::Css("#flows")).await.expect("flows").text().await.expect("text");
+    assert!(flows.contains("大额订单审批") && flows.contains("渠道经理审批 → 财务审批"), "{flows}");
+
+    // A partner's rep orders ¥60,000 on credit; the order waits for its channel manager.
+    let rep = accounts.iter().find(|a| a.role == Role::PartnerSales).expect("a sales rep");
+    stock_big_ticket(&app, rep.partner_name.as_deref().expect("the rep's company")).await;
+    sign_in(&partner, &base, &rep.login, &rep.password).await;
+    wait_for_path(&partner, "/portal").await;
+    in_chinese(&partner).await;
+    partner.goto(&format!("{base}/portal/catalog?q=BT-BIG")).await.expect("catalog");
+    click(&partner, "a.product").await;
+    partner.wait().for_element(Locator::Css("form.add-to-cart")).await.expect("add to cart");
+    fill(&partner, "form.add-to-cart input[name=quantity]", "2").await;
+    submit(&partner, "form.add-to-cart button[type=submit]").await;
+    partner.goto(&format!("{base}/portal/cart")).await.expect("cart");
+    click(&partner, "#place-order").await;
+    let order_path = wait_for_path(&partner, "/portal/orders/0").await;
+    let order_id = order_path.trim_start_matches("/portal/orders/").to_string();
+    let outcome = partner.find(Locator::Css("#approval-outcome")).await.expect("the approval").text().await.expect("t");
+    assert_eq!(outcome, "审批中");
+    let current = partner.find(Locator::Css("ol.steps li.current")).await.expect("a current step");
+    assert!(current.text().await.expect("text").contains("渠道经理审批"));
+    let waiting = partner.find(Locator::Css("#approval-waiting")).await.expect("waiting").text().await.expect("t");
+    assert!(waiting.contains("品牌方"), "a partner sees the brand's approvers only as the brand: {waiting}");
+
+    // The channel manager finds it in the queue and asks on the order's thread; the message
+    // reaches the rep's open page without a reload.
+    let managers = waiting_logins(&app, &order_id).await;
+    let manager = managers.first().expect("a channel manager");
+    let password = accounts
+        .iter()
+        .find(|a| a.login == *manager)
+        .map_or(qudao_app::demo::SHARED_PASSWORD.to_string(), |a| a.password.clone());
+    brand.delete_all_cookies().await.expect("sign out");
+    sign_in(&brand, &base, manager, &password).await;
+    wait_for_path(&brand, "/console").await;
+    in_chinese(&brand).await;
+    let badge = brand.find(Locator::Css("#waiting-badge")).await.expect("the waiting badge").text().await.expect("t");
+    assert!(badge.parse::<i64>().is_ok_and(|n| n >= 1), "{badge}");
+    brand.goto(&format!("{base}/console/approvals")).await.expect("queue");
+    click(&brand, &format!("#queue a[href='/console/orders/{order_id}']")).await;
+    wait_for_path(&brand, &format!("/console/orders/{order_id}")).await;
+    mark_page(&partner).await;
+    fill(&brand, "#thread-form textarea[name=body]", "请确认到货日期，月底前可以吗？").await;
+    submit(&brand, "#thread-post").await;
+    wait_for_text(&partner, "#thread-messages", "请确认到货日期").await;
+    assert!(page_marked(&partner).await, "the message arrived live, not by a reload");
+
+    // The rep answers; the manager's page shows it live. An internal note never reaches the rep.
+    mark_page(&brand).await;
+    fill(&partner, "#thread-form textarea[name=body]", "下周三前到货即可，谢谢").await;
+    submit(&partner, "#thread-post").await;
+    wait_for_text(&brand, "#thread-messages", "下周三前到货即可").await;
+    assert!(page_marked(&brand).await, "the answer arrived live");
+    fill(&brand, "#thread-form textarea[name=body]", "内部：该客户回款及时，可以放行").await;
+    click(&brand, "#thread-form input[name=internal]").await;
+    submit(&brand, "#thread-post").await;
+    wait_for_text(&brand, "#thread-messages li.internal", "回款及时").await;
+    mark_page(&partner).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let seen = partner.find(Locator::Css("#thread-messages")).await.expect("thread").text().await.expect("text");
+    assert!(!seen.contains("回款及时"), "an internal note reached the partner: {seen}");
+
+    let unread_before = unread_count(&partner).await;
+
+    // The manager approves: the order moves to finance.
+    let acted = submit(&brand, "#approve").await;
+    assert!(acted.contains("已处理"), "{acted}");
+    let current = brand.find(Locator::Css("ol.steps li.current")).await.expect("current").text().await.expect("t");
+    assert!(current.contains("财务审批"), "{current}");
+
+    // Finance approves it from the queue in bulk (one approval finishes the step).
+    let finance = accounts.iter().find(|a| a.role == Role::Finance).expect("a finance user");
+    brand.delete_all_cookies().await.expect("sign out");
+    sign_in(&brand, &base, &finance.login, &finance.password).await;
+    wait_for_path(&brand, "/console").await;
+    in_chinese(&brand).await;
+    brand.goto(&format!("{base}/console/approvals?kind=order")).await.expect("queue");
+    let row = brand.find(Locator::Css("#queue tr[data-approval]")).await.expect("a row");
+    let approval = row.attr("data-approval").await.expect("attr").expect("id");
+    click(&brand, &format!("#queue input[name=id][value='{approval}']")).await;
+    let bulk = submit(&brand, "#bulk-approve-button").await;
+    assert!(bulk.contains("已通过"), "{bulk}");
+    brand.goto(&format!("{base}/console/orders/{order_id}")).await.expect("the order");
+    let outcome = brand.find(Locator::Css("#approval-outcome")).await.expect("outcome").text().await.expect("t");
+    assert_eq!(outcome, "已通过");
+    assert!(brand.source().await.expect("source").contains("data-status=\"approved\""), "the order is approved");
+    let history = brand.find(Locator::Css(".approval-history")).await.expect("history").text().await.expect("t");
+    assert!(history.contains("渠道经理审批") && history.contains("财务审批"), "{history}");
+
+    // The rep is told in the app (the header's count rises on the open page) and by e-mail.
+    let mut unread = unread_before;
+    for _ in 0..100 {
+        unread = unread_count(&partner).await;
+        if unread > unread_before {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(unread > unread_before, "the header's count rose live: {unread_before} → {unread}");
+    assert!(page_marked(&partner).await, "the count rose without a reload");
+    partner.goto(&format!("{base}/inbox")).await.expect("inbox");
+    let inbox = partner.find(Locator::Css("#notes")).await.expect("notes").text().await.expect("text");
+    assert!(inbox.contains("审批结果"), "{inbox}");
+    let address = {
+        let mut tx = app.db().read(&Scope::system("browser test look-up")).await.expect("tx");
+        let filter = qudao_store::access::users::UserFilter { q: Some(rep.login.clone()), ..Default::default() };
+        let found = qudao_store::access::users::list(&mut tx, &filter, &PageRequest::first(5)).await.expect("users");
+        found.items.into_iter().find(|u| u.login == rep.login).and_then(|u| u.email).expect("the rep's address")
+    };
+    let mut mailed = false;
+    for _ in 0..100 {
+        if sink.mails().iter().any(|m| m.to.iter().any(|to| to.contains(&address)) && m.text().contains("通过")) {
+            mailed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(mailed, "the rep was e-mailed: {:?}", sink.mails().iter().map(|m| m.to.clone()).collect::<Vec<_>>());
+
+    brand.close().await.expect("close");
+    partner.close().await.expect("close");
+    let _ = stop.send(());
+    println!(
+        "browser test: an approval flow built in the console routed a ¥60,000 order to its channel manager \
+         then finance; the order's thread carried messages live between two browsers (an internal note \
+         stayed with the brand); the rep was told in the app and by e-mail"
     );
 }

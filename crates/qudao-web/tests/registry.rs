@@ -20,7 +20,7 @@ fn png() -> Vec<u8> {
 }
 
 fn upload_body(route: &Route) -> (&'static str, Vec<u8>) {
-    if route.path.contains("images") || route.path.contains("receipt") {
+    if route.path.contains("images") || route.path.contains("receipt") || route.path.contains("threads") {
         ("picture.png", png())
     } else if route.path.contains("channel") {
         ("stock.csv", "SKU,数量\nS-ON-1,12\n".as_bytes().to_vec())

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
-use qudao_app::threads::{self as uc, MessageInput, ThreadView};
+use qudao_app::threads::{self as uc, Attachment, MessageInput, ThreadView};
 use qudao_domain::access::Permission;
 use qudao_domain::ids::MessageId;
 use qudao_store::threads::MessageView;
@@ -17,7 +17,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::context::Authed;
 use crate::error::{WebError, WebResult};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery, UploadForm};
 use crate::guard::Idem;
 use crate::openapi::schema;
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
@@ -49,7 +49,24 @@ async fn post(
     Path((kind, object_id)): Path<(String, String)>,
     ApiJson(body): ApiJson<MessageInput>,
 ) -> WebResult<(StatusCode, Json<MessageView>)> {
-    let view = uc::post_message(state.app(), &ctx, &kind, &object_id, &body, idem.as_ref()).await?;
+    let view = uc::post_message(state.app(), &ctx, &kind, &object_id, &body, None, idem.as_ref()).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// A message with a picture: multipart `body` (may be empty), `internal`, and `file`.
+async fn post_with_picture(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Idem(idem): Idem,
+    Path((kind, object_id)): Path<(String, String)>,
+    form: Result<UploadForm, WebError>,
+) -> WebResult<(StatusCode, Json<MessageView>)> {
+    let form = form?;
+    let input =
+        MessageInput { body: form.value("body"), internal: matches!(form.value("internal").as_str(), "1" | "true") };
+    let file = form.file.ok_or_else(|| qudao_app::AppError::field("file", "required"))?;
+    let attachment = Attachment { filename: file.filename, bytes: file.bytes };
+    let view = uc::post_message(state.app(), &ctx, &kind, &object_id, &input, Some(attachment), idem.as_ref()).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -102,6 +119,17 @@ pub const ROUTES: &[Route] = &[
     .effect(Effect::Create)
     .body(schema::<MessageInput>)
     .example(|| serde_json::json!({ "body": "请确认发货日期，谢谢！" }))
+    .response(schema::<MessageView>),
+    Route::api(
+        Verb::Post,
+        "/api/v1/threads/{object_kind}/{object_id}/attachments",
+        Permission::SignedIn,
+        "Post a message with a picture (PNG, JPEG or WebP, checked like every upload): multipart `file`, `body`, `internal`",
+        |v| on(v, post_with_picture),
+    )
+    .params(THREAD)
+    .effect(Effect::Create)
+    .upload()
     .response(schema::<MessageView>),
     Route::api(
         Verb::Get,

@@ -24,6 +24,11 @@ const FILES: &[(&str, &str, &str)] = &[
     ("pricing", include_str!("../../locales/en/pricing.toml"), include_str!("../../locales/zh-CN/pricing.toml")),
     ("finance", include_str!("../../locales/en/finance.toml"), include_str!("../../locales/zh-CN/finance.toml")),
     ("channel", include_str!("../../locales/en/channel.toml"), include_str!("../../locales/zh-CN/channel.toml")),
+    (
+        "collaboration",
+        include_str!("../../locales/en/collaboration.toml"),
+        include_str!("../../locales/zh-CN/collaboration.toml"),
+    ),
 ];
 
 /// The parsed catalogue of one language.

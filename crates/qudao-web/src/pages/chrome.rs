@@ -43,11 +43,18 @@ pub struct Chrome {
     pub js: &'static str,
     /// The current path (the language switch returns here).
     pub path: String,
+    /// Unread notifications (the header's badge; the live stream keeps it current).
+    pub unread: i64,
+    /// Approvals waiting for the signed-in user.
+    pub waiting: i64,
+    /// The approval queue of the user's side.
+    pub approvals_href: &'static str,
 }
 
 /// The sections of the console and the portal, with the permission each needs.
 const CONSOLE: &[(&str, &str, Permission)] = &[
     ("/console", "nav.dashboard", Permission::ConsoleAccess),
+    ("/console/approvals", "nav.approvals", Permission::ConsoleAccess),
     ("/console/partners", "nav.partners", Permission::PartnersRead),
     ("/console/orders", "nav.orders", Permission::OrdersRead),
     ("/console/returns", "nav.returns", Permission::OrdersRead),
@@ -62,6 +69,7 @@ const CONSOLE: &[(&str, &str, Permission)] = &[
     ("/console/api-keys", "nav.api_keys", Permission::ApiKeysManage),
     ("/console/webhooks", "nav.webhooks", Permission::IntegrationsManage),
     ("/console/audit", "nav.audit", Permission::AuditRead),
+    ("/console/approval-flows", "nav.flows", Permission::SettingsManage),
     ("/console/settings", "nav.settings", Permission::SettingsManage),
 ];
 const PORTAL: &[(&str, &str, Permission)] = &[
@@ -69,6 +77,7 @@ const PORTAL: &[(&str, &str, Permission)] = &[
     ("/portal/catalog", "nav.catalog", Permission::CatalogRead),
     ("/portal/cart", "nav.cart", Permission::OrdersPlace),
     ("/portal/orders", "nav.orders", Permission::OrdersRead),
+    ("/portal/approvals", "nav.approvals", Permission::PortalAccess),
     ("/portal/fairs", "nav.fairs", Permission::OrdersRead),
     ("/portal/finance", "nav.finance", Permission::AccountsRead),
     ("/portal/channel", "nav.channel", Permission::StockRead),
@@ -94,6 +103,9 @@ impl Chrome {
             css: assets::css_href(),
             js: assets::js_href(),
             path: context.path.clone(),
+            unread: 0,
+            waiting: 0,
+            approvals_href: "/console/approvals",
         };
         let Some(ctx) = context.ctx() else { return chrome };
         let caller = ctx.caller();
@@ -102,13 +114,23 @@ impl Chrome {
         if let Ok(settings) = qudao_app::settings::get_settings(state.app(), &ctx).await {
             chrome.brand_name = settings.brand_name;
         }
-        let sections = if caller.role().side() == RoleSide::Brand { CONSOLE } else { PORTAL };
+        chrome.unread = qudao_app::notifications::unread_count(state.app(), &ctx).await.unwrap_or(0);
+        chrome.waiting = qudao_app::approvals::waiting_count(state.app(), &ctx).await.unwrap_or(0);
+        let brand = caller.role().side() == RoleSide::Brand;
+        if !brand {
+            chrome.approvals_href = "/portal/approvals";
+        }
+        let waiting = chrome.waiting;
+        let sections = if brand { CONSOLE } else { PORTAL };
         let sub_dealers_visible =
             matches!(caller.data_scope(), qudao_domain::access::DataScope::Partner { with_sub_dealers: true, .. });
         chrome.nav = sections
             .iter()
             .filter(|(href, _, permission)| {
-                caller.may(*permission) && (*href != "/portal/dealers" || sub_dealers_visible)
+                caller.may(*permission)
+                    && (*href != "/portal/dealers" || sub_dealers_visible)
+                    // A partner's people see their approval queue when something waits for them.
+                    && (*href != "/portal/approvals" || waiting > 0 || section == "/portal/approvals")
             })
             .map(|(href, key, _)| NavItem { href, label: i18n::t(lang, key), active: *href == section })
             .collect();

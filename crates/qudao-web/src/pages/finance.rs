@@ -27,6 +27,7 @@ use crate::context::{Authed, RequestContext};
 use crate::error::WebResult;
 use crate::extract::{Id, PageForm, UploadForm};
 use crate::pages::form::field_value;
+use crate::pages::threads::ThreadPanel;
 use crate::pages::{Chrome, FormState, render, see_other};
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
 use crate::state::AppState;
@@ -414,6 +415,7 @@ struct StatementPage {
     may_confirm: bool,
     may_dispute: bool,
     form: FormState,
+    thread: ThreadPanel,
 }
 
 async fn statement_page(
@@ -431,7 +433,10 @@ async fn statement_page(
     c.title = format!("{} {}", c.title, s.number);
     let may_answer = ctx.caller().may(Permission::StatementsRespond);
     let status = if form.failed() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let here = format!("{section}/statements/{id}");
+    let thread = crate::pages::threads::panel(state, ctx, &c, "statement", &id.to_string(), &here).await?;
     let page = StatementPage {
+        thread,
         c,
         period: period(&s),
         may_confirm: may_answer && matches!(s.status.as_str(), "issued" | "disputed"),

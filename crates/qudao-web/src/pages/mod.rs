@@ -2,6 +2,7 @@
 //! per module. Pages work without JavaScript; forms post and redirect (303) with a flash message.
 
 mod account;
+pub mod approvals;
 mod auth;
 mod channel;
 pub mod chrome;
@@ -10,10 +11,12 @@ mod files;
 mod finance;
 pub mod form;
 pub mod format;
+mod notifications;
 mod ordering;
 mod payments;
 mod portal;
 mod system;
+pub mod threads;
 
 use askama::Template;
 use axum::http::header::LOCATION;
@@ -58,6 +61,10 @@ pub fn routes() -> Vec<Route> {
         finance::ROUTES,
         payments::ROUTES,
         channel::ROUTES,
+        approvals::ROUTES,
+        approvals::flows::ROUTES,
+        threads::ROUTES,
+        notifications::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }
@@ -127,6 +134,9 @@ pub fn error_page(context: &RequestContext, info: &ErrorInfo) -> Response {
         css: crate::assets::css_href(),
         js: crate::assets::js_href(),
         path: context.path.clone(),
+        unread: 0,
+        waiting: 0,
+        approvals_href: "/console/approvals",
     };
     let template = ErrorPage { c, message, status: info.status.as_u16(), home };
     render(info.status, &template)

@@ -13,10 +13,12 @@ use crate::api::ListQuery;
 use crate::context::Authed;
 use crate::error::WebResult;
 use crate::extract::{ApiQuery, Id, PageForm};
+use crate::pages::approvals::{ApprovalPanel, delegates, panels_of};
 use crate::pages::ordering::{
     LineRow, ShipmentRow, TimelineRow, label, line_amounts, order_lines, shipment_rows, timeline_rows,
 };
 use crate::pages::portal::orders::{CancelForm, ListFilter, OrderHead, OrderRow, order_head, order_rows};
+use crate::pages::threads::{self, ThreadPanel};
 use crate::pages::{Chrome, page, see_other};
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
 use crate::state::AppState;
@@ -63,6 +65,9 @@ struct OrderPage {
     can_cancel: bool,
     can_ship: bool,
     tracking_form: bool,
+    approvals: Vec<ApprovalPanel>,
+    delegates: Vec<(String, String)>,
+    thread: ThreadPanel,
 }
 
 async fn show_order(
@@ -78,6 +83,11 @@ async fn show_order(
     let warehouses =
         if caller.may(Permission::OrdersShip) { warehouse_choices(&state, &ctx, &c).await } else { Vec::new() };
     c.title = format!("{} {}", c.t("order.detail_title"), order.summary.number);
+    let approvals = panels_of(&state, &ctx, &c, "order", &id.to_string()).await?;
+    let my_turn = approvals.iter().any(|a| a.my_turn);
+    let delegates = if my_turn { delegates(&state, &ctx).await } else { Vec::new() };
+    let running = approvals.iter().any(|a| a.outcome == "running");
+    let thread = threads::panel(&state, &ctx, &c, "order", &id.to_string(), &back(id)).await?;
     let s = &order.summary;
     let status = s.status.as_str();
     let template = OrderPage {
@@ -86,9 +96,15 @@ async fn show_order(
         shipments: shipment_rows(&c, &shipments),
         timeline: timeline_rows(&c, &timeline),
         warehouses,
+        // An order under an approval flow is approved on its panel; the button is for orders
+        // placed before flows (no approval of their own).
         can_approve: status == "submitted"
+            && !running
             && s.payment_status != "awaiting_transfer"
             && caller.may(Permission::OrdersApprove),
+        approvals,
+        delegates,
+        thread,
         can_confirm_transfer: s.payment_status == "awaiting_transfer" && caller.may(Permission::FinanceManage),
         can_cancel: matches!(status, "submitted" | "approved"),
         can_ship: matches!(status, "approved" | "partially_shipped") && caller.may(Permission::OrdersShip),

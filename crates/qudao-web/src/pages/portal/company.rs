@@ -23,6 +23,7 @@ use crate::error::WebResult;
 use crate::extract::{ApiQuery, Id, PageForm};
 use crate::pages::console::partners::people::{self, AddressForm, ContactForm, Editing, People};
 use crate::pages::console::partners::{Summary, kind_label, pick, status_label, summary};
+use crate::pages::threads::{self, ThreadPanel};
 use crate::pages::{Chrome, page, render, see_other};
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
 use crate::state::AppState;
@@ -36,6 +37,7 @@ struct CompanyPage {
     heading: String,
     summary: Summary,
     people: People,
+    thread: ThreadPanel,
 }
 
 /// The caller's own company; a caller without one has none to show.
@@ -61,7 +63,8 @@ async fn render_company(
     let heading = p.name.clone();
     let summary = summary(lang, p, &no_link);
     let people = people::people(state, ctx, lang, detail.contacts, detail.addresses, editing).await?;
-    Ok(render(status, &CompanyPage { c, heading, summary, people }))
+    let thread = threads::panel(state, ctx, &c, "partner", &p.id.to_string(), COMPANY).await?;
+    Ok(render(status, &CompanyPage { c, heading, summary, people, thread }))
 }
 
 fn editing(ctx: &Ctx) -> Editing {

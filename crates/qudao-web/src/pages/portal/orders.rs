@@ -14,9 +14,11 @@ use crate::api::ListQuery;
 use crate::context::Authed;
 use crate::error::WebResult;
 use crate::extract::{ApiQuery, Id, PageForm, Upload};
+use crate::pages::approvals::{ApprovalPanel, delegates, panels_of};
 use crate::pages::ordering::{
     LineRow, ShipmentRow, TimelineRow, label, line_amounts, order_lines, shipment_rows, sku_lines, timeline_rows,
 };
+use crate::pages::threads::{self, ThreadPanel};
 use crate::pages::{Chrome, page, see_other};
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
 use crate::state::AppState;
@@ -236,6 +238,9 @@ struct OrderPage {
     can_receive: bool,
     can_return: bool,
     tracking_form: bool,
+    approvals: Vec<ApprovalPanel>,
+    delegates: Vec<(String, String)>,
+    thread: ThreadPanel,
 }
 
 async fn show_order(
@@ -248,8 +253,15 @@ async fn show_order(
     let timeline = uc::order_timeline(state.app(), &ctx, id).await?;
     let mut c = Chrome::new(&state, &context, "order.detail_title", "/portal/orders").await;
     c.title = format!("{} {}", c.t("order.detail_title"), order.summary.number);
+    let approvals = panels_of(&state, &ctx, &c, "order", &id.to_string()).await?;
+    let delegates = if approvals.iter().any(|a| a.my_turn) { delegates(&state, &ctx).await } else { Vec::new() };
+    let here = format!("/portal/orders/{id}");
+    let thread = threads::panel(&state, &ctx, &c, "order", &id.to_string(), &here).await?;
     let status = order.summary.status.as_str();
     let template = OrderPage {
+        approvals,
+        delegates,
+        thread,
         order: order_head(&c, &order),
         lines: order_lines(&c, &order),
         shipments: shipment_rows(&c, &shipments),

@@ -20,6 +20,7 @@ use crate::context::{Authed, RequestContext};
 use crate::error::WebResult;
 use crate::extract::{Id, Ids, PageForm};
 use crate::i18n;
+use crate::pages::threads::{self, ThreadPanel};
 use crate::pages::{Chrome, FormState, render, see_other};
 use crate::state::AppState;
 
@@ -47,6 +48,7 @@ struct ShowPage {
     can_edit: bool,
     users: Option<Vec<UserRow>>,
     audit_href: Option<String>,
+    thread: ThreadPanel,
 }
 
 /// The forms of the page; empty unless a post just failed.
@@ -84,6 +86,7 @@ async fn render_show(
     let c = Chrome::new(state, context, "partner.show.title", "/console/partners").await;
     let p = &detail.partner;
     let heading = format!("{} · {}", p.code, p.name);
+    let thread = threads::panel(state, ctx, &c, "partner", &id.to_string(), &base(id)).await?;
     let summary = summary(lang, p, &console_href);
     let next_statuses = if caller.may(Permission::PartnersStatus) {
         p.status
@@ -134,6 +137,7 @@ async fn render_show(
         can_edit,
         users,
         audit_href,
+        thread,
     };
     Ok(render(status, &page))
 }
