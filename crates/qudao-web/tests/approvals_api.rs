@@ -464,3 +464,98 @@ async fn a_partners_own_administrator_rejects_its_staffs_order() {
     })
     .await;
 }
+
+/// Returns over ¥5 go to finance; smaller ones are decided by the brand directly, as before.
+fn return_flow() -> Value {
+    json!({
+        "object_kind": "return",
+        "name": "大额退货审批",
+        "applies_if": { "field": "amount_over", "value": 500 },
+        "steps": [
+            { "name": "财务审批", "branches": [{ "approvers": [{ "kind": "role", "role": "finance" }], "mode": "any" }] }
+        ]
+    })
+}
+
+#[tokio::test]
+async fn returns_follow_their_flow_and_the_brands_decision_goes_through_it() {
+    each_backend(|app| async move {
+        shop(&app).await;
+        UserBuilder::new("picker", Role::Warehouse).create(&app).await;
+        let root = app.bearer("root", TEST_PASSWORD).await;
+        let saved = root.post_json("/api/v1/approval-flows", &return_flow()).await;
+        assert_eq!(saved.status, 201, "{}", saved.text());
+        let rep = app.bearer("rep", TEST_PASSWORD).await;
+        let fin = app.bearer("fin", TEST_PASSWORD).await;
+        let picker = app.bearer("picker", TEST_PASSWORD).await;
+        let order = place(&rep, 8).await;
+        let id = order["id"].as_str().expect("id");
+        let shipped = picker
+            .post_json(&format!("/api/v1/orders/{id}/shipments"), &json!({ "carrier": "顺丰", "tracking_no": "SF1" }))
+            .await;
+        assert_eq!(shipped.status, 201, "{}", shipped.text());
+        let ask = |bottles: i64| {
+            let rep = &rep;
+            async move {
+                let asked = rep
+                    .post_json(
+                        &format!("/api/v1/orders/{id}/returns"),
+                        &json!({ "reason": "破损", "lines": [{ "line_no": 1, "quantity": bottles }] }),
+                    )
+                    .await;
+                assert_eq!(asked.status, 201, "{}", asked.text());
+                asked.json()["id"].as_str().expect("id").to_string()
+            }
+        };
+        let status_of = |rid: String| {
+            let root = &root;
+            async move {
+                let list = root.get("/api/v1/returns").await.json();
+                list["items"].as_array().expect("returns").iter().find(|r| r["id"] == rid.as_str()).expect("the return")
+                    ["status"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            }
+        };
+
+        // ¥2.50: no flow applies; the brand decides directly.
+        let small = ask(1).await;
+        let direct = root.post_json(&format!("/api/v1/returns/{small}/approve"), &json!({})).await;
+        assert_eq!(direct.status, 200, "{}", direct.text());
+        assert_eq!(status_of(small.clone()).await, "approved");
+
+        // ¥7.50: finance's turn. The administrator's decision goes through the flow and is refused.
+        let big = ask(3).await;
+        let waiting = fin.get("/api/v1/approvals/waiting?kind=return").await.json();
+        let approval = waiting["items"].as_array().and_then(|a| a.first()).cloned().expect("waiting for finance");
+        assert_eq!(approval["object_id"], big.as_str());
+        let refused = root.post_json(&format!("/api/v1/returns/{big}/approve"), &json!({})).await;
+        assert_eq!(
+            (refused.status, refused.json()["error"]["code"].as_str()),
+            (409, Some("conflict.not_your_approval")),
+            "not the administrator's step"
+        );
+        assert_eq!(status_of(big.clone()).await, "requested");
+        let approved = fin.post_json(&format!("/api/v1/returns/{big}/approve"), &json!({})).await;
+        assert_eq!(approved.status, 200, "{}", approved.text());
+        assert_eq!(status_of(big.clone()).await, "approved");
+        assert_eq!(approval_of_return(&fin, &big).await["outcome"], "approved");
+
+        // Another, rejected on the approval with a comment: the return is rejected with it.
+        let third = ask(3).await;
+        let approval = approval_of_return(&fin, &third).await;
+        let (status, rejected) = act(&fin, &approval, json!({ "action": "reject", "comment": "超过退货期" })).await;
+        assert_eq!(status, 200, "{rejected}");
+        assert_eq!(status_of(third.clone()).await, "rejected");
+        app.assert_invariants().await;
+        app
+    })
+    .await;
+}
+
+async fn approval_of_return(client: &Client<'_>, rid: &str) -> Value {
+    let list = client.get(&format!("/api/v1/returns/{rid}/approvals")).await;
+    assert_eq!(list.status, 200, "{}", list.text());
+    list.json().as_array().and_then(|a| a.last().cloned()).expect("an approval")
+}

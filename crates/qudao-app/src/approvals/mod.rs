@@ -178,6 +178,18 @@ pub async fn act_on(app: &App, ctx: &Ctx, id: ApprovalId, input: &ActionInput) -
         let order: OrderId = applied.row.object_id.parse().map_err(|_| AppError::NotFound)?;
         crate::orders::approval::approval_approved(&mut tx, ctx, order, now).await?;
     }
+    if applied.ended && subject == Some(Subject::Return) {
+        // Approved: the partner may send the goods back; rejected or withdrawn: refused, with
+        // the comment (or the withdrawal) as its note.
+        let id: qudao_domain::ids::ReturnId = applied.row.object_id.parse().map_err(|_| AppError::NotFound)?;
+        let approved = applied.row.outcome == "approved";
+        let note = match (approved, comment.as_deref(), label) {
+            (true, _, _) => None,
+            (false, _, "withdraw") => Some("撤回 withdrawn"),
+            (false, comment, _) => comment,
+        };
+        crate::orders::fulfilment::return_decided(&mut tx, ctx, id, approved, note, now).await?;
+    }
     let audit = ctx.audit(
         now,
         "approval",

@@ -10,6 +10,8 @@ use qudao_domain::ids::{CategoryId, OrderId, UserId};
 use qudao_domain::orders::{OrderStatus, PaymentStatus, ReviewReason, approval_facts};
 use qudao_store::Tx;
 use qudao_store::approvals::instances;
+use qudao_store::catalog::masters;
+use qudao_store::catalog::{SkuKeys, sellable};
 use qudao_store::orders;
 use qudao_store::partners::PartnerView;
 
@@ -87,6 +89,46 @@ pub(crate) async fn begin(
     // desk's batch commits later): the approvers see them on their next page.
     crate::approvals::begin(tx, &approval.plan, &submission, now_ms).await?;
     Ok(())
+}
+
+/// Starts a return's approval in the return's own transaction when a flow of kind `return`
+/// applies to it (its amount, the partner's tier and region, the categories sent back);
+/// answers the live events to publish once it commits. Without a flow the brand decides the
+/// return directly, as before flows.
+pub(crate) async fn begin_return(
+    tx: &mut Tx,
+    asked: &super::fulfilment::ReturnAsked<'_>,
+    submitter: UserId,
+    now_ms: i64,
+) -> AppResult<Vec<crate::events::Event>> {
+    let settings = qudao_store::settings::snapshot(tx).await?;
+    let flows = crate::approvals::flows_for(tx, Subject::Return, &settings).await?;
+    if flows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let partner_id = asked.order.summary.partner_id;
+    let partner = qudao_store::partners::get(tx, partner_id).await?.ok_or(AppError::NotFound)?;
+    let mut categories = Vec::new();
+    if flows.iter().any(|f| f.flow.reads_categories()) {
+        let codes: HashMap<CategoryId, String> =
+            masters::categories(tx).await?.into_iter().map(|c| (c.id, c.code)).collect();
+        let sold = sellable(tx, SkuKeys::Ids(asked.skus)).await?;
+        categories = sold.values().flat_map(|s| s.categories.iter()).filter_map(|c| codes.get(c).cloned()).collect();
+        categories.sort_unstable();
+        categories.dedup();
+    }
+    let facts = approval_facts(asked.amount, asked.amount, 0, &partner.tier.code, &partner.region.path, categories);
+    let Some(plan) = plan(&flows, &facts) else { return Ok(Vec::new()) };
+    let submission = Submission {
+        subject: Subject::Return,
+        object_id: asked.id.to_string(),
+        partner_id,
+        summary: format!("{} · {} · {}", asked.number, asked.order.summary.number, partner.name),
+        amount: asked.amount,
+        submitter,
+    };
+    let (_, events) = crate::approvals::begin(tx, &plan, &submission, now_ms).await?;
+    Ok(events)
 }
 
 /// Whether an order's approval still runs.

@@ -4,7 +4,7 @@
 //! on the order, which is what the order's timeline shows.
 
 use qudao_domain::access::Permission;
-use qudao_domain::ids::{OrderId, ReturnId, ShipmentId, WarehouseId};
+use qudao_domain::ids::{OrderId, ReturnId, ShipmentId, SkuId, WarehouseId};
 use qudao_domain::orders::{
     Held, LineQuantity, OrderStatus, PaymentStatus, ReturnStatus, ReturnableLine, plan_shipment, price_return,
     refund_split,
@@ -394,6 +394,7 @@ pub async fn request_return(
         rows.push((*line_no, sku, *quantity, *amount));
     }
     let amount: i64 = priced.iter().map(|p| p.2).sum();
+    let skus: Vec<SkuId> = rows.iter().map(|r| r.1).collect();
     orders::insert_return(
         &mut tx,
         &NewReturn {
@@ -411,14 +412,36 @@ pub async fn request_return(
     .await?;
     let detail = serde_json::json!({ "return": number, "return_id": return_id, "amount": amount, "reason": reason });
     finish(&mut tx, ctx, &before, "return_request", Some(detail), now).await?;
+    let asked = ReturnAsked { id: return_id, number: &number, order: &before, amount, skus: &skus };
+    let events = super::approval::begin_return(&mut tx, &asked, ctx.caller().user_id(), now).await?;
+    crate::events::announce(&mut tx, app.events(), &events).await?;
     let view = orders::get_return(&mut tx, return_id).await?.ok_or(AppError::NotFound)?;
     idempotency::complete(&mut tx, idem, 201, &view).await?;
     tx.commit().await?;
+    for event in events {
+        app.events().publish(event);
+    }
     Ok(view)
 }
 
+/// A return just asked for, as its approval reads it.
+pub(crate) struct ReturnAsked<'a> {
+    /// The return.
+    pub id: ReturnId,
+    /// Its number.
+    pub number: &'a str,
+    /// Its order.
+    pub order: &'a qudao_store::orders::OrderView,
+    /// What it refunds, fen.
+    pub amount: i64,
+    /// The SKUs sent back.
+    pub skus: &'a [SkuId],
+}
+
 /// A brand user approves (the partner may send the goods back) or rejects (with a note) a
-/// requested return.
+/// requested return. A return under an approval flow is decided through its flow, as the
+/// caller: their approval of their step (the return is approved when the flow is), or their
+/// rejection with the note as its comment.
 pub async fn decide_return(
     app: &App,
     ctx: &Ctx,
@@ -432,28 +455,56 @@ pub async fn decide_return(
     }
     let now = app.now_ms();
     let mut tx = app.write(ctx).await?;
-    let found = orders::get_return(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    orders::get_return(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let running = qudao_store::approvals::instances::running_of(&mut tx, "return", &id.to_string()).await?;
+    if let Some(approval) = running {
+        drop(tx);
+        let input = crate::approvals::ActionInput {
+            action: if approve { "approve" } else { "reject" }.into(),
+            comment: note,
+            to_step: None,
+            delegate_to: None,
+        };
+        crate::approvals::act_on(app, ctx, approval.id, &input).await?;
+        let mut tx = app.read(ctx).await?;
+        return Ok(orders::get_return(&mut tx, id).await?.ok_or(AppError::NotFound)?);
+    }
     ctx.require(Permission::OrdersApprove)?;
+    return_decided(&mut tx, ctx, id, approve, note.as_deref(), now).await?;
+    let view = orders::get_return(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Moves a requested return to approved or rejected with the decider's note, in the caller's
+/// transaction: decided by a brand user directly, or by the end of its approval flow.
+pub(crate) async fn return_decided(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    id: ReturnId,
+    approve: bool,
+    note: Option<&str>,
+    now: i64,
+) -> AppResult<()> {
+    let found = orders::get_return(tx, id).await?.ok_or(AppError::NotFound)?;
     let to = if approve { ReturnStatus::Approved } else { ReturnStatus::Rejected };
     if !orders::move_return(
-        &mut tx,
+        tx,
         id,
         ReturnStatus::Requested.as_str(),
         to.as_str(),
-        ReturnStep::Decided { by: Some(ctx.caller().user_id()), note: note.as_deref() },
+        ReturnStep::Decided { by: Some(ctx.caller().user_id()), note },
         now,
     )
     .await?
     {
         return Err(AppError::Conflict("status_transition"));
     }
-    let order = load(&mut tx, found.order_id).await?;
+    let order = load(tx, found.order_id).await?;
     let action = if approve { "return_approve" } else { "return_reject" };
     let detail = serde_json::json!({ "return": found.number, "return_id": id, "note": note });
-    finish(&mut tx, ctx, &order, action, Some(detail), now).await?;
-    let view = orders::get_return(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    tx.commit().await?;
-    Ok(view)
+    finish(tx, ctx, &order, action, Some(detail), now).await?;
+    Ok(())
 }
 
 /// The returned goods arrived: they go back on hand in the warehouse (by default the one the

@@ -6,7 +6,7 @@ mod carts;
 mod checkout;
 mod desk;
 mod fair_orders;
-mod fulfilment;
+pub(crate) mod fulfilment;
 pub(crate) mod lifecycle;
 mod snapshot;
 mod views;

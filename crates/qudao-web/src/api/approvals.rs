@@ -11,7 +11,7 @@ use qudao_app::approvals::{
 };
 use qudao_domain::access::Permission;
 use qudao_domain::approvals::Subject;
-use qudao_domain::ids::{ApprovalId, DelegationId, FlowId, OrderId};
+use qudao_domain::ids::{ApprovalId, DelegationId, FlowId, OrderId, ReturnId};
 use qudao_store::approvals::delegations::DelegationView;
 use qudao_store::page::Page;
 use serde::Deserialize;
@@ -156,6 +156,16 @@ async fn bulk(
     ApiJson(body): ApiJson<BulkInput>,
 ) -> WebResult<Json<BulkResult>> {
     Ok(Json(uc::bulk_approve(state.app(), &ctx, &body.ids, body.comment.as_deref()).await?))
+}
+
+async fn of_return(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    Id(id): Id<ReturnId>,
+) -> WebResult<Json<Vec<ApprovalView>>> {
+    // The return first, in the caller's scope: a return the caller cannot see is missing.
+    qudao_app::orders::get_return(state.app(), &ctx, id).await?;
+    Ok(Json(uc::of_object(state.app(), &ctx, Subject::Return.as_str(), &id.to_string()).await?))
 }
 
 async fn of_order(
@@ -316,6 +326,15 @@ pub const ROUTES: &[Route] = &[
         |v| on(v, of_order),
     )
     .params(&[("id", ObjectKind::Order)])
+    .response(schema::<Vec<ApprovalView>>),
+    Route::api(
+        Verb::Get,
+        "/api/v1/returns/{id}/approvals",
+        Permission::OrdersRead,
+        "A return's approvals (when a flow of kind return applied to it), oldest first",
+        |v| on(v, of_return),
+    )
+    .params(&[("id", ObjectKind::Return)])
     .response(schema::<Vec<ApprovalView>>),
     Route::api(
         Verb::Get,
