@@ -38,9 +38,10 @@ pub const MIGRATIONS: &[MigrationFile] = &[
     migration!("0006_finance_and_channel.sql"),
     migration!("0007_approvals.sql"),
     migration!("0008_threads_and_notifications.sql"),
+    migration!("0009_approval_payloads.sql"),
 ];
 
-/// The schema version of the newest embedded migration (`0008_threads_and_notifications.sql` is 8).
+/// The schema version of the newest embedded migration (`0009_approval_payloads.sql` is 9).
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
 }

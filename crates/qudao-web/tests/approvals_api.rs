@@ -559,3 +559,96 @@ async fn approval_of_return(client: &Client<'_>, rid: &str) -> Value {
     assert_eq!(list.status, 200, "{}", list.text());
     list.json().as_array().and_then(|a| a.last().cloned()).expect("an approval")
 }
+
+/// One step of finance for a kind, applying to everything of that kind.
+fn finance_flow(kind: &str, name: &str) -> Value {
+    json!({
+        "object_kind": kind,
+        "name": name,
+        "steps": [
+            { "name": "财务审批", "branches": [{ "approvers": [{ "kind": "role", "role": "finance" }], "mode": "any" }] }
+        ]
+    })
+}
+
+#[tokio::test]
+async fn adjustments_credit_lines_and_onboarding_wait_for_their_flows() {
+    each_backend(|app| async move {
+        let partner = shop(&app).await;
+        UserBuilder::new("fin2", Role::Finance).create(&app).await;
+        let prospect =
+            PartnerBuilder::new("乙公司").status(qudao_domain::partners::PartnerStatus::Prospect).create(&app).await;
+        let root = app.bearer("root", TEST_PASSWORD).await;
+        let fin = app.bearer("fin", TEST_PASSWORD).await;
+        let fin2 = app.bearer("fin2", TEST_PASSWORD).await;
+        for (kind, name) in
+            [("adjustment", "调账审批"), ("credit_line", "额度审批"), ("partner_onboarding", "准入审批")]
+        {
+            let saved = root.post_json("/api/v1/approval-flows", &finance_flow(kind, name)).await;
+            assert_eq!(saved.status, 201, "{}", saved.text());
+        }
+
+        // An adjustment: its asker may not approve it at any step (four eyes); another may.
+        let asked = fin
+            .post_json(
+                &format!("/api/v1/partners/{partner}/adjustments"),
+                &json!({ "account": "rebate", "amount": "300.00", "reason": "陈列奖励" }),
+            )
+            .await;
+        assert_eq!(asked.status, 201, "{}", asked.text());
+        let adjustment = asked.json()["id"].as_str().expect("id").to_string();
+        let own = fin.post_json(&format!("/api/v1/adjustments/{adjustment}/approve"), &json!({})).await;
+        assert_eq!((own.status, own.json()["error"]["code"].as_str()), (409, Some("conflict.own_adjustment")));
+        let approved = fin2.post_json(&format!("/api/v1/adjustments/{adjustment}/approve"), &json!({})).await;
+        assert_eq!(approved.status, 200, "{}", approved.text());
+        assert_eq!(approved.json()["status"], "approved");
+        let (rebate, _, _) = app.account(partner, qudao_domain::accounts::AccountKind::Rebate).await;
+        assert_eq!(rebate, 30_000, "posted once the flow approved it");
+
+        // A credit line change waits (202), a second one is refused meanwhile, then it is made.
+        let url = format!("/api/v1/partners/{partner}/credit-line");
+        let asked = root.json("PUT", &url, &json!({ "credit_line": "80000.00", "terms_days": 60 })).await;
+        assert_eq!(asked.status, 202, "{}", asked.text());
+        let approval = asked.location().expect("the approval").rsplit('/').next().expect("id").to_string();
+        let line = |body: &Value| {
+            body.as_array().and_then(|a| a.iter().find(|x| x["kind"] == "receivable")).map(|x| x["credit_line"].clone())
+        };
+        assert_eq!(line(&asked.json()), Some(json!(1_000_000)), "unchanged while it waits");
+        let again = root.json("PUT", &url, &json!({ "credit_line": "1.00" })).await;
+        assert_eq!((again.status, again.json()["error"]["code"].as_str()), (409, Some("conflict.approval_pending")));
+        let (status, done) = act(&fin, &json!({ "id": approval }), json!({ "action": "approve" })).await;
+        assert_eq!(status, 200, "{done}");
+        let accounts = root.get(&format!("/api/v1/partners/{partner}/accounts")).await.json();
+        assert_eq!(line(&accounts), Some(json!(8_000_000)));
+        let terms =
+            accounts.as_array().and_then(|a| a.iter().find(|x| x["kind"] == "receivable")).expect("r")["terms_days"]
+                .clone();
+        assert_eq!(terms, 60);
+
+        // Onboarding: rejected, the prospect stays one; asked again and approved, it is active.
+        let status_url = format!("/api/v1/partners/{}/status", prospect.id);
+        let asked = root.post_json(&status_url, &json!({ "status": "active", "reason": "资质齐全" })).await;
+        assert_eq!(asked.status, 202, "{}", asked.text());
+        assert_eq!(asked.json()["status"], "prospect");
+        let approval = json!({ "id": asked.location().expect("approval").rsplit('/').next().expect("id") });
+        let (status, _) = act(&fin, &approval, json!({ "action": "reject", "comment": "营业执照过期" })).await;
+        assert_eq!(status, 200);
+        assert_eq!(root.get(&format!("/api/v1/partners/{}", prospect.id)).await.json()["status"], "prospect");
+        let asked = root.post_json(&status_url, &json!({ "status": "active" })).await;
+        assert_eq!(asked.status, 202, "a rejected request may be asked again: {}", asked.text());
+        let approval = json!({ "id": asked.location().expect("approval").rsplit('/').next().expect("id") });
+        let (status, _) = act(&fin, &approval, json!({ "action": "approve" })).await;
+        assert_eq!(status, 200);
+        assert_eq!(root.get(&format!("/api/v1/partners/{}", prospect.id)).await.json()["status"], "active");
+        let page = app.browser("root", TEST_PASSWORD).await.get(&format!("/console/partners/{}", prospect.id)).await;
+        let page = page.text();
+        assert!(page.contains("准入审批") && page.contains("data-outcome=\"approved\""), "the partner page shows it");
+        assert!(page.contains("data-outcome=\"rejected\""), "and the earlier, rejected request");
+        // Other status changes never wait.
+        let suspended = root.post_json(&status_url, &json!({ "status": "suspended", "reason": "欠款" })).await;
+        assert_eq!(suspended.status, 200, "{}", suspended.text());
+        app.assert_invariants().await;
+        app
+    })
+    .await;
+}

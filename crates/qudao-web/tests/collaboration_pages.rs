@@ -216,8 +216,18 @@ async fn the_queue_the_order_page_and_the_inbox_carry_an_approval_and_its_thread
         let history = rep.get(&format!("/portal/orders/{id}")).await.text();
         assert!(history.contains("data-outcome=\"approved\"") && history.contains("approval-history"));
 
-        // The rep's inbox has the decision; read all, then the choices of the preferences page.
-        assert!(rep.get("/inbox?unread=1").await.text().contains("审批通过"));
+        // The rep's inbox has the decision (once: not also as an order event), then the shipment.
+        let unread = rep.get("/inbox?unread=1").await.text();
+        assert!(unread.contains("审批通过") && !unread.contains("已审核通过"), "{unread}");
+        UserBuilder::new("picker", Role::Warehouse).create(&app).await;
+        let picker = app.bearer("picker", TEST_PASSWORD).await;
+        let shipped = picker
+            .post_json(&format!("/api/v1/orders/{id}/shipments"), &json!({ "carrier": "顺丰", "tracking_no": "SF9" }))
+            .await;
+        assert_eq!(shipped.status, 201, "{}", shipped.text());
+        assert!(rep.get("/inbox?unread=1").await.text().contains(&format!("订单 {number} 已发货")));
+        let prefs = rep.get("/inbox/preferences").await.text();
+        assert!(prefs.contains("name=\"email.order_event\""), "order events have their own choice");
         assert_eq!(rep.post_form("/inbox/read-all", &[]).await.status, 303);
         assert_eq!(api_rep.get("/api/v1/notifications/unread-count").await.json()["count"], 0);
         let prefs = post(&rep, "/inbox/preferences", &[("email.mention", "digest".into())]).await;

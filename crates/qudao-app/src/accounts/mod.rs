@@ -167,14 +167,16 @@ pub async fn partner_accounts(app: &App, ctx: &Ctx, partner: PartnerId) -> AppRe
 
 /// Sets a partner's credit line in CNY and, when `terms_days` is given, its own credit terms
 /// (`Some(None)` returns it to the brand's terms). Lowering the line below the current debt is
-/// allowed: the partner then cannot buy on credit until it pays.
+/// allowed: the partner then cannot buy on credit until it pays. When a flow of kind
+/// `credit_line` applies (its conditions read the new line), the change waits for it and is
+/// made when it is approved.
 pub async fn set_credit_line(
     app: &App,
     ctx: &Ctx,
     partner: PartnerId,
     amount: &str,
     terms_days: Option<Option<i64>>,
-) -> AppResult<Vec<AccountView>> {
+) -> AppResult<crate::approvals::Gated<Vec<AccountView>>> {
     ctx.require(qudao_domain::access::Permission::FinanceManage)?;
     let mut invalid = Invalid::new();
     let amount = invalid.check(Money::parse_major("credit_line", amount, Currency::CNY));
@@ -188,20 +190,80 @@ pub async fn set_credit_line(
     let amount = amount.ok_or_else(|| AppError::Internal("checked credit line".into()))?;
     let now = app.now_ms();
     let mut tx = app.write(ctx).await?;
-    partners::get(&mut tx, partner).await?.ok_or(AppError::NotFound)?;
+    let found = partners::get(&mut tx, partner).await?.ok_or(AppError::NotFound)?;
     accounts::ensure_partner_accounts(&mut tx, partner, Currency::CNY.code(), now).await?;
     let before = accounts::partner_accounts(&mut tx, partner).await?;
-    if !accounts::set_credit_line(&mut tx, partner, Currency::CNY.code(), amount.minor).await? {
+    let line_of = |views: &[AccountView]| views.iter().find(|a| a.kind == "receivable").map_or(0, |a| a.credit_line);
+    let change = crate::approvals::Change {
+        subject: qudao_domain::approvals::Subject::CreditLine,
+        object_id: partner.to_string(),
+        partner: &found,
+        amount: amount.minor,
+        summary: format!(
+            "信用额度 {} → {} · {}",
+            Money::new(line_of(&before), Currency::CNY),
+            Money::new(amount.minor, Currency::CNY),
+            found.name
+        ),
+        submitter: ctx.caller().user_id(),
+        payload: serde_json::json!({
+            "credit_line": amount.minor,
+            "set_terms": terms_days.is_some(),
+            "terms_days": terms_days.flatten(),
+        }),
+    };
+    if let Some((approval, events)) = crate::approvals::gate(&mut tx, change, now).await? {
+        let asked = serde_json::json!({ "credit_line": amount.minor, "terms_days": terms_days, "approval": approval });
+        let record = ctx.audit(now, "credit_line", partner, "request", Some(partner), None::<&()>, Some(&asked));
+        audit::insert(&mut tx, &record).await?;
+        crate::events::announce(&mut tx, app.events(), &events).await?;
+        tx.commit().await?;
+        for event in events {
+            app.events().publish(event);
+        }
+        return Ok(crate::approvals::Gated::Waiting(before, approval));
+    }
+    let after = change_credit(&mut tx, ctx, partner, amount.minor, terms_days, now).await?;
+    tx.commit().await?;
+    Ok(crate::approvals::Gated::Applied(after))
+}
+
+/// Makes the credit line change an approval kept (its payload), as its last approver.
+pub(crate) async fn apply_credit_payload(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    partner: PartnerId,
+    payload: &serde_json::Value,
+    now: i64,
+) -> AppResult<()> {
+    let line = payload["credit_line"].as_i64().ok_or_else(|| AppError::Internal("credit payload".into()))?;
+    let terms = payload["set_terms"].as_bool().unwrap_or(false).then(|| payload["terms_days"].as_i64());
+    change_credit(tx, ctx, partner, line, terms, now).await?;
+    Ok(())
+}
+
+/// Writes a credit line (and terms, when given) with its audit row; answers the accounts after.
+async fn change_credit(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    partner: PartnerId,
+    line: i64,
+    terms_days: Option<Option<i64>>,
+    now: i64,
+) -> AppResult<Vec<AccountView>> {
+    accounts::ensure_partner_accounts(tx, partner, Currency::CNY.code(), now).await?;
+    let before = accounts::partner_accounts(tx, partner).await?;
+    if !accounts::set_credit_line(tx, partner, Currency::CNY.code(), line).await? {
         return Err(AppError::NotFound);
     }
     if let Some(terms) = terms_days {
-        accounts::set_terms(&mut tx, partner, Currency::CNY.code(), terms).await?;
+        accounts::set_terms(tx, partner, Currency::CNY.code(), terms).await?;
     }
-    let after = accounts::partner_accounts(&mut tx, partner).await?;
+    let after = accounts::partner_accounts(tx, partner).await?;
     let credit =
         |views: &[AccountView]| views.iter().find(|a| a.kind == "receivable").map(|a| (a.credit_line, a.terms_days));
     audit::insert(
-        &mut tx,
+        tx,
         &ctx.audit(
             now,
             "credit_line",
@@ -213,7 +275,6 @@ pub async fn set_credit_line(
         ),
     )
     .await?;
-    tx.commit().await?;
     Ok(after)
 }
 

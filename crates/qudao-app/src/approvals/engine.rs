@@ -91,6 +91,9 @@ pub struct Submission {
     pub amount: i64,
     /// Who submitted it.
     pub submitter: UserId,
+    /// What it changes when approved, for a change that waits for its approval (a credit
+    /// line, a partner's status); none for objects that are their own rows.
+    pub payload: Option<serde_json::Value>,
 }
 
 /// The stored state of an instance after a change, with the times its step's reminder and
@@ -131,6 +134,7 @@ pub(crate) async fn begin(
     state.state = &json;
     state.step_name = step_name.as_deref();
     let definition = serde_json::to_string(&plan.choice.flow).unwrap_or_default();
+    let payload = submission.payload.as_ref().map(ToString::to_string);
     let new = NewInstance {
         id: ApprovalId::new(),
         object_kind: kind,
@@ -145,6 +149,7 @@ pub(crate) async fn begin(
         submitted_by: submission.submitter,
         submitted_ms: now_ms,
         state,
+        payload: payload.as_deref(),
     };
     instances::insert(tx, &new).await?;
     instances::insert_tasks(tx, new.id, submission.partner_id, kind, &instance.waiting(), now_ms).await?;

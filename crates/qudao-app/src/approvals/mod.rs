@@ -1,11 +1,13 @@
 //! Approvals (审批): flows configured in the console, objects routed through them, the people
 //! they wait for, and what happens to the object when its approval ends. The rules are
 //! `qudao_domain::approvals`; this module reads and writes their state and ties them to the
-//! objects. Orders are wired here today: an order the brand's flows say needs approval waits in
-//! `submitted` until its approval ends (see `orders::lifecycle`).
+//! objects: an order waits in `submitted` until its approval ends (see `orders::approval`), a
+//! return in `requested`, an adjustment in `pending`; a credit line change and a partner's
+//! onboarding wait as the approval's payload (see [`gate`]).
 
 mod engine;
 pub mod flows;
+mod gate;
 mod sweep;
 mod views;
 
@@ -19,6 +21,8 @@ use utoipa::ToSchema;
 
 pub(crate) use engine::{Close, begin, close, flows_for};
 pub use engine::{FlowChoice, Plan, Submission, plan};
+pub use gate::Gated;
+pub(crate) use gate::{Change, gate};
 pub use sweep::{Swept, sweep};
 pub use views::{ApprovalView, PersonRef, StepView};
 
@@ -152,6 +156,10 @@ pub async fn act_on(app: &App, ctx: &Ctx, id: ApprovalId, input: &ActionInput) -
         views::check_delegate(&mut tx, &loaded.row, to, now).await?;
     }
     let subject = Subject::parse(&loaded.row.object_kind);
+    if subject == Some(Subject::Adjustment) && matches!(action, Action::Approve(_)) && loaded.instance.submitter == me {
+        // Four eyes: who asked for an adjustment never approves it, at any step.
+        return Err(AppError::Conflict("own_adjustment"));
+    }
     let ends_object = matches!(action, Action::Reject(_) | Action::Withdraw(_));
     if subject == Some(Subject::Order) && ends_object {
         // Checked here, decided by the desk: the order's cancellation closes the approval.
@@ -190,6 +198,25 @@ pub async fn act_on(app: &App, ctx: &Ctx, id: ApprovalId, input: &ActionInput) -
         };
         crate::orders::fulfilment::return_decided(&mut tx, ctx, id, approved, note, now).await?;
     }
+    if applied.ended && applied.row.outcome == "approved" {
+        // A change kept with its approval is made now, as the last approver.
+        match (subject, &applied.row.payload) {
+            (Some(Subject::CreditLine), Some(payload)) => {
+                crate::accounts::apply_credit_payload(&mut tx, ctx, applied.row.partner_id, payload, now).await?;
+            }
+            (Some(Subject::PartnerOnboarding), Some(payload)) => {
+                crate::partners::apply_status_payload(&mut tx, ctx, applied.row.partner_id, payload, now).await?;
+            }
+            _ => {}
+        }
+    }
+    if applied.ended && subject == Some(Subject::Adjustment) {
+        // Approved: the entry is posted now (refused, e.g. an overdraft, and nothing changes);
+        // rejected or withdrawn: nothing is posted.
+        let id: qudao_domain::ids::AdjustmentId = applied.row.object_id.parse().map_err(|_| AppError::NotFound)?;
+        let approved = applied.row.outcome == "approved";
+        crate::finance::adjustments::settle(&mut tx, ctx, id, approved, comment.as_deref(), now).await?;
+    }
     let audit = ctx.audit(
         now,
         "approval",
@@ -205,6 +232,10 @@ pub async fn act_on(app: &App, ctx: &Ctx, id: ApprovalId, input: &ActionInput) -
     tx.commit().await?;
     for event in applied.events {
         app.events().publish(event);
+    }
+    if subject == Some(Subject::PartnerOnboarding) {
+        // A partner's status decides what its people may do.
+        app.callers().forget_all();
     }
     get(app, ctx, id).await
 }

@@ -5,14 +5,17 @@
 
 use qudao_domain::access::Permission;
 use qudao_domain::accounts::AccountKind;
+use qudao_domain::approvals::Subject;
 use qudao_domain::finance::adjustments::{self as rules, DecisionError, Request};
 use qudao_domain::ids::{AdjustmentId, OrderId, PartnerId};
 use qudao_domain::money::{Currency, Money};
+use qudao_domain::orders::approval_facts;
 use qudao_domain::{FieldError, Invalid, docnum, text};
+use qudao_store::approvals::instances;
 use qudao_store::finance::adjustments::{self, AdjustmentView, NewAdjustment};
 use qudao_store::finance::receipts;
 use qudao_store::page::{Page, PageRequest};
-use qudao_store::{accounts, audit, counters, orders, partners};
+use qudao_store::{Tx, accounts, audit, counters, orders, partners};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -107,9 +110,40 @@ pub async fn request_adjustment(
     let view = adjustments::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     audit::insert(&mut tx, &ctx.audit::<(), _>(now, "adjustment", id, "create", Some(partner), None, Some(&view)))
         .await?;
+    let events = begin_approval(&mut tx, &view, now).await?;
+    crate::events::announce(&mut tx, app.events(), &events).await?;
     idempotency::complete(&mut tx, idem, 201, &view).await?;
     tx.commit().await?;
+    for event in events {
+        app.events().publish(event);
+    }
     Ok(view)
+}
+
+/// Starts the adjustment's approval flow when one of kind `adjustment` applies (its amount
+/// either way, the partner's tier and region); without one, a second finance user decides it
+/// directly, as before flows.
+async fn begin_approval(tx: &mut Tx, view: &AdjustmentView, now: i64) -> AppResult<Vec<crate::events::Event>> {
+    let settings = qudao_store::settings::snapshot(tx).await?;
+    let flows = crate::approvals::flows_for(tx, Subject::Adjustment, &settings).await?;
+    if flows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let partner = partners::get(tx, view.partner_id).await?.ok_or(AppError::NotFound)?;
+    let amount = view.amount.abs();
+    let facts = approval_facts(amount, amount, 0, &partner.tier.code, &partner.region.path, Vec::new());
+    let Some(plan) = crate::approvals::plan(&flows, &facts) else { return Ok(Vec::new()) };
+    let submission = crate::approvals::Submission {
+        subject: Subject::Adjustment,
+        object_id: view.id.to_string(),
+        partner_id: view.partner_id,
+        summary: format!("{} · {} · {}", view.number, partner.name, view.reason),
+        amount,
+        submitter: view.requested_by,
+        payload: None,
+    };
+    let (_, events) = crate::approvals::begin(tx, &plan, &submission, now).await?;
+    Ok(events)
 }
 
 /// Approves (posting the entry) or rejects a pending adjustment. The person who asked may reject
@@ -125,9 +159,38 @@ pub async fn decide_adjustment(
     ctx.require(Permission::FinanceManage)?;
     let comment = text::optional("comment", decision.comment.as_deref(), 200).map_err(Invalid::from)?;
     let now = app.now_ms();
-    let me = ctx.caller().user_id();
     let mut tx = app.write(ctx).await?;
-    let before = adjustments::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    adjustments::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if let Some(approval) = instances::running_of(&mut tx, Subject::Adjustment.as_str(), &id.to_string()).await? {
+        // Under a flow the decision is the caller's action on it, at their step.
+        drop(tx);
+        let input = crate::approvals::ActionInput {
+            action: if approve { "approve" } else { "reject" }.into(),
+            comment: comment.or_else(|| (!approve).then(|| "驳回 rejected".to_string())),
+            to_step: None,
+            delegate_to: None,
+        };
+        crate::approvals::act_on(app, ctx, approval.id, &input).await?;
+        let mut tx = app.read(ctx).await?;
+        return adjustments::get(&mut tx, id).await?.ok_or(AppError::NotFound);
+    }
+    let after = settle(&mut tx, ctx, id, approve, comment.as_deref(), now).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Decides a pending adjustment in the caller's transaction: approved, its entry is posted;
+/// rejected, nothing is. Decided directly by a second finance user, or by the end of its flow.
+pub(crate) async fn settle(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    id: AdjustmentId,
+    approve: bool,
+    comment: Option<&str>,
+    now: i64,
+) -> AppResult<AdjustmentView> {
+    let me = ctx.caller().user_id();
+    let before = adjustments::get(tx, id).await?.ok_or(AppError::NotFound)?;
     match rules::may_decide(&before.status, &before.requested_by.to_string(), &me.to_string(), approve) {
         Ok(()) => {}
         Err(DecisionError::NotPending) => return Err(AppError::Conflict("status_transition")),
@@ -139,12 +202,12 @@ pub async fn decide_adjustment(
         let request = Request { account, amount: before.amount, names_order: before.order_id.is_some() };
         let partner = before.partner_id;
         // The partner's accounts first, as receipts do: the order's debt cannot change under us.
-        accounts::ensure_partner_accounts(&mut tx, partner, &before.currency, now).await?;
-        accounts::hold(&mut tx, &[partner]).await?;
+        accounts::ensure_partner_accounts(tx, partner, &before.currency, now).await?;
+        accounts::hold(tx, &[partner]).await?;
         let reference = match before.order_id {
             Some(order) => {
                 if before.amount < 0 {
-                    let owing: i64 = receipts::owing(&mut tx, Some(partner))
+                    let owing: i64 = receipts::owing(tx, Some(partner))
                         .await?
                         .iter()
                         .filter(|o| o.order_id == order)
@@ -172,7 +235,7 @@ pub async fn decide_adjustment(
             memo: Some(&memo),
             at_ms: now,
         };
-        match post(&mut tx, ctx, &movement).await {
+        match post(tx, ctx, &movement).await {
             Ok(entry) => Some(entry),
             Err(Refused::Overdraft(kind)) => return Err(overdraft_error("amount", kind)),
             Err(Refused::Failed(error)) => return Err(error),
@@ -181,17 +244,13 @@ pub async fn decide_adjustment(
         None
     };
     let status = if approve { "approved" } else { "rejected" };
-    if !adjustments::decide(&mut tx, id, status, me, now, comment.as_deref(), entry).await? {
+    if !adjustments::decide(tx, id, status, me, now, comment, entry).await? {
         return Err(AppError::Conflict("stale_version"));
     }
-    let after = adjustments::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let after = adjustments::get(tx, id).await?.ok_or(AppError::NotFound)?;
     let action = if approve { "approve" } else { "reject" };
-    audit::insert(
-        &mut tx,
-        &ctx.audit(now, "adjustment", id, action, Some(after.partner_id), Some(&before), Some(&after)),
-    )
-    .await?;
-    tx.commit().await?;
+    audit::insert(tx, &ctx.audit(now, "adjustment", id, action, Some(after.partner_id), Some(&before), Some(&after)))
+        .await?;
     Ok(after)
 }
 

@@ -84,6 +84,7 @@ pub(crate) async fn begin(
         summary: format!("{} · {}", order.number, partner_name),
         amount: order.total,
         submitter: approval.submitter,
+        payload: None,
     };
     // The notifications are written with the order; their live events are not sent (the
     // desk's batch commits later): the approvers see them on their next page.
@@ -126,6 +127,7 @@ pub(crate) async fn begin_return(
         summary: format!("{} · {} · {}", asked.number, asked.order.summary.number, partner.name),
         amount: asked.amount,
         submitter,
+        payload: None,
     };
     let (_, events) = crate::approvals::begin(tx, &plan, &submission, now_ms).await?;
     Ok(events)

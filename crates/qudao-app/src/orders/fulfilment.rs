@@ -467,7 +467,7 @@ pub async fn decide_return(
         };
         crate::approvals::act_on(app, ctx, approval.id, &input).await?;
         let mut tx = app.read(ctx).await?;
-        return Ok(orders::get_return(&mut tx, id).await?.ok_or(AppError::NotFound)?);
+        return orders::get_return(&mut tx, id).await?.ok_or(AppError::NotFound);
     }
     ctx.require(Permission::OrdersApprove)?;
     return_decided(&mut tx, ctx, id, approve, note.as_deref(), now).await?;

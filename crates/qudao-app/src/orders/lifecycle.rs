@@ -46,7 +46,43 @@ pub(crate) async fn finish(
     let actor = |before: &serde_json::Value, after: &serde_json::Value| {
         ctx.audit(now, "order", "", action, None, Some(before), Some(after))
     };
-    finish_by(tx, &actor, before, action, detail, now).await
+    let after = finish_by(tx, &actor, before, action, detail, now).await?;
+    tell_placer(tx, ctx, &after, action, now).await?;
+    Ok(after)
+}
+
+/// Tells the person who placed an order what someone else just did to it, by their choice for
+/// order events (in the app by default). Written with the change; shown on their next page.
+async fn tell_placer(tx: &mut Tx, ctx: &Ctx, order: &OrderView, action: &str, now: i64) -> AppResult<()> {
+    let what = match action {
+        "approve" => "已审核通过",
+        "confirm_transfer" => "的转账已确认",
+        "ship" => "已发货",
+        "cancel" => "已取消",
+        "return_approve" => "的退货申请已同意",
+        "return_reject" => "的退货申请被拒绝",
+        "return_restock" => "的退货已入库并退款",
+        _ => return Ok(()),
+    };
+    let Some(placer) = order.placed_by.filter(|p| *p != ctx.caller().user_id()) else { return Ok(()) };
+    if action == "approve"
+        && !instances::of_object(tx, Subject::Order.as_str(), &order.summary.id.to_string()).await?.is_empty()
+    {
+        return Ok(()); // its approval's end already told them
+    }
+    let note = crate::notifications::Note {
+        topic: qudao_domain::notifications::Topic::OrderEvent,
+        title: format!("订单 {} {what}", order.summary.number),
+        body: format!(
+            "{} · {}",
+            order.summary.partner_name,
+            qudao_domain::Money::new(order.summary.total, qudao_domain::Currency::CNY)
+        ),
+        object: Some(("order".into(), order.summary.id.to_string())),
+        partner_id: Some(order.summary.partner_id),
+    };
+    crate::notifications::notify(tx, &[placer], &note, now).await?;
+    Ok(())
 }
 
 /// [`finish`] for a change no signed-in person made (a payment provider's notification): `audit`

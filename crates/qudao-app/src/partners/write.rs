@@ -169,14 +169,16 @@ pub async fn update_partner(app: &App, ctx: &Ctx, id: PartnerId, edit: &PartnerE
 }
 
 /// Moves a partner to another status if the lifecycle allows it (see
-/// [`PartnerStatus::can_become`]).
+/// [`PartnerStatus::can_become`]). Onboarding — a prospect becoming active — waits for the
+/// approval flow of kind `partner_onboarding` when one applies (its conditions read the
+/// partner's tier and region), and happens when it is approved.
 pub async fn change_status(
     app: &App,
     ctx: &Ctx,
     id: PartnerId,
     status: &str,
     reason: Option<&str>,
-) -> AppResult<PartnerView> {
+) -> AppResult<crate::approvals::Gated<PartnerView>> {
     ctx.require(Permission::PartnersStatus)?;
     let to = PartnerStatus::parse("status", status).map_err(|e| AppError::Invalid(Invalid { errors: vec![e] }))?;
     let reason = text::optional("reason", reason, 500).map_err(|e| AppError::Invalid(Invalid { errors: vec![e] }))?;
@@ -189,18 +191,75 @@ pub async fn change_status(
     if matches!(ctx.caller().data_scope(), DataScope::Partner { .. }) {
         return Err(AppError::Forbidden);
     }
-    if !partners::set_status(&mut tx, id, before.status, to, now).await? {
-        return Err(AppError::Conflict("status_transition"));
+    if before.status == PartnerStatus::Prospect && to == PartnerStatus::Active {
+        let change = crate::approvals::Change {
+            subject: qudao_domain::approvals::Subject::PartnerOnboarding,
+            object_id: id.to_string(),
+            partner: &before,
+            amount: 0,
+            summary: format!("合作伙伴准入 · {} {}", before.code, before.name),
+            submitter: ctx.caller().user_id(),
+            payload: serde_json::json!({ "status": to.as_str(), "reason": reason }),
+        };
+        if let Some((approval, events)) = crate::approvals::gate(&mut tx, change, now).await? {
+            let asked = serde_json::json!({ "status": to.as_str(), "reason": reason, "approval": approval });
+            audit::insert(
+                &mut tx,
+                &ctx.audit(now, "partner", id, "status_request", Some(id), None::<&()>, Some(&asked)),
+            )
+            .await?;
+            crate::events::announce(&mut tx, app.events(), &events).await?;
+            tx.commit().await?;
+            for event in events {
+                app.events().publish(event);
+            }
+            return Ok(crate::approvals::Gated::Waiting(before, approval));
+        }
     }
-    let after = partners::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let mut record = ctx.audit(now, "partner", id, "status", Some(id), Some(&before), Some(&after));
-    if let Some(reason) = &reason {
-        record.after = Some(serde_json::json!({ "partner": after, "reason": reason }).to_string());
-    }
-    audit::insert(&mut tx, &record).await?;
-    partner_event(&mut tx, EventType::PartnerUpdated, &after, reason.as_deref(), now).await?;
+    let after = move_status(&mut tx, ctx, &before, to, reason.as_deref(), now).await?;
     tx.commit().await?;
     app.callers().forget_all();
+    Ok(crate::approvals::Gated::Applied(after))
+}
+
+/// Makes the status change an approval kept (its payload), as its last approver.
+pub(crate) async fn apply_status_payload(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    id: PartnerId,
+    payload: &serde_json::Value,
+    now: i64,
+) -> AppResult<()> {
+    let to = PartnerStatus::parse("status", payload["status"].as_str().unwrap_or_default())
+        .map_err(|_| AppError::Internal("status payload".into()))?;
+    let before = partners::get(tx, id).await?.ok_or(AppError::NotFound)?;
+    if !before.status.can_become(to) {
+        return Err(AppError::Conflict("status_transition"));
+    }
+    move_status(tx, ctx, &before, to, payload["reason"].as_str(), now).await?;
+    Ok(())
+}
+
+/// Writes a status change with its audit row and event; answers the partner after.
+async fn move_status(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    before: &PartnerView,
+    to: PartnerStatus,
+    reason: Option<&str>,
+    now: i64,
+) -> AppResult<PartnerView> {
+    let id = before.id;
+    if !partners::set_status(tx, id, before.status, to, now).await? {
+        return Err(AppError::Conflict("status_transition"));
+    }
+    let after = partners::get(tx, id).await?.ok_or(AppError::NotFound)?;
+    let mut record = ctx.audit(now, "partner", id, "status", Some(id), Some(before), Some(&after));
+    if let Some(reason) = reason {
+        record.after = Some(serde_json::json!({ "partner": after, "reason": reason }).to_string());
+    }
+    audit::insert(tx, &record).await?;
+    partner_event(tx, EventType::PartnerUpdated, &after, reason, now).await?;
     Ok(after)
 }
 

@@ -15,6 +15,9 @@ pub enum Topic {
     Mention,
     /// A new message on a thread of the person's own object.
     ThreadMessage,
+    /// Something happened to an order the person placed (approved, shipped, cancelled, a
+    /// return decided or refunded) by someone else.
+    OrderEvent,
 }
 
 /// How e-mail is sent for a topic.
@@ -56,7 +59,8 @@ pub struct Delivery {
 
 impl Topic {
     /// Every topic, for the preferences page.
-    pub const ALL: [Topic; 4] = [Topic::ApprovalWaiting, Topic::ApprovalDecided, Topic::Mention, Topic::ThreadMessage];
+    pub const ALL: [Topic; 5] =
+        [Topic::ApprovalWaiting, Topic::ApprovalDecided, Topic::Mention, Topic::ThreadMessage, Topic::OrderEvent];
 
     /// The stored name.
     pub fn as_str(self) -> &'static str {
@@ -65,6 +69,7 @@ impl Topic {
             Topic::ApprovalDecided => "approval_decided",
             Topic::Mention => "mention",
             Topic::ThreadMessage => "thread_message",
+            Topic::OrderEvent => "order_event",
         }
     }
 
@@ -79,7 +84,7 @@ impl Topic {
     pub fn default_delivery(self) -> Delivery {
         let email = match self {
             Topic::ApprovalWaiting | Topic::ApprovalDecided | Topic::Mention => EmailMode::Instant,
-            Topic::ThreadMessage => EmailMode::Off,
+            Topic::ThreadMessage | Topic::OrderEvent => EmailMode::Off,
         };
         Delivery { in_app: true, email }
     }

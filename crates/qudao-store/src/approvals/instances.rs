@@ -56,6 +56,9 @@ pub struct InstanceRow {
     pub ended_ms: Option<i64>,
     /// Guards changes.
     pub revision: i64,
+    /// What it changes when approved (a credit line, a partner's status), JSON.
+    #[schema(value_type = Option<Object>)]
+    pub payload: Option<serde_json::Value>,
 }
 
 /// The changing part of an instance, written by every action.
@@ -108,6 +111,8 @@ pub struct NewInstance<'a> {
     pub submitted_ms: i64,
     /// The state after starting.
     pub state: InstanceState<'a>,
+    /// What it changes when approved, JSON.
+    pub payload: Option<&'a str>,
 }
 
 /// Stores a new instance at revision 1.
@@ -116,7 +121,7 @@ pub async fn insert(tx: &mut Tx, new: &NewInstance<'_>) -> StoreResult<()> {
     let mut sql = Sql::new(
         "INSERT INTO approval_instances (id, object_kind, object_id, partner_id, flow_id, flow_version, flow_name, \
          definition, state, outcome, step_name, simple, summary, amount, submitted_by, submitted_ms, \
-         step_started_ms, remind_at_ms, escalate_at_ms, ended_ms, revision) VALUES (",
+         step_started_ms, remind_at_ms, escalate_at_ms, ended_ms, payload, revision) VALUES (",
     );
     sql.bind(new.id).push(", ").bind(new.object_kind).push(", ").bind(new.object_id.as_str());
     sql.push(", ").bind(new.partner_id).push(", ").bind(new.flow_id).push(", ").bind(new.flow_version);
@@ -124,7 +129,7 @@ pub async fn insert(tx: &mut Tx, new: &NewInstance<'_>) -> StoreResult<()> {
     sql.push(", ").bind(s.outcome).push(", ").bind(s.step_name).push(", ").bind(i64::from(s.simple));
     sql.push(", ").bind(new.summary).push(", ").bind(new.amount).push(", ").bind(new.submitted_by);
     sql.push(", ").bind(new.submitted_ms).push(", ").bind(s.step_started_ms).push(", ").bind(s.remind_at_ms);
-    sql.push(", ").bind(s.escalate_at_ms).push(", ").bind(s.ended_ms).push(", 1)");
+    sql.push(", ").bind(s.escalate_at_ms).push(", ").bind(s.ended_ms).push(", ").bind(new.payload).push(", 1)");
     sql.execute(tx.conn()).await?;
     Ok(())
 }
@@ -170,7 +175,7 @@ pub async fn reminded(tx: &mut Tx, id: ApprovalId, revision: i64) -> StoreResult
 const VIEW: &str = "SELECT i.id, i.object_kind, i.object_id, i.partner_id, p.name AS partner_name, i.flow_id, \
                     i.flow_version, i.flow_name, i.definition, i.state, i.outcome, i.step_name, i.simple, i.summary, \
                     i.amount, i.submitted_by, i.submitted_ms, i.step_started_ms, i.remind_at_ms, i.escalate_at_ms, \
-                    i.ended_ms, i.revision FROM approval_instances i JOIN partners p ON p.id = i.partner_id";
+                    i.ended_ms, i.revision, i.payload FROM approval_instances i JOIN partners p ON p.id = i.partner_id";
 
 fn json(row: &sqlx::any::AnyRow, column: &str) -> StoreResult<serde_json::Value> {
     serde_json::from_str(&row.text(column)?).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
@@ -200,6 +205,10 @@ fn view(row: &sqlx::any::AnyRow) -> StoreResult<InstanceRow> {
         escalate_at_ms: row.opt_int("escalate_at_ms")?,
         ended_ms: row.opt_int("ended_ms")?,
         revision: row.int("revision")?,
+        payload: match row.opt_text("payload")? {
+            Some(text) => Some(serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("payload: {e}")))?),
+            None => None,
+        },
     })
 }
 

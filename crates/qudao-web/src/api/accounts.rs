@@ -60,8 +60,9 @@ async fn credit_line(
     Authed(ctx, _): Authed,
     Id(id): Id<PartnerId>,
     ApiJson(body): ApiJson<CreditLine>,
-) -> WebResult<Json<Vec<AccountView>>> {
-    Ok(Json(uc::set_credit_line(state.app(), &ctx, id, &body.credit_line, body.terms_days).await?))
+) -> WebResult<axum::response::Response> {
+    let gated = uc::set_credit_line(state.app(), &ctx, id, &body.credit_line, body.terms_days).await?;
+    Ok(crate::api::approvals::gated_response(gated))
 }
 
 async fn prepayment(
@@ -91,7 +92,7 @@ pub const ROUTES: &[Route] = &[
         Verb::Put,
         "/api/v1/partners/{id}/credit-line",
         Permission::FinanceManage,
-        "Set a partner's credit line and credit terms (账期)",
+        "Set a partner's credit line and credit terms (账期); 202 with Location when an approval flow holds the change",
         |v| on(v, credit_line),
     )
     .params(&[("id", ObjectKind::Partner)])

@@ -158,6 +158,19 @@ async fn bulk(
     Ok(Json(uc::bulk_approve(state.app(), &ctx, &body.ids, body.comment.as_deref()).await?))
 }
 
+/// The answer of a change an approval flow may hold: 200 with the object changed, or 202 with
+/// the object as it still is and `Location` naming the approval it waits for.
+pub fn gated_response<T: serde::Serialize>(gated: qudao_app::approvals::Gated<T>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match gated {
+        qudao_app::approvals::Gated::Applied(object) => Json(object).into_response(),
+        qudao_app::approvals::Gated::Waiting(object, approval) => {
+            let location = format!("/api/v1/approvals/{approval}");
+            (StatusCode::ACCEPTED, [(axum::http::header::LOCATION, location)], Json(object)).into_response()
+        }
+    }
+}
+
 async fn of_return(
     State(state): State<AppState>,
     Authed(ctx, _): Authed,

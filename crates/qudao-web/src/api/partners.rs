@@ -260,8 +260,9 @@ async fn set_status(
     Authed(ctx, _): Authed,
     Id(id): Id<PartnerId>,
     ApiJson(body): ApiJson<StatusChange>,
-) -> WebResult<Json<PartnerView>> {
-    Ok(Json(uc::change_status(state.app(), &ctx, id, &body.status, body.reason.as_deref()).await?))
+) -> WebResult<axum::response::Response> {
+    let gated = uc::change_status(state.app(), &ctx, id, &body.status, body.reason.as_deref()).await?;
+    Ok(crate::api::approvals::gated_response(gated))
 }
 
 async fn add_contact(
@@ -401,7 +402,7 @@ pub const ROUTES: &[Route] = &[
         .body(schema::<PartnerPatch>)
     .example(|| serde_json::json!({ "remark": "年度重点客户" }))
         .response(schema::<PartnerView>),
-    Route::api(Verb::Post, "/api/v1/partners/{id}/status", Permission::PartnersStatus, "Move a partner through its lifecycle", |v| {
+    Route::api(Verb::Post, "/api/v1/partners/{id}/status", Permission::PartnersStatus, "Move a partner through its lifecycle; onboarding (prospect → active) answers 202 with Location when an approval flow holds it", |v| {
         on(v, set_status)
     })
     .params(&[("id", ObjectKind::Partner)])

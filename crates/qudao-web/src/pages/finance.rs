@@ -188,6 +188,8 @@ struct PartnerPage {
     credit: FormState,
     methods: &'static [&'static str],
     may_manage: bool,
+    approvals: Vec<crate::pages::approvals::ApprovalPanel>,
+    delegates: Vec<(String, String)>,
 }
 
 /// The forms of a partner's finance page, one of which may carry errors.
@@ -225,7 +227,16 @@ async fn partner_page(
     };
     let mut c = Chrome::new(state, context, "finance.partner_title", CONSOLE).await;
     c.title = format!("{} · {}", c.title, detail.partner.name);
+    // Credit line changes a flow held: where they stand, and the caller's turn.
+    let approvals = crate::pages::approvals::panels_of(state, ctx, &c, "credit_line", &partner.to_string()).await?;
+    let delegates = if approvals.iter().any(|a| a.my_turn) {
+        crate::pages::approvals::delegates(state, ctx).await
+    } else {
+        Vec::new()
+    };
     let page = PartnerPage {
+        approvals,
+        delegates,
         c,
         partner_id: partner.to_string(),
         accounts,
@@ -305,7 +316,10 @@ async fn set_credit(
             .await;
     };
     match qudao_app::accounts::set_credit_line(state.app(), &ctx, partner, &line, terms_days).await {
-        Ok(_) => Ok(see_other(&partner_url(partner), Some("finance.saved"))),
+        Ok(qudao_app::approvals::Gated::Applied(_)) => Ok(see_other(&partner_url(partner), Some("finance.saved"))),
+        Ok(qudao_app::approvals::Gated::Waiting(..)) => {
+            Ok(see_other(&partner_url(partner), Some("approvals.submitted")))
+        }
         Err(AppError::Invalid(invalid)) => {
             form.fail(context.lang, &invalid, &["credit_line", "terms_days"]);
             partner_page(&state, &ctx, &context, partner, PartnerForms { credit: form, ..PartnerForms::default() })

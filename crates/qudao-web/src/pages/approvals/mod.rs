@@ -39,6 +39,10 @@ pub fn object_href(side: RoleSide, kind: &str, id: &str) -> String {
         ("partner", false) => "/portal/company".into(),
         ("statement", true) => format!("/console/finance/statements/{id}"),
         ("statement", false) => format!("/portal/finance/statements/{id}"),
+        // Changes kept with their approval are shown on the partner's pages.
+        ("credit_line", true) => format!("/console/finance/partners/{id}"),
+        ("partner_onboarding", true) => format!("/console/partners/{id}"),
+        ("adjustment", true) => "/console/finance".into(),
         (_, true) => "/console".into(),
         (_, false) => "/portal".into(),
     }
@@ -256,7 +260,11 @@ async fn queue(
             id: v.id.to_string(),
             kind_label: label(&c, "approvals.kind.", &v.object_kind),
             summary: v.summary.clone(),
-            href: object_href(side, &v.object_kind, &v.object_id),
+            href: if v.object_kind == "adjustment" {
+                format!("/console/finance/partners/{}", v.partner_id)
+            } else {
+                object_href(side, &v.object_kind, &v.object_id)
+            },
             partner: v.partner_name.clone(),
             amount: c.money(v.amount),
             flow: v.flow_name.clone(),

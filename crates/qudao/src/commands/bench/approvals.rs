@@ -139,6 +139,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
             summary: format!("RT-BENCH-{n:05}"),
             amount: facts.amount,
             submitter: admin.0,
+            payload: None,
         };
         if let Some(id) = approvals::submit(&app, &submission, &facts).await? {
             ids.push(id);

@@ -20,6 +20,7 @@ use crate::context::{Authed, RequestContext};
 use crate::error::WebResult;
 use crate::extract::{Id, Ids, PageForm};
 use crate::i18n;
+use crate::pages::approvals::{ApprovalPanel, delegates, panels_of};
 use crate::pages::threads::{self, ThreadPanel};
 use crate::pages::{Chrome, FormState, render, see_other};
 use crate::state::AppState;
@@ -49,6 +50,8 @@ struct ShowPage {
     users: Option<Vec<UserRow>>,
     audit_href: Option<String>,
     thread: ThreadPanel,
+    approvals: Vec<ApprovalPanel>,
+    delegates: Vec<(String, String)>,
 }
 
 /// The forms of the page; empty unless a post just failed.
@@ -87,6 +90,10 @@ async fn render_show(
     let p = &detail.partner;
     let heading = format!("{} · {}", p.code, p.name);
     let thread = threads::panel(state, ctx, &c, "partner", &id.to_string(), &base(id)).await?;
+    // Its onboarding and credit line changes, when flows held them.
+    let mut approvals = panels_of(state, ctx, &c, "partner_onboarding", &id.to_string()).await?;
+    approvals.extend(panels_of(state, ctx, &c, "credit_line", &id.to_string()).await?);
+    let delegates = if approvals.iter().any(|a| a.my_turn) { delegates(state, ctx).await } else { Vec::new() };
     let summary = summary(lang, p, &console_href);
     let next_statuses = if caller.may(Permission::PartnersStatus) {
         p.status
@@ -138,6 +145,8 @@ async fn render_show(
         users,
         audit_href,
         thread,
+        approvals,
+        delegates,
     };
     Ok(render(status, &page))
 }
@@ -174,7 +183,8 @@ pub(super) async fn change_partner_status(
 ) -> WebResult<Response> {
     let reason = Some(form.reason.as_str()).filter(|r| !r.trim().is_empty());
     match uc::change_status(state.app(), &ctx, id, &form.status, reason).await {
-        Ok(_) => Ok(see_other(&base(id), Some("partner.flash.status_changed"))),
+        Ok(qudao_app::approvals::Gated::Applied(_)) => Ok(see_other(&base(id), Some("partner.flash.status_changed"))),
+        Ok(qudao_app::approvals::Gated::Waiting(..)) => Ok(see_other(&base(id), Some("approvals.submitted"))),
         Err(AppError::Invalid(invalid)) => {
             let mut forms = Forms::fresh(id, may_edit_people(&ctx));
             forms.status = FormState::with_values([("reason", form.reason.as_str())]);
