@@ -541,6 +541,12 @@ async fn returns_follow_their_flow_and_the_brands_decision_goes_through_it() {
         assert_eq!(approved.status, 200, "{}", approved.text());
         assert_eq!(status_of(big.clone()).await, "approved");
         assert_eq!(approval_of_return(&fin, &big).await["outcome"], "approved");
+        let page = app.browser("rep", TEST_PASSWORD).await.get(&format!("/portal/returns/{big}")).await;
+        assert_eq!(page.status, 200);
+        let page = page.text();
+        assert!(page.contains("data-outcome=\"approved\"") && page.contains("id=\"thread\""), "its page");
+        let order_page = app.browser("rep", TEST_PASSWORD).await.get(&format!("/portal/orders/{id}")).await.text();
+        assert!(order_page.contains(&format!("href=\"/portal/returns/{big}\"")), "linked from its order");
 
         // Another, rejected on the approval with a comment: the return is rejected with it.
         let third = ask(3).await;

@@ -176,6 +176,22 @@ async fn stock_the_shop(app: &App, partner_name: &str) {
     pricing::insert_promotion(&mut tx, &gifts, "BT-GIFTS", "active", now).await.expect("买赠");
     pricing::bump_version(&mut tx, now).await.expect("pricing version");
     settings::set(&mut tx, settings::AUTO_APPROVE_MAX, "0", now, None).await.expect("approval by hand");
+    // The demo's flows cover large orders only: every other order waits for a brand user too.
+    let admin = qudao_store::approvals::people::by_logins(&mut tx, &["admin".to_string()]).await.expect("admin")[0].1;
+    let every_order = serde_json::json!({
+        "object_kind": "order", "version": 1,
+        "steps": [{ "name": "订单审批", "branches": [{ "approvers": [{ "kind": "role", "role": "brand_admin" }], "mode": "any" }] }]
+    });
+    let flow = qudao_store::approvals::FlowWrite {
+        id: qudao_domain::ids::FlowId::new(),
+        object_kind: "order",
+        name: "其余订单审批",
+        position: 10,
+        definition: &every_order.to_string(),
+        by: admin,
+        now_ms: now,
+    };
+    qudao_store::approvals::insert_flow(&mut tx, &flow).await.expect("every order waits");
     tx.commit().await.expect("commit");
     // Well above what the demo history already owes on credit.
     shop.credit_line(partner.id, 10_000_000_000).await;
@@ -607,7 +623,8 @@ async fn an_approval_flow_built_in_the_console_routes_a_large_order_with_a_live_
     brand.goto(&format!("{base}/console/approval-flows")).await.expect("flows");
     click(&brand, "#new-flow").await;
     wait_for_path(&brand, "/console/approval-flows/new").await;
-    fill(&brand, "input[name=name]", "大额订单审批").await;
+    fill(&brand, "input[name=name]", "五万以上订单审批").await;
+    fill(&brand, "input[name=position]", "0").await; // ahead of the demo's own flows
     choose(&brand, "select[name=if_field]", "amount_over").await;
     fill(&brand, "input[name=if_value]", "50000").await;
     fill(&brand, "input[name='s0.name']", "渠道经理审批").await;
@@ -619,7 +636,7 @@ async fn an_approval_flow_built_in_the_console_routes_a_large_order_with_a_live_
     let saved = submit(&brand, "#save-flow").await;
     assert!(saved.contains("流程已保存"), "{saved}");
     let flows = brand.find(Locator::Css("#flows")).await.expect("flows").text().await.expect("text");
-    assert!(flows.contains("大额订单审批") && flows.contains("渠道经理审批 → 财务审批"), "{flows}");
+    assert!(flows.contains("五万以上订单审批") && flows.contains("渠道经理审批 → 财务审批"), "{flows}");
 
     // A partner's rep orders ¥60,000 on credit; the order waits for its channel manager.
     let rep = accounts.iter().find(|a| a.role == Role::PartnerSales).expect("a sales rep");
@@ -638,6 +655,9 @@ async fn an_approval_flow_built_in_the_console_routes_a_large_order_with_a_live_
     let order_id = order_path.trim_start_matches("/portal/orders/").to_string();
     let outcome = partner.find(Locator::Css("#approval-outcome")).await.expect("the approval").text().await.expect("t");
     assert_eq!(outcome, "审批中");
+    let flow =
+        partner.find(Locator::Css("#approval .approval .hint")).await.expect("the flow").text().await.expect("t");
+    assert!(flow.contains("五万以上订单审批"), "the flow built in the editor routes it: {flow}");
     let current = partner.find(Locator::Css("ol.steps li.current")).await.expect("a current step");
     assert!(current.text().await.expect("text").contains("渠道经理审批"));
     let waiting = partner.find(Locator::Css("#approval-waiting")).await.expect("waiting").text().await.expect("t");

@@ -134,6 +134,13 @@ fn comment_of(input: &ActionInput, required: bool) -> AppResult<Option<String>> 
 /// approved — except that rejecting or withdrawing an order cancels it through the order desk,
 /// which ends the approval in the cancellation's own transaction.
 pub async fn act_on(app: &App, ctx: &Ctx, id: ApprovalId, input: &ActionInput) -> AppResult<ApprovalView> {
+    act(app, ctx, id, input, false).await
+}
+
+/// [`act_on`]; with `only_simple`, a step that is not simple (several people, or a careful
+/// look) is refused with `not_simple`, checked in the action's own transaction so a step that
+/// changed since the queue was read is never bulk-approved.
+async fn act(app: &App, ctx: &Ctx, id: ApprovalId, input: &ActionInput, only_simple: bool) -> AppResult<ApprovalView> {
     let me = ctx.caller().user_id();
     let (action, label, comment, target) = match input.action.as_str() {
         "approve" => (Action::Approve(me), "approve", comment_of(input, false)?, None),
@@ -152,6 +159,9 @@ pub async fn act_on(app: &App, ctx: &Ctx, id: ApprovalId, input: &ActionInput) -
     let now = app.now_ms();
     let mut tx = app.write(ctx).await?;
     let loaded = engine::load(&mut tx, id).await?;
+    if only_simple && !loaded.row.simple {
+        return Err(AppError::Conflict("not_simple"));
+    }
     if let Action::Delegate(_, to) = action {
         views::check_delegate(&mut tx, &loaded.row, to, now).await?;
     }
@@ -258,27 +268,13 @@ pub async fn bulk_approve(app: &App, ctx: &Ctx, ids: &[ApprovalId], comment: Opt
     }
     let mut result = BulkResult { approved: Vec::new(), refused: Vec::new() };
     for id in ids {
-        let simple = {
-            let mut tx = app.read(ctx).await?;
-            match instances::get(&mut tx, *id).await? {
-                Some(row) => row.simple,
-                None => {
-                    result.refused.push((*id, "not_found".into()));
-                    continue;
-                }
-            }
-        };
-        if !simple {
-            result.refused.push((*id, "not_simple".into()));
-            continue;
-        }
         let input = ActionInput {
             action: "approve".into(),
             comment: comment.map(str::to_owned),
             to_step: None,
             delegate_to: None,
         };
-        match act_on(app, ctx, *id, &input).await {
+        match act(app, ctx, *id, &input, true).await {
             Ok(_) => result.approved.push(*id),
             Err(AppError::Conflict(code)) => result.refused.push((*id, code.into())),
             Err(AppError::NotFound) => result.refused.push((*id, "not_found".into())),

@@ -15,6 +15,7 @@ mod batch;
 mod book;
 mod calendar;
 mod catalog;
+mod collaboration;
 mod data;
 mod geo;
 mod goods;
@@ -211,6 +212,14 @@ pub async fn seed_with_history(
         journal_entries = summary.entries,
         stock_moves = summary.moves,
         "demo order history written"
+    );
+
+    let talk = collaboration::write(db, now_ms, progress).await?;
+    tracing::info!(
+        flows = talk.flows,
+        approvals = talk.approvals,
+        messages = talk.messages,
+        "demo collaboration written"
     );
 
     let mut tx = db.write(&scope()).await?;

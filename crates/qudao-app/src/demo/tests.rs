@@ -153,6 +153,19 @@ async fn the_small_set_has_partners_skus_hierarchy_and_printed_accounts() {
         let ok = crate::access::verify_password(&account.password, credentials.password_hash.as_deref()).await.unwrap();
         assert!(ok, "{}", account.login);
     }
+    // Collaboration: the two flows, the large orders waiting in them, discussions on orders.
+    let flows = qudao_store::approvals::list_flows(&mut tx, None, false).await.unwrap();
+    assert_eq!(flows.iter().map(|f| f.object_kind.as_str()).collect::<Vec<_>>(), ["order", "return"]);
+    let recent = all_orders(&t.app).await;
+    let newest = recent.iter().max_by_key(|o| (o.placed_ms, o.id.to_string())).unwrap();
+    let talk = qudao_store::threads::list(&mut tx, "order", &newest.id.to_string(), None, 50).await.unwrap();
+    assert!(talk.len() >= 2 && talk.iter().any(|m| m.author_brand), "{talk:?}");
+    // Large orders still waiting for the brand (few in the history) wait in the order flow.
+    for order in recent.iter().filter(|o| o.status == "submitted" && o.total > 5_000_000) {
+        let approval = qudao_store::approvals::instances::running_of(&mut tx, "order", &order.id.to_string()).await;
+        let waits_for_money = order.review_reason.as_deref().is_some_and(|r| r.starts_with("awaiting"));
+        assert_eq!(approval.unwrap().is_some(), !waits_for_money, "{}", order.number);
+    }
     drop(tx);
 
     let again = seed(&t.app, DemoSize::Small, 42, &NoProgress).await;

@@ -65,10 +65,12 @@ async fn tell_placer(tx: &mut Tx, ctx: &Ctx, order: &OrderView, action: &str, no
         _ => return Ok(()),
     };
     let Some(placer) = order.placed_by.filter(|p| *p != ctx.caller().user_id()) else { return Ok(()) };
-    if action == "approve"
-        && !instances::of_object(tx, Subject::Order.as_str(), &order.summary.id.to_string()).await?.is_empty()
-    {
-        return Ok(()); // its approval's end already told them
+    if matches!(action, "approve" | "cancel") {
+        // An approval of the order that ended with this change already told them.
+        let approvals = instances::of_object(tx, Subject::Order.as_str(), &order.summary.id.to_string()).await?;
+        if approvals.iter().any(|a| a.ended_ms == Some(now)) {
+            return Ok(());
+        }
     }
     let note = crate::notifications::Note {
         topic: qudao_domain::notifications::Topic::OrderEvent,

@@ -15,6 +15,7 @@ mod notifications;
 mod ordering;
 mod payments;
 mod portal;
+mod returns;
 mod system;
 pub mod threads;
 
@@ -61,6 +62,7 @@ pub fn routes() -> Vec<Route> {
         finance::ROUTES,
         payments::ROUTES,
         channel::ROUTES,
+        returns::ROUTES,
         approvals::ROUTES,
         approvals::flows::ROUTES,
         threads::ROUTES,

@@ -282,3 +282,40 @@ pub fn sku_lines(fields: &[(String, String)]) -> Vec<qudao_app::pricing::LineReq
         })
         .collect()
 }
+
+/// A return of an order, linked from the order's page.
+pub struct ReturnLink {
+    /// Its page.
+    pub href: String,
+    /// Its number.
+    pub number: String,
+    /// Its status.
+    pub status: String,
+    /// The status, localised.
+    pub status_label: String,
+    /// What it refunds.
+    pub amount: String,
+}
+
+/// The returns of an order for its page (`base`: `/console` or `/portal`).
+pub async fn return_links(
+    state: &crate::state::AppState,
+    ctx: &qudao_app::Ctx,
+    c: &Chrome,
+    order: qudao_domain::ids::OrderId,
+    base: &str,
+) -> crate::error::WebResult<Vec<ReturnLink>> {
+    let page = qudao_store::page::PageRequest::first(50);
+    let found = qudao_app::orders::list_returns(state.app(), ctx, Some(order), None, &page).await?;
+    Ok(found
+        .items
+        .iter()
+        .map(|r| ReturnLink {
+            href: format!("{base}/returns/{}", r.id),
+            number: r.number.clone(),
+            status: r.status.clone(),
+            status_label: label(c, "returns.status.", &r.status),
+            amount: c.money(r.amount),
+        })
+        .collect())
+}

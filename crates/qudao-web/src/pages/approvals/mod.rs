@@ -33,8 +33,8 @@ pub fn object_href(side: RoleSide, kind: &str, id: &str) -> String {
     match (kind, brand) {
         ("order", true) => format!("/console/orders/{id}"),
         ("order", false) => format!("/portal/orders/{id}"),
-        ("return", true) => "/console/returns".into(),
-        ("return", false) => "/portal/orders".into(),
+        ("return", true) => format!("/console/returns/{id}"),
+        ("return", false) => format!("/portal/returns/{id}"),
         ("partner", true) => format!("/console/partners/{id}"),
         ("partner", false) => "/portal/company".into(),
         ("statement", true) => format!("/console/finance/statements/{id}"),

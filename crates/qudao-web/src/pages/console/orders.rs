@@ -17,6 +17,7 @@ use crate::pages::approvals::{ApprovalPanel, delegates, panels_of};
 use crate::pages::ordering::{
     LineRow, ShipmentRow, TimelineRow, label, line_amounts, order_lines, shipment_rows, timeline_rows,
 };
+use crate::pages::ordering::{ReturnLink, return_links};
 use crate::pages::portal::orders::{CancelForm, ListFilter, OrderHead, OrderRow, order_head, order_rows};
 use crate::pages::threads::{self, ThreadPanel};
 use crate::pages::{Chrome, page, see_other};
@@ -68,6 +69,7 @@ struct OrderPage {
     approvals: Vec<ApprovalPanel>,
     delegates: Vec<(String, String)>,
     thread: ThreadPanel,
+    returns: Vec<ReturnLink>,
 }
 
 async fn show_order(
@@ -90,7 +92,9 @@ async fn show_order(
     let thread = threads::panel(&state, &ctx, &c, "order", &id.to_string(), &back(id)).await?;
     let s = &order.summary;
     let status = s.status.as_str();
+    let returns = return_links(&state, &ctx, &c, id, "/console").await?;
     let template = OrderPage {
+        returns,
         order: order_head(&c, &order),
         lines: order_lines(&c, &order),
         shipments: shipment_rows(&c, &shipments),

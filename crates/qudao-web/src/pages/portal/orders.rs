@@ -18,6 +18,7 @@ use crate::pages::approvals::{ApprovalPanel, delegates, panels_of};
 use crate::pages::ordering::{
     LineRow, ShipmentRow, TimelineRow, label, line_amounts, order_lines, shipment_rows, sku_lines, timeline_rows,
 };
+use crate::pages::ordering::{ReturnLink, return_links};
 use crate::pages::threads::{self, ThreadPanel};
 use crate::pages::{Chrome, page, see_other};
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
@@ -241,6 +242,7 @@ struct OrderPage {
     approvals: Vec<ApprovalPanel>,
     delegates: Vec<(String, String)>,
     thread: ThreadPanel,
+    returns: Vec<ReturnLink>,
 }
 
 async fn show_order(
@@ -258,7 +260,9 @@ async fn show_order(
     let here = format!("/portal/orders/{id}");
     let thread = threads::panel(&state, &ctx, &c, "order", &id.to_string(), &here).await?;
     let status = order.summary.status.as_str();
+    let returns = return_links(&state, &ctx, &c, id, "/portal").await?;
     let template = OrderPage {
+        returns,
         approvals,
         delegates,
         thread,
