@@ -610,6 +610,9 @@ async fn adjustments_credit_lines_and_onboarding_wait_for_their_flows() {
         assert_eq!(approved.json()["status"], "approved");
         let (rebate, _, _) = app.account(partner, qudao_domain::accounts::AccountKind::Rebate).await;
         assert_eq!(rebate, 30_000, "posted once the flow approved it");
+        let page = app.browser("fin2", TEST_PASSWORD).await.get(&format!("/console/finance/partners/{partner}")).await;
+        let page = page.text();
+        assert!(page.contains("调账审批") && page.contains("data-outcome=\"approved\""), "its approval on the page");
 
         // A credit line change waits (202), a second one is refused meanwhile, then it is made.
         let url = format!("/api/v1/partners/{partner}/credit-line");

@@ -78,7 +78,9 @@ async fn the_flow_editor_saves_versions_and_names_the_step_a_refusal_is_about() 
         unknown.push(("s0.if_value", "NOPE".into()));
         let refused = post(&root, "/console/approval-flows", &unknown).await;
         assert_eq!(refused.status, 422);
-        assert!(refused.text().contains("NOPE"), "the unknown code is named");
+        let page = refused.text();
+        let shown = page.split("id=\"flow-error\">").nth(1).and_then(|rest| rest.split("</p>").next()).unwrap_or("");
+        assert!(shown.contains("NOPE") && shown.contains("第 1 步"), "the unknown code is named at its step: {shown}");
         let mut amount = flow_form("坏金额");
         amount[3].1 = "五万".into();
         let refused = post(&root, "/console/approval-flows", &amount).await;

@@ -77,11 +77,8 @@ pub async fn of_object(app: &App, ctx: &Ctx, kind: &str, object_id: &str) -> App
     let subject = Subject::parse(kind).ok_or_else(|| AppError::field("object_kind", "invalid_choice"))?;
     let mut tx = app.read(ctx).await?;
     let rows = instances::of_object(&mut tx, subject.as_str(), object_id).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        out.push(views::view(&mut tx, ctx, engine::loaded(row)?).await?);
-    }
-    Ok(out)
+    let loaded = rows.into_iter().map(engine::loaded).collect::<AppResult<Vec<_>>>()?;
+    views::views(&mut tx, ctx, loaded).await
 }
 
 /// Filters of the "waiting for me" queue.
@@ -107,11 +104,8 @@ pub async fn waiting(app: &App, ctx: &Ctx, query: &QueueQuery, page: &PageReques
         min_amount: query.min_amount,
     };
     let rows = instances::waiting_for(&mut tx, ctx.caller().user_id(), &filter, page).await?;
-    let mut items = Vec::with_capacity(rows.items.len());
-    for row in rows.items {
-        items.push(views::view(&mut tx, ctx, engine::loaded(row)?).await?);
-    }
-    Ok(Page { items, next: rows.next })
+    let loaded = rows.items.into_iter().map(engine::loaded).collect::<AppResult<Vec<_>>>()?;
+    Ok(Page { items: views::views(&mut tx, ctx, loaded).await?, next: rows.next })
 }
 
 /// How many approvals wait for the caller (the header's badge).

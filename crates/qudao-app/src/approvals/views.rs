@@ -88,12 +88,45 @@ pub struct ApprovalView {
 
 /// The view of a loaded approval for the caller.
 pub(crate) async fn view(tx: &mut Tx, ctx: &Ctx, loaded: Loaded) -> AppResult<ApprovalView> {
+    let mut one = views(tx, ctx, vec![loaded]).await?;
+    one.pop().ok_or(AppError::NotFound)
+}
+
+/// The views of several approvals (a page of the queue, an object's approvals) with two reads
+/// for all of them — the people's names and the histories — rather than two per approval.
+pub(crate) async fn views(tx: &mut Tx, ctx: &Ctx, loaded: Vec<Loaded>) -> AppResult<Vec<ApprovalView>> {
+    let mut asked: Vec<UserId> = Vec::new();
+    for one in &loaded {
+        asked.extend(one.instance.waiting());
+        asked.push(one.row.submitted_by);
+    }
+    asked.sort_unstable_by_key(ToString::to_string);
+    asked.dedup();
+    let names = people::names(tx, &asked).await?;
+    let ids: Vec<ApprovalId> = loaded.iter().map(|l| l.row.id).collect();
+    let mut histories: std::collections::HashMap<ApprovalId, Vec<ActionRow>> = std::collections::HashMap::new();
+    for action in instances::actions_of(tx, &ids).await? {
+        histories.entry(action.instance_id).or_default().push(action);
+    }
+    Ok(loaded
+        .into_iter()
+        .map(|one| {
+            let history = histories.remove(&one.row.id).unwrap_or_default();
+            build(ctx, one, &names, history)
+        })
+        .collect())
+}
+
+/// One approval's view from what [`views`] read.
+fn build(
+    ctx: &Ctx,
+    loaded: Loaded,
+    names: &std::collections::HashMap<UserId, people::Named>,
+    mut history: Vec<ActionRow>,
+) -> ApprovalView {
     let Loaded { row, flow, instance } = loaded;
     let me = ctx.caller().user_id();
     let waiting = instance.waiting();
-    let mut asked = waiting.clone();
-    asked.push(row.submitted_by);
-    let names = people::names(tx, &asked).await?;
     // A partner is shown its own people by name and the brand's staff only as "the brand".
     let partner_view = ctx.caller().role().side() == RoleSide::Partner;
     let is_brand = |id: &UserId| names.get(id).is_none_or(|n| n.brand);
@@ -120,7 +153,6 @@ pub(crate) async fn view(tx: &mut Tx, ctx: &Ctx, loaded: Loaded) -> AppResult<Ap
             StepView { name: step.name.clone(), position, status: status.into() }
         })
         .collect();
-    let mut history = instances::actions_of(tx, &[row.id]).await?;
     if partner_view {
         for entry in history.iter_mut().filter(|e| e.actor_side == "brand") {
             entry.actor_id = None;
@@ -133,7 +165,7 @@ pub(crate) async fn view(tx: &mut Tx, ctx: &Ctx, loaded: Loaded) -> AppResult<Ap
             }
         }
     }
-    Ok(ApprovalView {
+    ApprovalView {
         my_turn: waiting.contains(&me),
         may_withdraw: instance.outcome == Outcome::Running && instance.submitter == me,
         id: row.id,
@@ -157,7 +189,7 @@ pub(crate) async fn view(tx: &mut Tx, ctx: &Ctx, loaded: Loaded) -> AppResult<Ap
         waiting_for,
         waiting_on_brand,
         history,
-    })
+    }
 }
 
 /// A step may be handed only to someone who can see the object (the same people the flow's

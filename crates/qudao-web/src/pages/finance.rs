@@ -227,8 +227,15 @@ async fn partner_page(
     };
     let mut c = Chrome::new(state, context, "finance.partner_title", CONSOLE).await;
     c.title = format!("{} · {}", c.title, detail.partner.name);
-    // Credit line changes a flow held: where they stand, and the caller's turn.
-    let approvals = crate::pages::approvals::panels_of(state, ctx, &c, "credit_line", &partner.to_string()).await?;
+    // Credit line changes and the recent adjustments a flow held: where they stand, and the
+    // caller's turn.
+    let mut approvals = crate::pages::approvals::panels_of(state, ctx, &c, "credit_line", &partner.to_string()).await?;
+    let recent = uc::list_adjustments(app, ctx, Some(partner), None, &PageRequest::first(10)).await?.items;
+    for adjustment in &recent {
+        approvals.extend(
+            crate::pages::approvals::panels_of(state, ctx, &c, "adjustment", &adjustment.id.to_string()).await?,
+        );
+    }
     let delegates = if approvals.iter().any(|a| a.my_turn) {
         crate::pages::approvals::delegates(state, ctx).await
     } else {

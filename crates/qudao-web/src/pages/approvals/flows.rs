@@ -517,14 +517,13 @@ async fn save(
     let mut page_form = FlowFormPage::new(&state, &ctx, c, action, flow).await;
     match error {
         AppError::Invalid(invalid) => {
-            let known: Vec<&str> = invalid
-                .errors
-                .iter()
-                .map(|e| e.field.as_str())
-                .filter(|f| {
-                    *f == "name" || f.starts_with('s') && f.contains('.') || f.starts_with("if_") || *f == "position"
-                })
-                .collect();
+            // The form's own fields (`s0.if_value`) are marked where they are; the use case's
+            // (`steps[0].only_if.value`) are placed by step and branch at the top.
+            let on_the_form = |f: &str| {
+                matches!(f, "name" | "position" | "if_field" | "if_value")
+                    || f.strip_prefix('s').is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+            };
+            let known: Vec<&str> = invalid.errors.iter().map(|e| e.field.as_str()).filter(|f| on_the_form(f)).collect();
             let (on_form, elsewhere): (Vec<FieldError>, Vec<FieldError>) =
                 invalid.errors.iter().cloned().partition(|e| known.contains(&e.field.as_str()));
             for error in &on_form {

@@ -84,6 +84,8 @@ pub struct HistoryRow {
 pub struct ApprovalPanel {
     /// Id.
     pub id: String,
+    /// What it is about (a page may show the approvals of several objects).
+    pub summary: String,
     /// The flow's name and version.
     pub flow: String,
     /// `running`, `approved`, `rejected`, `withdrawn`.
@@ -154,6 +156,7 @@ pub fn panel(c: &Chrome, view: &ApprovalView, latest: bool, partner_view: bool) 
         .collect();
     ApprovalPanel {
         id: view.id.to_string(),
+        summary: view.summary.clone(),
         flow: format!("{} · {}", view.flow_name, c.tn("approvals.version", &view.flow_version.to_string())),
         outcome: view.outcome.clone(),
         outcome_label: label(c, "approvals.outcome.", &view.outcome),
