@@ -728,6 +728,19 @@ async fn an_approval_flow_built_in_the_console_routes_a_large_order_with_a_live_
     let history = brand.find(Locator::Css(".approval-history")).await.expect("history").text().await.expect("t");
     assert!(history.contains("渠道经理审批") && history.contains("财务审批"), "{history}");
 
+    // On a phone the queue and the order's approval fit the screen's width (rows fold into cards).
+    brand.set_window_size(390, 844).await.expect("a phone-sized window");
+    for path in ["/console/approvals?kind=order".to_string(), format!("/console/orders/{order_id}")] {
+        brand.goto(&format!("{base}{path}")).await.expect("page");
+        let fits = brand
+            .execute("return document.documentElement.scrollWidth <= window.innerWidth + 1;", Vec::new())
+            .await
+            .expect("widths");
+        assert_eq!(fits.as_bool(), Some(true), "{path} is wider than a phone");
+    }
+    brand.find(Locator::Css("#approval ol.steps")).await.expect("the steps on a phone");
+    brand.set_window_size(1280, 900).await.expect("back to a desktop window");
+
     // The rep is told in the app (the header's count rises on the open page) and by e-mail.
     let mut unread = unread_before;
     for _ in 0..100 {

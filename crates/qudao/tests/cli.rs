@@ -96,3 +96,15 @@ fn bench_pricing_ends_with_the_median_line() {
     let value = last.strip_prefix("cart_us_median=").expect("cart_us_median=N");
     assert!(value.parse::<f64>().expect("a number") > 0.0);
 }
+
+/// The approval bench routes and acts through the real use cases: a change to what an approval's
+/// end does to its object must keep it running (it once stopped with "not found").
+#[test]
+fn bench_approvals_routes_and_approves_to_the_end() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = qudao(dir.path(), &["bench", "approvals", "--submissions", "200", "--acted", "20"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    let last = stdout.lines().last().expect("a last line");
+    assert!(last.starts_with("submissions=200 ") && last.ends_with(" acted=20"), "{last}");
+}

@@ -6,7 +6,9 @@
 //! decided, its approvers resolved and every step approved to the end. Then on a database:
 //! `submissions` routed (flow read, chosen, instance and tasks written, one transaction each),
 //! and the first `acted` of them approved to the end through the use case, as the people they
-//! wait for. Figures are per submission and per action.
+//! wait for. Figures are per submission and per action. The objects are bare onboarding requests
+//! (kind `partner_onboarding`, no payload), so approving one to the end changes nothing beside
+//! the approval: the figures are the engine's, not an object's.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -46,7 +48,7 @@ pub struct Options {
 
 fn flow_input() -> anyhow::Result<FlowInput> {
     Ok(serde_json::from_value(serde_json::json!({
-        "object_kind": "return",
+        "object_kind": "partner_onboarding",
         "name": "四级审批",
         "applies_if": { "field": "amount_over", "value": 100_000 },
         "steps": [
@@ -133,10 +135,10 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     for n in 0..submissions {
         let (partner, facts) = facts(&mut rng, &world.region_path);
         let submission = Submission {
-            subject: Subject::Return,
+            subject: Subject::PartnerOnboarding,
             object_id: format!("bench-{n}"),
             partner_id: world.partners[partner],
-            summary: format!("RT-BENCH-{n:05}"),
+            summary: format!("ONBOARD-BENCH-{n:05}"),
             amount: facts.amount,
             submitter: admin.0,
             payload: None,
