@@ -13,6 +13,7 @@ use crate::context::Authed;
 use crate::error::WebResult;
 use crate::extract::Id;
 use crate::pages::approvals::{ApprovalPanel, delegates, panels_of};
+use crate::pages::console::orders::warehouse_choices;
 use crate::pages::ordering::label;
 use crate::pages::threads::{self, ThreadPanel};
 use crate::pages::{Chrome, page};
@@ -61,18 +62,7 @@ async fn show_return(
     let thread = threads::panel(&state, &ctx, &c, "return", &id.to_string(), &here).await?;
     let caller = ctx.caller();
     let may_restock = console && found.status == "approved" && caller.may(Permission::OrdersShip);
-    let warehouses = if may_restock {
-        qudao_app::stock::list_warehouses(state.app(), &ctx)
-            .await
-            .map(|all| {
-                all.into_iter()
-                    .map(|w| (w.code.clone(), format!("{} {}", w.code, c.pick(&w.name_zh, &w.name_en))))
-                    .collect()
-            })
-            .unwrap_or_default()
-    } else {
-        Vec::new()
-    };
+    let warehouses = if may_restock { warehouse_choices(&state, &ctx, &c).await } else { Vec::new() };
     let template = ReturnPage {
         id: id.to_string(),
         number: found.number.clone(),

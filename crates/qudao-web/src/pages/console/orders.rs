@@ -119,7 +119,7 @@ async fn show_order(
 }
 
 /// Warehouses to pick from: (code, "code name"); none when the caller may not list them.
-async fn warehouse_choices(state: &AppState, ctx: &qudao_app::Ctx, c: &Chrome) -> Vec<(String, String)> {
+pub(crate) async fn warehouse_choices(state: &AppState, ctx: &qudao_app::Ctx, c: &Chrome) -> Vec<(String, String)> {
     qudao_app::stock::list_warehouses(state.app(), ctx)
         .await
         .map(|all| {
