@@ -11,6 +11,7 @@ pub mod approvals;
 pub mod catalog;
 pub mod channel;
 pub mod dates;
+pub mod deals;
 pub mod docnum;
 pub mod fairs;
 pub mod finance;

@@ -1,0 +1,11 @@
+//! Deal registration (客户报备), lead routing and opportunities: who found a customer first, whether
+//! two registrations are one company, which partner a lead goes to.
+
+pub mod conflicts;
+pub mod evaluation;
+pub mod industries;
+pub mod keys;
+pub mod matcher;
+pub mod names;
+pub mod places;
+pub mod registration;
