@@ -17,6 +17,7 @@ pub mod channel;
 pub mod clock;
 mod config;
 mod ctx;
+pub mod deals;
 pub mod demo;
 pub mod erp;
 mod error;

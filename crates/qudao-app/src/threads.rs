@@ -18,7 +18,7 @@ use crate::notifications::Note;
 use crate::{App, AppError, AppResult, Ctx};
 
 /// The kinds of objects that have threads.
-pub const KINDS: [&str; 4] = ["order", "return", "partner", "statement"];
+pub const KINDS: [&str; 5] = ["order", "return", "partner", "statement", "registration"];
 
 /// The longest message, in characters.
 pub const MAX_BODY: usize = 4000;
@@ -75,6 +75,10 @@ async fn object_partner(tx: &mut Tx, kind: &str, object_id: &str) -> AppResult<P
         "statement" => {
             let id: StatementId = object_id.parse().map_err(|_| missing())?;
             qudao_store::finance::statements::get(tx, id).await?.ok_or_else(missing)?.partner_id
+        }
+        "registration" => {
+            let id: qudao_domain::ids::RegistrationId = object_id.parse().map_err(|_| missing())?;
+            qudao_store::deals::registrations::get(tx, id).await?.ok_or_else(missing)?.partner_id
         }
         _ => return Err(missing()),
     })

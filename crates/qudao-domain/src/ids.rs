@@ -149,6 +149,10 @@ typed_id! {
     MessageId;
     /// One entry of a person's notification inbox.
     NotificationId;
+    /// A partner's claim on an end customer (客户报备).
+    RegistrationId;
+    /// One entry of a registration's timeline.
+    RegistrationEventId;
 }
 
 #[cfg(test)]

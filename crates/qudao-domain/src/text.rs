@@ -85,6 +85,15 @@ pub fn prose(field: &str, input: &str, max_chars: usize) -> Result<String, Field
     within(field, value, max_chars)
 }
 
+/// An optional message as people write it (a comment, a reason): like [`prose`], `None` when
+/// blank.
+pub fn optional_prose(field: &str, input: Option<&str>, max_chars: usize) -> Result<Option<String>, FieldError> {
+    match input {
+        Some(text) if !text.trim().is_empty() => prose(field, text, max_chars).map(Some),
+        _ => Ok(None),
+    }
+}
+
 fn within(field: &str, value: String, max_chars: usize) -> Result<String, FieldError> {
     if value.chars().count() > max_chars {
         return Err(FieldError::with_param(field, "too_long", max_chars));

@@ -17,8 +17,12 @@ use crate::sql::Value;
 use crate::{Db, Dialect, Sql, Tx};
 
 /// Tables whose rows may refer to another row of the same table, and the column that does.
-pub const SELF_REFERENCES: [(&str, &str); 3] =
-    [("regions", "parent_id"), ("categories", "parent_id"), ("partners", "parent_id")];
+pub const SELF_REFERENCES: [(&str, &str); 4] = [
+    ("regions", "parent_id"),
+    ("categories", "parent_id"),
+    ("partners", "parent_id"),
+    ("registrations", "claimed_from"),
+];
 
 /// The schema version a database is at: the newest migration applied (0 when none).
 pub async fn schema_version(db: &Db) -> StoreResult<i64> {

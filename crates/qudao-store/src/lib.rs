@@ -17,6 +17,7 @@ pub mod catalog;
 pub mod channel;
 pub mod counters;
 mod db;
+pub mod deals;
 pub mod erp;
 mod error;
 pub mod exports;

@@ -39,9 +39,10 @@ pub const MIGRATIONS: &[MigrationFile] = &[
     migration!("0007_approvals.sql"),
     migration!("0008_threads_and_notifications.sql"),
     migration!("0009_approval_payloads.sql"),
+    migration!("0010_registrations.sql"),
 ];
 
-/// The schema version of the newest embedded migration (`0009_approval_payloads.sql` is 9).
+/// The schema version of the newest embedded migration (`0010_registrations.sql` is 10).
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
 }

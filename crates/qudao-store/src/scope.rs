@@ -135,11 +135,14 @@ pub fn permission_scope(permission: Permission) -> &'static str {
         P::IntegrationsManage => "integrations:write",
         P::ErpPush => "erp:write",
         P::StatementsRespond => "statements:write",
+        P::DealsRead => "deals:read",
+        P::DealsRegister | P::DealsRelease => "deals:write",
+        P::DealsManage => "deals:manage",
     }
 }
 
 /// Every scope name an API key can be given, for the key form and validation.
-pub const API_SCOPES: [&str; 25] = [
+pub const API_SCOPES: [&str; 28] = [
     "partners:read",
     "partners:write",
     "partners:import",
@@ -165,6 +168,9 @@ pub const API_SCOPES: [&str; 25] = [
     "integrations:write",
     "erp:write",
     "statements:write",
+    "deals:read",
+    "deals:write",
+    "deals:manage",
 ];
 
 #[derive(Debug, Clone)]

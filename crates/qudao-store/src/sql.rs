@@ -111,6 +111,8 @@ macro_rules! id_values {
 }
 use qudao_domain::ids::*;
 id_values!(
+    RegistrationId,
+    RegistrationEventId,
     PartnerId,
     ContactId,
     AddressId,

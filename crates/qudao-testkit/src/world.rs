@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 
 use qudao_domain::access::Role;
+use qudao_domain::ids::RegistrationId;
 use qudao_domain::ids::{
     AddressId, AdjustmentId, ApiKeyId, ApprovalId, ContactId, DelegationId, DeliveryId, EndpointId, FairId, FileId,
     FlowId, NotificationId, OrderId, PartnerId, PaymentId, PriceListId, ProductId, PromotionId, ReceiptId, ReturnId,
@@ -66,6 +67,8 @@ pub struct Owned {
     pub approval_order: OrderId,
     /// That order's approval.
     pub approval: ApprovalId,
+    /// A registration (客户报备) of an end customer named after its marker.
+    pub registration: RegistrationId,
     /// Strings that appear only in this partner's data.
     pub markers: Vec<String>,
 }
@@ -101,6 +104,9 @@ pub struct World {
     pub flow: FlowId,
     /// A notification of brand.root's (an approval waiting for the administrators).
     pub notification: NotificationId,
+    /// A customer in the registration pool (D1 registered it, then released it): every
+    /// partner may see and claim it.
+    pub pool_entry: RegistrationId,
     /// The brand's users by login (`brand.root`, `brand.cm`, `brand.finance`…).
     pub brand_users: BTreeMap<&'static str, UserId>,
     /// A hand-over of brand.root's approvals to brand.finance, for next year.
@@ -233,6 +239,7 @@ impl World {
                     awaiting_payment: OrderId::new(),
                     approval_order: OrderId::new(),
                     approval: ApprovalId::new(),
+                    registration: RegistrationId::new(),
                     price_list: PriceListId::new(),
                     markers,
                 },
@@ -469,6 +476,20 @@ impl World {
                 .expect("adjustment");
             owned.adjustment = adjustment.id;
             owned.markers.push(adjustment.id.to_string());
+            let claim = qudao_app::deals::RegistrationBody {
+                customer_name: format!("{}终端客户科技有限公司", owned.markers[3]),
+                contacts: vec![qudao_app::deals::ContactBody {
+                    name: Some("客户联系人".into()),
+                    phone: Some(owned.markers[4].clone()),
+                    email: None,
+                }],
+                ..Default::default()
+            };
+            let claim = qudao_app::deals::submit(&app.app, &ctx, &claim, None).await.expect("registration");
+            owned.registration = claim.registration.id;
+            owned.markers.push(claim.registration.id.to_string());
+            owned.markers.push(claim.registration.number);
+            owned.markers.push(claim.registration.customer_name);
             let want = [qudao_app::fairs::DemandLine { sku: "S-ON-1".into(), quantity: 5 }];
             qudao_app::fairs::set_demand(&app.app, &ctx, fair, &want).await.expect("fair demand");
         }
@@ -516,6 +537,16 @@ impl World {
                 .first()
                 .expect("an approval waiting for brand.root")
                 .id;
+        let pool_entry = {
+            let ctx = app.ctx_of("d1.admin").await;
+            let body = qudao_app::deals::RegistrationBody {
+                customer_name: "公海测试客户有限公司".into(),
+                ..Default::default()
+            };
+            let held = qudao_app::deals::submit(&app.app, &ctx, &body, None).await.expect("registration to release");
+            qudao_app::deals::release(&app.app, &ctx, held.registration.id, None).await.expect("release");
+            held.registration.id
+        };
         let delegation = {
             let input = qudao_app::approvals::DelegationInput {
                 delegate_id: brand_ids["brand.finance"],
@@ -632,6 +663,7 @@ impl World {
             flow,
             delegation,
             notification,
+            pool_entry,
             product_off_markers: vec![
                 off.id.to_string(),
                 "P-ZZOFF-1".into(),

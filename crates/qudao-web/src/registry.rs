@@ -165,6 +165,10 @@ pub enum ObjectKind {
     ThreadKind,
     /// One of a person's notifications (only its owner's).
     Notification,
+    /// A partner's registration (客户报备) of an end customer.
+    Registration,
+    /// An expired or released registration in the pool (open to every partner by design).
+    PoolEntry,
 }
 
 /// A valid request body for a route, used by the registry-driven tests (so a 404 they expect comes

@@ -43,6 +43,7 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
         (ObjectKind::Adjustment, Target::Partner(p)) => world.partners[p].adjustment.to_string(),
         (ObjectKind::Payment, Target::Partner(p)) => world.partners[p].payment.to_string(),
         (ObjectKind::Approval, Target::Partner(p)) => world.partners[p].approval.to_string(),
+        (ObjectKind::Registration, Target::Partner(p)) => world.partners[p].registration.to_string(),
         (ObjectKind::Product, Target::UnreleasedProduct) => world.product_off.to_string(),
         (ObjectKind::Sku, Target::UnreleasedProduct) => world.sku_off.to_string(),
         (ObjectKind::File, Target::UnreleasedProduct) => world.image_off.to_string(),
@@ -76,7 +77,9 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
             | ObjectKind::ApprovalFlow
             | ObjectKind::Approval
             | ObjectKind::Delegation
-            | ObjectKind::Notification,
+            | ObjectKind::Notification
+            | ObjectKind::Registration
+            | ObjectKind::PoolEntry,
             Target::Missing,
         ) => random(),
         (ObjectKind::PaymentRef, Target::Missing) => "SIM000000000000000000000000".into(),

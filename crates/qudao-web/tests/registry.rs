@@ -59,6 +59,8 @@ fn visible(world: &World, kind: ObjectKind, victim: UserId) -> Option<String> {
         ObjectKind::Delegation => world.delegation.to_string(),
         ObjectKind::ThreadKind => "order".into(),
         ObjectKind::Notification => world.notification.to_string(),
+        ObjectKind::Registration => world.partners["d1"].registration.to_string(),
+        ObjectKind::PoolEntry => world.pool_entry.to_string(),
         ObjectKind::InviteToken | ObjectKind::ResetToken | ObjectKind::Asset | ObjectKind::Progress => return None,
     })
 }

@@ -108,3 +108,79 @@ fn bench_approvals_routes_and_approves_to_the_end() {
     let last = stdout.lines().last().expect("a last line");
     assert!(last.starts_with("submissions=200 ") && last.ends_with(" acted=20"), "{last}");
 }
+
+#[test]
+fn bench_dedup_measures_the_labelled_set_and_times_checks() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = qudao(dir.path(), &["bench", "dedup", "--customers", "500", "--checks", "20"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    let last = stdout.lines().last().expect("a last line");
+    let figures: Vec<(&str, f64)> = last
+        .split(' ')
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').expect("name=value");
+            (name, value.parse().expect("a number"))
+        })
+        .collect();
+    let names: Vec<&str> = figures.iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, ["precision", "recall", "f1", "check_ms"], "{last}");
+    assert!(figures[0].1 >= 0.98 && figures[1].1 >= 0.90, "{last}");
+    assert!(figures[3].1 > 0.0, "{last}");
+}
+
+#[test]
+fn bench_dedup_judges_outside_pairs_and_finds_outside_queries() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pairs = dir.path().join("pairs.csv");
+    std::fs::write(
+        &pairs,
+        "\u{feff}a,b,same\n上海某某科技有限公司,某某科技(上海)有限公司,1\n华为技术有限公司,华为终端有限公司,0\n\
+         \"Huawei Technologies Co., Ltd.\",華為技術有限公司,1\n北京某某科技有限公司,上海某某科技有限公司,1\n",
+    )
+    .expect("pairs");
+    let output = qudao(dir.path(), &["bench", "dedup", "--customers", "0", "--pairs", "pairs.csv"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "a,b,predicted");
+    assert_eq!(lines[1], "上海某某科技有限公司,某某科技(上海)有限公司,1");
+    assert_eq!(lines[2], "华为技术有限公司,华为终端有限公司,0");
+    assert_eq!(lines[3], "\"Huawei Technologies Co., Ltd.\",華為技術有限公司,1");
+    assert_eq!(lines[4], "北京某某科技有限公司,上海某某科技有限公司,0");
+    // Two of three same pairs found, no false match: precision 1, recall 2/3.
+    assert_eq!(lines[5], "precision=1.000 recall=0.667 f1=0.800 check_ms=0.00");
+
+    std::fs::write(dir.path().join("unlabelled.csv"), "a,b\n小米,小米科技有限责任公司\n").expect("pairs");
+    let output = qudao(dir.path(), &["bench", "dedup", "--customers", "0", "--pairs", "unlabelled.csv"]);
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        ["a,b,predicted", "小米,小米科技有限责任公司,1", "precision=NA recall=NA f1=NA check_ms=0.00"]
+    );
+
+    std::fs::write(
+        dir.path().join("corpus.csv"),
+        "id,name\nc1,上海澄明精密仪器有限公司\nc2,杭州绿源食品有限公司\nc3,北京绿源食品有限公司\n",
+    )
+    .expect("corpus");
+    std::fs::write(
+        dir.path().join("queries.csv"),
+        "query,expected_id\n澄明精密仪器（上海）股份有限公司,c1\n绿源食品(杭州)有限公司,c2\n南京绿源食品有限公司,\n成都澄明精密仪器有限公司,\n",
+    )
+    .expect("queries");
+    let output = qudao(dir.path(), &["bench", "dedup", "--corpus", "corpus.csv", "--queries", "queries.csv"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        [
+            "query,returned_id",
+            "澄明精密仪器（上海）股份有限公司,c1",
+            "绿源食品(杭州)有限公司,c2",
+            "南京绿源食品有限公司,",
+            "成都澄明精密仪器有限公司,",
+            "top1=1.000 false_match=0.000"
+        ]
+    );
+}

@@ -17,6 +17,7 @@ mod calendar;
 mod catalog;
 mod collaboration;
 mod data;
+mod deals;
 mod geo;
 mod goods;
 mod history;
@@ -221,6 +222,9 @@ pub async fn seed_with_history(
         messages = talk.messages,
         "demo collaboration written"
     );
+
+    let claims = deals::write(app, &accounts, progress).await?;
+    tracing::info!(registrations = claims.registrations, pending = claims.pending, "demo registrations written");
 
     let mut tx = db.write(&scope()).await?;
     settings::set(&mut tx, ACCOUNTS_KEY, &encode_accounts(&accounts), now_ms, None).await?;

@@ -146,6 +146,17 @@ async fn the_small_set_has_partners_skus_hierarchy_and_printed_accounts() {
     assert_eq!(first.tier.code, "platinum");
     assert!(partners.iter().any(|p| p.parent.as_ref().map(|r| r.id) == Some(first.id)));
 
+    // Registrations: protected ones, another partner's spelling waiting for review, a duplicate
+    // refused by its credit code, one given up to the pool.
+    let mut tx = t.app.db().read(&super::scope()).await.unwrap();
+    let counts: std::collections::HashMap<String, i64> =
+        qudao_store::deals::registrations::counts(&mut tx).await.unwrap().into_iter().collect();
+    assert!(counts.get("approved").copied().unwrap_or(0) >= 9, "{counts:?}");
+    assert_eq!(counts.get("pending"), Some(&1), "{counts:?}");
+    assert_eq!(counts.get("rejected"), Some(&1), "{counts:?}");
+    assert_eq!(counts.get("released"), Some(&1), "{counts:?}");
+    assert_eq!(qudao_store::deals::registrations::pool(&mut tx, None, 10).await.unwrap().len(), 1);
+
     // Every printed account signs in with its printed password.
     let mut tx = t.app.db().read(&Scope::system("test")).await.unwrap();
     for account in &accounts {

@@ -112,6 +112,12 @@ impl Role {
             P::FairsManage => matches!(self, R::BrandAdmin | R::Marketing | R::ChannelManager),
             P::IntegrationsManage | P::ErpPush => matches!(self, R::BrandAdmin),
             P::StatementsRespond => matches!(self, R::PartnerAdmin | R::PartnerFinance),
+            P::DealsRead => !matches!(self, R::Finance | R::Warehouse | R::PartnerFinance),
+            P::DealsRegister => matches!(self, R::PartnerAdmin | R::PartnerSales),
+            P::DealsManage => matches!(self, R::BrandAdmin | R::ChannelManager),
+            P::DealsRelease => {
+                matches!(self, R::BrandAdmin | R::ChannelManager | R::PartnerAdmin | R::PartnerSales)
+            }
             P::ConsoleAccess => self.side() == RoleSide::Brand,
             P::PortalAccess => self.side() == RoleSide::Partner,
         }
@@ -207,11 +213,19 @@ pub enum Permission {
     ErpPush,
     /// Confirm or dispute the company's own statements (对账单).
     StatementsRespond,
+    /// See registrations, leads and opportunities (the caller's own, or those of partners in scope).
+    DealsRead,
+    /// Register customers, claim from the pool, ask for extensions, work leads (partners).
+    DealsRegister,
+    /// Review registrations, decide extensions, route leads, set the rules (the brand).
+    DealsManage,
+    /// Give up a registration (its partner) or take it back (the brand).
+    DealsRelease,
 }
 
 impl Permission {
     /// Every permission, for the session's list and the isolation matrix.
-    pub const ALL: [Permission; 31] = [
+    pub const ALL: [Permission; 35] = [
         Permission::SignedIn,
         Permission::ConsoleAccess,
         Permission::PortalAccess,
@@ -243,6 +257,10 @@ impl Permission {
         Permission::IntegrationsManage,
         Permission::ErpPush,
         Permission::StatementsRespond,
+        Permission::DealsRead,
+        Permission::DealsRegister,
+        Permission::DealsManage,
+        Permission::DealsRelease,
     ];
 }
 

@@ -198,7 +198,8 @@ fn stronger(a: Relation, b: Relation) -> Relation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ConflictRules {
     /// At or above this score against a protected registration, the new one is rejected as a
-    /// duplicate at once.
+    /// duplicate at once. The default (98) takes a credit code, or a name backed by a shared phone
+    /// or mail domain: a name alone, however alike, goes to a person.
     pub reject_at: u8,
     /// At or above this score, a channel manager decides, with the evidence.
     pub review_at: u8,
@@ -209,7 +210,7 @@ pub struct ConflictRules {
 
 impl Default for ConflictRules {
     fn default() -> Self {
-        ConflictRules { reject_at: 95, review_at: 60, group_level: false }
+        ConflictRules { reject_at: 98, review_at: 60, group_level: false }
     }
 }
 
@@ -302,7 +303,7 @@ mod tests {
     #[test]
     fn the_rules_reject_only_duplicates_of_protected_registrations() {
         let rules = ConflictRules::default();
-        let strong = Assessment { relation: Relation::Same, score: 96, evidence: vec![] };
+        let strong = Assessment { relation: Relation::Same, score: 99, evidence: vec![] };
         let weak = Assessment { relation: Relation::Same, score: 70, evidence: vec![] };
         let group = Assessment { relation: Relation::Group, score: 50, evidence: vec![] };
         assert_eq!(rules.decide(&[Held { assessment: &strong, protected: true }]), Verdict::Reject);

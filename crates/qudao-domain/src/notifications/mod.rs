@@ -18,6 +18,9 @@ pub enum Topic {
     /// Something happened to an order the person placed (approved, shipped, cancelled, a
     /// return decided or refunded) by someone else.
     OrderEvent,
+    /// A registration, lead or opportunity of the person's needs them: a claim decided or about
+    /// to expire, a lead assigned, a registration waiting for review.
+    DealEvent,
 }
 
 /// How e-mail is sent for a topic.
@@ -59,8 +62,14 @@ pub struct Delivery {
 
 impl Topic {
     /// Every topic, for the preferences page.
-    pub const ALL: [Topic; 5] =
-        [Topic::ApprovalWaiting, Topic::ApprovalDecided, Topic::Mention, Topic::ThreadMessage, Topic::OrderEvent];
+    pub const ALL: [Topic; 6] = [
+        Topic::ApprovalWaiting,
+        Topic::ApprovalDecided,
+        Topic::Mention,
+        Topic::ThreadMessage,
+        Topic::OrderEvent,
+        Topic::DealEvent,
+    ];
 
     /// The stored name.
     pub fn as_str(self) -> &'static str {
@@ -70,6 +79,7 @@ impl Topic {
             Topic::Mention => "mention",
             Topic::ThreadMessage => "thread_message",
             Topic::OrderEvent => "order_event",
+            Topic::DealEvent => "deal_event",
         }
     }
 
@@ -83,7 +93,7 @@ impl Topic {
     /// thread traffic in the app only.
     pub fn default_delivery(self) -> Delivery {
         let email = match self {
-            Topic::ApprovalWaiting | Topic::ApprovalDecided | Topic::Mention => EmailMode::Instant,
+            Topic::ApprovalWaiting | Topic::ApprovalDecided | Topic::Mention | Topic::DealEvent => EmailMode::Instant,
             Topic::ThreadMessage | Topic::OrderEvent => EmailMode::Off,
         };
         Delivery { in_app: true, email }

@@ -20,6 +20,7 @@ mod paging;
 pub(crate) mod partners;
 mod payments;
 mod pricing;
+mod registrations;
 mod session;
 mod statements;
 mod stock;
@@ -58,6 +59,7 @@ pub fn routes() -> Vec<Route> {
         approvals::ROUTES,
         threads::ROUTES,
         notifications::ROUTES,
+        registrations::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }

@@ -24,6 +24,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("pricing", include_str!("../../locales/en/pricing.toml"), include_str!("../../locales/zh-CN/pricing.toml")),
     ("finance", include_str!("../../locales/en/finance.toml"), include_str!("../../locales/zh-CN/finance.toml")),
     ("channel", include_str!("../../locales/en/channel.toml"), include_str!("../../locales/zh-CN/channel.toml")),
+    ("deals", include_str!("../../locales/en/deals.toml"), include_str!("../../locales/zh-CN/deals.toml")),
     (
         "collaboration",
         include_str!("../../locales/en/collaboration.toml"),

@@ -7,6 +7,7 @@ mod auth;
 mod channel;
 pub mod chrome;
 mod console;
+mod deals;
 mod files;
 mod finance;
 pub mod form;
@@ -67,6 +68,7 @@ pub fn routes() -> Vec<Route> {
         approvals::flows::ROUTES,
         threads::ROUTES,
         notifications::ROUTES,
+        deals::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }

@@ -39,6 +39,8 @@ pub fn object_href(side: RoleSide, kind: &str, id: &str) -> String {
         ("partner", false) => "/portal/company".into(),
         ("statement", true) => format!("/console/finance/statements/{id}"),
         ("statement", false) => format!("/portal/finance/statements/{id}"),
+        ("registration", true) => format!("/console/registrations/{id}"),
+        ("registration", false) => format!("/portal/registrations/{id}"),
         // Changes kept with their approval are shown on the partner's pages.
         ("credit_line", true) => format!("/console/finance/partners/{id}"),
         ("partner_onboarding", true) => format!("/console/partners/{id}"),

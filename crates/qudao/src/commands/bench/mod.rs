@@ -1,6 +1,7 @@
 //! `qudao bench …`: measurements that print their figures (never timed assertions in tests).
 
 mod approvals;
+mod dedup;
 mod events;
 mod finance;
 mod order_fair;
@@ -73,6 +74,32 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1_000)]
         acted: usize,
     },
+    /// Company-name matching: precision, recall and F1 on the labelled pairs, and one
+    /// registration checked against the claims on file; the last line is `precision=N recall=N
+    /// f1=N check_ms=N`. With `--pairs FILE.csv` (columns `a,b` and optionally `same`) it writes
+    /// `a,b,predicted` for that file first (the figures then are that file's, `NA` without
+    /// `same`); with `--corpus FILE.csv` (`id,name`) and `--queries FILE.csv`
+    /// (`query,expected_id`) it writes `query,returned_id` and ends with `top1=N false_match=N`.
+    Dedup {
+        /// A fresh database (default: a new SQLite file in a temporary folder).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Claims on file for the timed check (0: skip the timing).
+        #[arg(long, default_value_t = 100_000)]
+        customers: usize,
+        /// Registrations to time.
+        #[arg(long, default_value_t = 200)]
+        checks: usize,
+        /// Pairs to judge (`a,b[,same]`, UTF-8).
+        #[arg(long)]
+        pairs: Option<PathBuf>,
+        /// Names to search (`id,name`, UTF-8), with `--queries`.
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        /// Names to find in the corpus (`query,expected_id`, UTF-8).
+        #[arg(long)]
+        queries: Option<PathBuf>,
+    },
     /// Live fan-out: many event streams open on one server, one thread message posted; the last
     /// line is `streams=N fanout_ms=N p50_ms=N post_ms=N`.
     Events {
@@ -117,6 +144,9 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         }
         BenchCommand::Approvals { database_url, submissions, acted } => {
             approvals::run(approvals::Options { database_url, submissions, acted }).await
+        }
+        BenchCommand::Dedup { database_url, customers, checks, pairs, corpus, queries } => {
+            dedup::run(dedup::Options { database_url, customers, checks, pairs, corpus, queries }).await
         }
         BenchCommand::Events { database_url, streams } => events::run(events::Options { database_url, streams }).await,
         BenchCommand::Webhooks { database_url, events, clients, seconds, raw_order_dir } => {

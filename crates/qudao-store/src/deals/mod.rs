@@ -1,0 +1,3 @@
+//! Deal registration, leads and opportunities.
+
+pub mod registrations;
