@@ -780,3 +780,90 @@ async fn an_approval_flow_built_in_the_console_routes_a_large_order_with_a_live_
          stayed with the brand); the rep was told in the app and by e-mail"
     );
 }
+
+/// The registration half of deal registration's "done means": two partners register one
+/// customer under different spellings; the second is flagged with the evidence (never the first
+/// partner's name), the channel manager rejects it from the review queue with both sides in view,
+/// and the first partner's protection counts down.
+#[tokio::test]
+async fn two_partners_register_one_customer_and_the_channel_manager_rejects_the_second() {
+    let Some((_driver, driver_url)) = start_driver().await else { return };
+    let (base, accounts, _app, _dir, stop) = serve_demo().await;
+    let profiles = [tempfile::tempdir().expect("profile"), tempfile::tempdir().expect("profile")];
+    let first = browser(&driver_url, profiles[0].path()).await;
+    let second = browser(&driver_url, profiles[1].path()).await;
+    let partners: Vec<&DemoAccount> = accounts.iter().filter(|a| a.role == Role::PartnerAdmin).collect();
+    let (one, two) = (partners[0], partners[1]);
+    assert_ne!(one.partner_name, two.partner_name);
+
+    // The first partner registers the customer and is protected at once.
+    sign_in(&first, &base, &one.login, &one.password).await;
+    wait_for_path(&first, "/portal").await;
+    in_chinese(&first).await;
+    first.goto(&format!("{base}/portal/registrations")).await.expect("registrations");
+    click(&first, "#register").await;
+    wait_for_path(&first, "/portal/registrations/new").await;
+    fill(&first, "input[name=customer_name]", "上海星河数码科技有限公司").await;
+    choose(&first, "select[name=region]", "CN-SH").await;
+    fill(&first, "input[name=contact_name]", "钱经理").await;
+    fill(&first, "input[name=contact_phone]", "13916005566").await;
+    let flashed = submit(&first, "#submit-registration").await;
+    assert!(flashed.contains("已受保护"), "{flashed}");
+    let mine = wait_for_path(&first, "/portal/registrations/0").await;
+    let countdown = first.find(Locator::Css("#countdown")).await.expect("a countdown").text().await.expect("t");
+    assert_eq!(countdown, "保护期剩余 90 天");
+
+    // The second writes it with the city in brackets: flagged, with the evidence only.
+    sign_in(&second, &base, &two.login, &two.password).await;
+    wait_for_path(&second, "/portal").await;
+    in_chinese(&second).await;
+    second.goto(&format!("{base}/portal/registrations/new")).await.expect("form");
+    fill(&second, "input[name=customer_name]", "星河数码科技(上海)有限公司").await;
+    let flashed = submit(&second, "#submit-registration").await;
+    assert!(flashed.contains("渠道经理将依据证据审核"), "{flashed}");
+    let theirs = wait_for_path(&second, "/portal/registrations/0").await;
+    let id = theirs.trim_start_matches("/portal/registrations/").to_string();
+    let status = second.find(Locator::Css("#registration-status")).await.expect("status");
+    assert_eq!(status.attr("data-status").await.expect("attr").as_deref(), Some("pending"));
+    let conflicts = second.find(Locator::Css("#conflicts")).await.expect("conflicts").text().await.expect("t");
+    assert!(conflicts.contains("上海星河数码科技有限公司") && conflicts.contains("同名不同写法"), "{conflicts}");
+    assert!(conflicts.contains("由另一家伙伴持有"), "{conflicts}");
+    let first_company = one.partner_name.as_deref().expect("a company");
+    assert!(!second.source().await.expect("source").contains(first_company), "the other partner shows through");
+
+    // The channel manager of East China sees both sides in the queue and rejects it.
+    let manager = accounts.iter().find(|a| a.role == Role::ChannelManager).expect("cm.east");
+    first.delete_all_cookies().await.expect("sign out");
+    sign_in(&first, &base, &manager.login, &manager.password).await;
+    wait_for_path(&first, "/console").await;
+    in_chinese(&first).await;
+    first.goto(&format!("{base}/console/registrations")).await.expect("queue");
+    let row = format!("section.registration[data-id='{id}']");
+    let side_by_side =
+        first.find(Locator::Css(&row)).await.expect("the registration in the queue").text().await.expect("t");
+    assert!(side_by_side.contains(first_company), "{side_by_side}");
+    assert!(side_by_side.contains(two.partner_name.as_deref().expect("a company")), "{side_by_side}");
+    fill(&first, &format!("{row} input[name=comment]"), "同一客户，已由先报备的伙伴跟进").await;
+    let flashed = submit(&first, &format!("{row} button[value=reject]")).await;
+    assert!(flashed.contains("已保存审核结果"), "{flashed}");
+
+    second.refresh().await.expect("reload");
+    let status = second.find(Locator::Css("#registration-status")).await.expect("status");
+    assert_eq!(status.attr("data-status").await.expect("attr").as_deref(), Some("rejected"));
+    let timeline = second.find(Locator::Css("#timeline")).await.expect("timeline").text().await.expect("t");
+    assert!(timeline.contains("同一客户，已由先报备的伙伴跟进"), "{timeline}");
+
+    // The first partner's protection is still counting down.
+    first.delete_all_cookies().await.expect("sign out");
+    sign_in(&first, &base, &one.login, &one.password).await;
+    wait_for_path(&first, "/portal").await;
+    first.goto(&format!("{base}{mine}")).await.expect("mine");
+    let countdown = first.find(Locator::Css("#countdown")).await.expect("a countdown").text().await.expect("t");
+    assert!(countdown.starts_with("保护期剩余") && countdown.ends_with("天"), "{countdown}");
+    let status = first.find(Locator::Css("#registration-status")).await.expect("status");
+    assert_eq!(status.attr("data-status").await.expect("attr").as_deref(), Some("approved"));
+
+    first.close().await.expect("close");
+    second.close().await.expect("close");
+    let _ = stop.send(());
+}

@@ -4,8 +4,6 @@
 //! channel manager rejects from it; the first partner's countdown shows; extension, release and
 //! claiming from the pool work from their buttons; the rule table saves and refuses bad numbers.
 
-#![expect(clippy::expect_used, reason = "test helpers fail loudly at the first broken step")]
-
 use qudao_domain::access::Role;
 use qudao_testkit::{PartnerBuilder, TEST_PASSWORD, TestApp, UserBuilder, each_backend};
 

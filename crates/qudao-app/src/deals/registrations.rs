@@ -231,7 +231,7 @@ async fn file(
             evidence: serde_json::to_value(&a.evidence).unwrap_or_default(),
         })
         .collect();
-    shown.sort_by(|a, b| b.score.cmp(&a.score));
+    shown.sort_by_key(|c| std::cmp::Reverse(c.score));
     shown.truncate(KEPT_CONFLICTS);
     store::insert_conflicts(tx, id, partner, &shown).await?;
     let actor = Some(ctx.caller().user_id());
@@ -337,7 +337,7 @@ pub async fn check(app: &App, ctx: &Ctx, body: &RegistrationBody) -> AppResult<C
         .filter(|(c, a)| c.partner_id != partner && (rules.conflicts.counts(a) || a.score >= SHOWN_FROM))
         .map(|(_, a)| a.clone())
         .collect();
-    conflicts.sort_by(|a, b| b.score.cmp(&a.score));
+    conflicts.sort_by_key(|a| std::cmp::Reverse(a.score));
     Ok(CheckOutcome {
         verdict: checked.verdict,
         already_registered: checked.own_duplicate,

@@ -20,9 +20,13 @@ pub(crate) struct Written {
     pub pending: usize,
 }
 
-/// End customers the demo's partners are working on: name, short name, region, industry,
-/// contact, phone, mail domain, amount (yuan). Invented.
-const CUSTOMERS: [(&str, &str, &str, &str, &str, &str, &str, &str); 12] = [
+/// An end customer: name, short name, region, industry, contact, phone, mail domain, amount
+/// (yuan).
+type Customer =
+    (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str);
+
+/// End customers the demo's partners are working on. Invented.
+const CUSTOMERS: [Customer; 12] = [
     (
         "上海澄明精密仪器有限公司",
         "澄明仪器",
@@ -46,10 +50,10 @@ const CUSTOMERS: [(&str, &str, &str, &str, &str, &str, &str, &str); 12] = [
     ("嘉兴禾丰农业发展有限公司", "禾丰农业", "CN-ZJ", "农业", "沈丽", "13857301234", "hefeng-agri.cn", "90000"),
 ];
 
-fn body(customer: &(&str, &str, &str, &str, &str, &str, &str, &str), n: usize) -> RegistrationBody {
+fn body(customer: &Customer, n: usize) -> RegistrationBody {
     let (name, short, region, industry, person, phone, domain, amount) = *customer;
     // Every third customer carries its credit code (valid: the check character is computed).
-    let code = (n % 3 == 0).then(|| format!("9131{:04}MA1{:06}", 100 + n, 400_000 + n * 7_919));
+    let code = n.is_multiple_of(3).then(|| format!("9131{:04}MA1{:06}", 100 + n, 400_000 + n * 7_919));
     RegistrationBody {
         customer_name: name.into(),
         short_name: Some(short.into()),

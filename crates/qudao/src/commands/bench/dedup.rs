@@ -225,7 +225,7 @@ fn customer_name(rng: &mut SplitMix) -> String {
 fn respelt(name: &str) -> String {
     let place = PLACES.iter().find(|p| name.starts_with(**p)).copied().unwrap_or("");
     let rest = &name[place.len()..];
-    let form = FORMS.iter().find(|f| rest.ends_with(**f)).copied().unwrap_or("");
+    let form = FORMS.iter().filter(|f| rest.ends_with(**f)).max_by_key(|f| f.len()).copied().unwrap_or("");
     let core = &rest[..rest.len() - form.len()];
     format!("{core}（{place}）股份有限公司")
 }
