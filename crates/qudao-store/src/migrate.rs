@@ -40,9 +40,10 @@ pub const MIGRATIONS: &[MigrationFile] = &[
     migration!("0008_threads_and_notifications.sql"),
     migration!("0009_approval_payloads.sql"),
     migration!("0010_registrations.sql"),
+    migration!("0011_leads.sql"),
 ];
 
-/// The schema version of the newest embedded migration (`0010_registrations.sql` is 10).
+/// The schema version of the newest embedded migration (`0011_leads.sql` is 11).
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
 }

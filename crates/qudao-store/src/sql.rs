@@ -287,6 +287,8 @@ pub trait RowExt {
     fn int(&self, column: &str) -> StoreResult<i64>;
     /// A nullable BIGINT column.
     fn opt_int(&self, column: &str) -> StoreResult<Option<i64>>;
+    /// A nullable DOUBLE PRECISION column (an average).
+    fn opt_float(&self, column: &str) -> StoreResult<Option<f64>>;
     /// A SMALLINT 0/1 flag.
     fn flag(&self, column: &str) -> StoreResult<bool>;
     /// A TEXT column parsed into a typed id or enum.
@@ -310,6 +312,10 @@ impl RowExt for AnyRow {
 
     fn opt_int(&self, column: &str) -> StoreResult<Option<i64>> {
         Ok(self.try_get::<Option<i64>, _>(column)?)
+    }
+
+    fn opt_float(&self, column: &str) -> StoreResult<Option<f64>> {
+        Ok(self.try_get::<Option<f64>, _>(column)?)
     }
 
     fn flag(&self, column: &str) -> StoreResult<bool> {

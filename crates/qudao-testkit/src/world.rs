@@ -69,6 +69,8 @@ pub struct Owned {
     pub approval: ApprovalId,
     /// A registration (客户报备) of an end customer named after its marker.
     pub registration: RegistrationId,
+    /// A lead routed to it (by a rule naming it, for leads of an industry named after its marker).
+    pub lead: String,
     /// Strings that appear only in this partner's data.
     pub markers: Vec<String>,
 }
@@ -102,6 +104,8 @@ pub struct World {
     pub webhook_delivery: DeliveryId,
     /// An approval flow for orders (archived: its orders in flight keep it).
     pub flow: FlowId,
+    /// A routing rule for leads (the brand's; the one sending D1 its lead).
+    pub routing_rule: String,
     /// A notification of brand.root's (an approval waiting for the administrators).
     pub notification: NotificationId,
     /// A customer in the registration pool (D1 registered it, then released it): every
@@ -240,6 +244,7 @@ impl World {
                     approval_order: OrderId::new(),
                     approval: ApprovalId::new(),
                     registration: RegistrationId::new(),
+                    lead: String::new(),
                     price_list: PriceListId::new(),
                     markers,
                 },
@@ -537,6 +542,43 @@ impl World {
                 .first()
                 .expect("an approval waiting for brand.root")
                 .id;
+        // Leads: one rule per partner, for leads of an industry named after its marker, and one
+        // lead each, routed to it.
+        let mut routing_rule = String::new();
+        for (position, owned) in partners.values_mut().enumerate() {
+            let detail =
+                qudao_app::partners::get_partner(&app.app, &brand_ctx, owned.id).await.expect("partner detail");
+            let input: qudao_app::deals::leads::RuleInput = serde_json::from_value(serde_json::json!({
+                "position": position,
+                "rule": {
+                    "name": format!("路由规则{position}"),
+                    "lead_industries": [format!("行业{}", owned.markers[3])],
+                    "partner_regions": [detail.partner.region.path],
+                    "partners": [owned.id],
+                    "strategy": "round_robin",
+                    "sla_hours": 24
+                }
+            }))
+            .expect("rule input");
+            let rule =
+                qudao_app::deals::leads::create_rule(&app.app, &brand_ctx, &input, None).await.expect("routing rule");
+            if routing_rule.is_empty() {
+                routing_rule = rule.id;
+            }
+            let lead = qudao_app::deals::leads::LeadBody {
+                company: format!("线索{}有限公司", owned.markers[3]),
+                phone: Some("13900009999".into()),
+                region: Some("CN-SH".into()),
+                industry: Some(format!("行业{}", owned.markers[3])),
+                ..Default::default()
+            };
+            let lead = qudao_app::deals::leads::create(&app.app, &brand_ctx, &lead, None).await.expect("lead");
+            assert_eq!(lead.lead.partner_id, Some(owned.id), "the lead goes to its partner");
+            owned.lead = lead.lead.id.clone();
+            owned.markers.push(lead.lead.id);
+            owned.markers.push(lead.lead.number);
+            owned.markers.push(lead.lead.company);
+        }
         let pool_entry = {
             let ctx = app.ctx_of("d1.admin").await;
             let body = qudao_app::deals::RegistrationBody {
@@ -661,6 +703,7 @@ impl World {
             webhook_endpoint,
             webhook_delivery,
             flow,
+            routing_rule,
             delegation,
             notification,
             pool_entry,

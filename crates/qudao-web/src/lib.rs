@@ -104,7 +104,7 @@ pub fn spawn_housekeeping(state: AppState, every: Duration) -> tokio::task::Join
 }
 
 /// Runs the short-cycle work every `every`: approval reminders and escalation, registrations'
-/// reminders and expiry, notification e-mail, and the daily digest from 08:00 China time. Safe on every instance at once (each
+/// reminders and expiry, leads not answered in time, notification e-mail, and the daily digest from 08:00 China time. Safe on every instance at once (each
 /// approval change is guarded, each e-mail claimed before it is sent).
 pub fn spawn_notifier(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -120,6 +120,10 @@ pub fn spawn_notifier(state: AppState, every: Duration) -> tokio::task::JoinHand
             match qudao_app::deals::sweep(state.app()).await {
                 Ok(swept) => tracing::debug!(?swept, "registration sweep"),
                 Err(error) => tracing::warn!(%error, "registration sweep failed"),
+            }
+            match qudao_app::deals::leads::sweep(state.app()).await {
+                Ok(swept) => tracing::debug!(?swept, "lead sweep"),
+                Err(error) => tracing::warn!(%error, "lead sweep failed"),
             }
             match qudao_app::notifications::send_pending(state.app()).await {
                 Ok(mailed) => tracing::debug!(?mailed, "notification e-mail"),

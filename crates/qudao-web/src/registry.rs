@@ -169,6 +169,10 @@ pub enum ObjectKind {
     Registration,
     /// An expired or released registration in the pool (open to every partner by design).
     PoolEntry,
+    /// A lead (seen by the partner it is with, and by the brand).
+    Lead,
+    /// A lead routing rule (the brand's configuration).
+    RoutingRule,
 }
 
 /// A valid request body for a route, used by the registry-driven tests (so a 404 they expect comes

@@ -105,13 +105,22 @@ async fn serve_demo_with(
     config: AppConfig,
     notifier: bool,
 ) -> (String, Vec<DemoAccount>, App, tempfile::TempDir, tokio::sync::oneshot::Sender<()>) {
+    serve_demo_on(config, notifier, Arc::new(SystemClock)).await
+}
+
+/// The demo served with the clock of the test's choosing (one it can move forward).
+async fn serve_demo_on(
+    config: AppConfig,
+    notifier: bool,
+    clock: Arc<dyn qudao_app::clock::Clock>,
+) -> (String, Vec<DemoAccount>, App, tempfile::TempDir, tokio::sync::oneshot::Sender<()>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = Db::connect(&format!("sqlite://{}/qudao.sqlite", dir.path().display()), &Default::default())
         .await
         .expect("database");
     db.migrate().await.expect("migrate");
     let files = LocalDiskStore::new(dir.path().join("files")).expect("files");
-    let app = App::new(db, config, Arc::new(files), Arc::new(SystemClock));
+    let app = App::new(db, config, Arc::new(files), clock);
     let accounts = demo::seed(&app, demo::DemoSize::Small, 42, &NoProgress).await.expect("demo data");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("listen");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
@@ -866,4 +875,101 @@ async fn two_partners_register_one_customer_and_the_channel_manager_rejects_the_
     first.close().await.expect("close");
     second.close().await.expect("close");
     let _ = stop.send(());
+}
+
+/// The lead half of deal registration's "done means": the administrator writes a routing rule
+/// and tests a lead against it; a prospect leaves its details on the public form; the lead goes
+/// to a Shanghai partner by region and industry, with the reason shown; the partner lets the
+/// hour pass and the lead goes to the next partner, never back.
+#[tokio::test]
+async fn a_lead_is_routed_by_region_and_industry_times_out_and_goes_to_the_next_partner() {
+    let Some((_driver, driver_url)) = start_driver().await else { return };
+    let clock = Arc::new(qudao_app::clock::ShiftedClock::default());
+    let (base, accounts, app, _dir, stop) = serve_demo_on(AppConfig::default(), true, clock.clone()).await;
+    let profiles = [tempfile::tempdir().expect("profile"), tempfile::tempdir().expect("profile")];
+    let brand = browser(&driver_url, profiles[0].path()).await;
+    let partner = browser(&driver_url, profiles[1].path()).await;
+
+    let admin = accounts.iter().find(|a| a.role == Role::BrandAdmin).expect("an admin");
+    sign_in(&brand, &base, &admin.login, &admin.password).await;
+    wait_for_path(&brand, "/console").await;
+    in_chinese(&brand).await;
+    brand.goto(&format!("{base}/console/routing-rules")).await.expect("rules");
+    fill(&brand, "#rule-form input[name=name]", "上海制造业线索").await;
+    fill(&brand, "#rule-form input[name=position]", "0").await; // ahead of the demo's rules
+    choose(&brand, "#rule-form select[name=lead_region]", "CN-SH").await;
+    fill(&brand, "#rule-form input[name=lead_industries]", "制造业").await;
+    fill(&brand, "#rule-form input[name=sla_hours]", "1").await;
+    let flashed = submit(&brand, "#save-rule").await;
+    assert!(flashed.contains("规则已保存"), "{flashed}");
+    choose(&brand, "#test-lead select[name=region]", "CN-SH-SH").await;
+    fill(&brand, "#test-lead input[name=industry]", "制造业").await;
+    click(&brand, "#test-lead button[type=submit]").await;
+    let preview = brand.wait().for_element(Locator::Css("#preview")).await.expect("a preview").text().await.expect("t");
+    assert!(preview.contains("将分配给") && preview.contains("上海制造业线索"), "{preview}");
+
+    // A prospect fills in the public form.
+    partner.goto(&format!("{base}/contact")).await.expect("contact form");
+    fill(&partner, "#contact-form input[name=company]", "上海汇川精工机械有限公司").await;
+    fill(&partner, "#contact-form input[name=phone]", "13917001234").await;
+    choose(&partner, "#contact-form select[name=region]", "CN-SH-SH").await;
+    fill(&partner, "#contact-form input[name=industry]", "制造业").await;
+    click(&partner, "#send-lead").await;
+    partner.wait().for_element(Locator::Css("#sent")).await.expect("thanks");
+
+    // The brand sees where it went and why.
+    brand.goto(&format!("{base}/console/leads")).await.expect("leads");
+    click(&brand, "section.lead a").await;
+    let lead_path = wait_for_path(&brand, "/console/leads/").await;
+    let first = brand.find(Locator::Css("#lead-partner")).await.expect("a partner").text().await.expect("t");
+    let reason = brand.find(Locator::Css("#lead-reason")).await.expect("a reason").text().await.expect("t");
+    assert!(
+        reason.contains("上海制造业线索") && reason.contains("/R-EAST/CN-SH/") && reason.contains("制造业"),
+        "{reason}"
+    );
+
+    // Its partner finds it in the inbox, with the deadline.
+    let login = partner_login(&app, &first).await;
+    let password = accounts
+        .iter()
+        .find(|a| a.login == login)
+        .map_or(qudao_app::demo::SHARED_PASSWORD.to_string(), |a| a.password.clone());
+    sign_in(&partner, &base, &login, &password).await;
+    wait_for_path(&partner, "/portal").await;
+    in_chinese(&partner).await;
+    partner.goto(&format!("{base}/portal/leads")).await.expect("inbox");
+    let inbox = partner.find(Locator::Css("section.lead")).await.expect("the lead").text().await.expect("t");
+    assert!(inbox.contains("上海汇川精工机械有限公司") && inbox.contains("请在此前答复"), "{inbox}");
+
+    // An hour passes without an answer (sessions stay: they end after two idle hours): the
+    // notifier routes it on.
+    clock.advance(3_600_000 + 60_000);
+    let mut moved = String::new();
+    for _ in 0..60 {
+        brand.goto(&format!("{base}{lead_path}")).await.expect("the lead");
+        let now = brand.find(Locator::Css("#lead-partner")).await.expect("a partner").text().await.expect("t");
+        if now != first {
+            moved = now;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(!moved.is_empty() && moved != first, "the lead moved on from {first}");
+    let history = brand.find(Locator::Css("#assignments")).await.expect("history").text().await.expect("t");
+    assert!(history.contains(&first) && history.contains("超时") && history.contains("待答复"), "{history}");
+    partner.refresh().await.expect("reload");
+    assert!(!partner.source().await.expect("source").contains("上海汇川精工机械有限公司"), "gone from the first inbox");
+
+    brand.close().await.expect("close");
+    partner.close().await.expect("close");
+    let _ = stop.send(());
+}
+
+/// The login of an active user of the partner with this name.
+async fn partner_login(app: &App, name: &str) -> String {
+    let id = partner_id_of(app, name).await;
+    let mut tx = app.db().read(&Scope::system("test")).await.expect("tx");
+    let people = qudao_store::access::users::active_of_partner(&mut tx, id).await.expect("people");
+    let user = qudao_store::access::users::get(&mut tx, *people.first().expect("a user")).await.expect("user");
+    user.expect("the user").login
 }

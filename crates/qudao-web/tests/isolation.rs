@@ -44,6 +44,7 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
         (ObjectKind::Payment, Target::Partner(p)) => world.partners[p].payment.to_string(),
         (ObjectKind::Approval, Target::Partner(p)) => world.partners[p].approval.to_string(),
         (ObjectKind::Registration, Target::Partner(p)) => world.partners[p].registration.to_string(),
+        (ObjectKind::Lead, Target::Partner(p)) => world.partners[p].lead.clone(),
         (ObjectKind::Product, Target::UnreleasedProduct) => world.product_off.to_string(),
         (ObjectKind::Sku, Target::UnreleasedProduct) => world.sku_off.to_string(),
         (ObjectKind::File, Target::UnreleasedProduct) => world.image_off.to_string(),
@@ -79,7 +80,9 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
             | ObjectKind::Delegation
             | ObjectKind::Notification
             | ObjectKind::Registration
-            | ObjectKind::PoolEntry,
+            | ObjectKind::PoolEntry
+            | ObjectKind::Lead
+            | ObjectKind::RoutingRule,
             Target::Missing,
         ) => random(),
         (ObjectKind::PaymentRef, Target::Missing) => "SIM000000000000000000000000".into(),

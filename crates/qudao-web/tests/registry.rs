@@ -22,6 +22,8 @@ fn png() -> Vec<u8> {
 fn upload_body(route: &Route) -> (&'static str, Vec<u8>) {
     if route.path.contains("images") || route.path.contains("receipt") || route.path.contains("threads") {
         ("picture.png", png())
+    } else if route.path.contains("leads") {
+        ("leads.csv", "公司,电话,区域,行业\n苏州导入线索科技有限公司,13912345678,CN-JS,制造业\n".as_bytes().to_vec())
     } else if route.path.contains("channel") {
         ("stock.csv", "SKU,数量\nS-ON-1,12\n".as_bytes().to_vec())
     } else {
@@ -61,6 +63,8 @@ fn visible(world: &World, kind: ObjectKind, victim: UserId) -> Option<String> {
         ObjectKind::Notification => world.notification.to_string(),
         ObjectKind::Registration => world.partners["d1"].registration.to_string(),
         ObjectKind::PoolEntry => world.pool_entry.to_string(),
+        ObjectKind::Lead => world.partners["d1"].lead.clone(),
+        ObjectKind::RoutingRule => world.routing_rule.clone(),
         ObjectKind::InviteToken | ObjectKind::ResetToken | ObjectKind::Asset | ObjectKind::Progress => return None,
     })
 }

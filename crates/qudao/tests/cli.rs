@@ -184,3 +184,18 @@ fn bench_dedup_judges_outside_pairs_and_finds_outside_queries() {
         ]
     );
 }
+
+#[test]
+fn bench_routing_routes_in_memory_and_through_the_database() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = qudao(
+        dir.path(),
+        &["bench", "routing", "--leads", "300", "--rules", "5", "--partners", "60", "--db-leads", "20"],
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    let last = stdout.lines().last().expect("a last line");
+    assert!(last.starts_with("leads=300 rules=5 partners=60 route_us="), "{last}");
+    assert!(last.contains(" db_leads=20 db_ms="), "{last}");
+    assert!(stdout.contains("300 routed"), "every lead finds a partner through the catch-all: {stdout}");
+}

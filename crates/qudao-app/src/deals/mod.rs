@@ -1,5 +1,6 @@
 //! Deal registration (客户报备), lead routing and opportunities.
 
+pub mod leads;
 pub mod registrations;
 pub mod rules;
 mod sweep;

@@ -2,7 +2,7 @@
 //! every one is checked like a real one: protected customers with their countdown, another
 //! partner's other spelling of one of them waiting for a channel manager with its evidence, a
 //! duplicate refused by its credit code, an extension waiting for a decision, customers given up
-//! to the pool.
+//! to the pool — and routing rules with leads through them.
 
 use qudao_domain::access::RoleSide;
 use qudao_domain::partners::CreditCode;
@@ -18,6 +18,8 @@ pub(crate) struct Written {
     pub registrations: usize,
     /// Of those, waiting for a channel manager.
     pub pending: usize,
+    /// Leads entered (and routed).
+    pub leads: usize,
 }
 
 /// An end customer: name, short name, region, industry, contact, phone, mail domain, amount
@@ -151,5 +153,86 @@ pub(crate) async fn write(app: &App, accounts: &[DemoAccount], progress: &dyn Pr
     let holder = &ctxs[(filed.len() - 1) % ctxs.len()];
     deals::release(app, holder, given_up.registration.id, Some("客户已选择其他品牌")).await?;
     progress.advance(1);
+    written.leads = leads(app, accounts, &ctxs).await?;
     Ok(written)
+}
+
+/// Leads: a rule sending food and catering leads to the printed distributor, one sending retail
+/// leads to the printed retailer, a weighted catch-all for East China; leads through them — one
+/// accepted, one declined and routed on, one from elsewhere left to the brand.
+async fn leads(app: &App, accounts: &[DemoAccount], partners: &[Ctx]) -> AppResult<usize> {
+    use crate::deals::leads::{self, LeadBody, RuleInput};
+    let Some(admin) = accounts.iter().find(|a| a.role == qudao_domain::access::Role::BrandAdmin) else {
+        return Ok(0);
+    };
+    let admin = sign_in(app, admin).await?;
+    let mut ids = Vec::new();
+    for ctx in partners.iter().take(2) {
+        let id = ctx.caller().partner_id().ok_or_else(|| AppError::Internal("a partner account".into()))?;
+        let detail = crate::partners::get_partner(app, &admin, id).await?;
+        ids.push((id, detail.partner.region.path.clone()));
+    }
+    let rules = [
+        ("旗舰经销商 · 食品餐饮", serde_json::json!(["食品饮料", "餐饮"]), Some(&ids[0])),
+        ("零售门店线索", serde_json::json!(["零售"]), Some(&ids[1])),
+    ];
+    for (position, (name, industries, partner)) in rules.into_iter().enumerate() {
+        let input: RuleInput = serde_json::from_value(serde_json::json!({
+            "position": position + 1,
+            "rule": {
+                "name": name,
+                "lead_regions": ["/R-EAST/"],
+                "lead_industries": industries,
+                "partner_regions": partner.map(|(_, path)| vec![path.clone()]).unwrap_or_default(),
+                "partners": partner.map(|(id, _)| vec![*id]).unwrap_or_default(),
+                "strategy": "round_robin",
+                "sla_hours": 24
+            }
+        }))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        leads::create_rule(app, &admin, &input, None).await?;
+    }
+    let catch_all: RuleInput = serde_json::from_value(serde_json::json!({
+        "position": 9,
+        "rule": {
+            "name": "华东兜底（按等级加权）",
+            "lead_regions": ["/R-EAST/"],
+            "capacity": 10,
+            "strategy": "weighted",
+            "weights": [{ "tier": "platinum", "weight": 3 }, { "tier": "gold", "weight": 2 }],
+            "sla_hours": 48
+        }
+    }))
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    leads::create_rule(app, &admin, &catch_all, None).await?;
+    let region_of = |path: &str| path.trim_end_matches('/').rsplit('/').next().unwrap_or("CN-SH").to_string();
+    let (food_region, retail_region) = (region_of(&ids[0].1), region_of(&ids[1].1));
+    let made = [
+        ("杭州知味餐饮管理有限公司", "餐饮", food_region.as_str(), "13957101234", "门店 30 家，询年度饮料供应"),
+        ("上海鲜享食品饮料商行", "食品饮料", food_region.as_str(), "13817009876", "想代理气泡水系列"),
+        ("苏州万家福超市有限公司", "零售", retail_region.as_str(), "13962105678", "新开 5 家社区店"),
+        ("宁波甬城便利连锁有限公司", "零售", retail_region.as_str(), "13805749876", "询价进场费政策"),
+        ("成都蓉城火锅餐饮有限公司", "餐饮", "CN-SC", "13880001234", "西南地区的询价"),
+    ];
+    let mut views = Vec::new();
+    for (company, industry, region, phone, message) in made {
+        let body = LeadBody {
+            company: company.into(),
+            contact_name: Some("采购负责人".into()),
+            phone: Some(phone.into()),
+            region: Some(region.into()),
+            industry: Some(industry.into()),
+            message: Some(message.into()),
+            ..LeadBody::default()
+        };
+        views.push(leads::create(app, &admin, &body, None).await?);
+    }
+    // The distributor accepts the first; the retailer declines the fourth, which goes on.
+    if views[0].lead.partner_id == Some(ids[0].0) {
+        leads::accept(app, &partners[0], &views[0].lead.id).await?;
+    }
+    if views[3].lead.partner_id == Some(ids[1].0) {
+        leads::decline(app, &partners[1], &views[3].lead.id, Some("本月进场名额已满")).await?;
+    }
+    Ok(views.len())
 }

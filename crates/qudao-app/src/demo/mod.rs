@@ -224,7 +224,12 @@ pub async fn seed_with_history(
     );
 
     let claims = deals::write(app, &accounts, progress).await?;
-    tracing::info!(registrations = claims.registrations, pending = claims.pending, "demo registrations written");
+    tracing::info!(
+        registrations = claims.registrations,
+        pending = claims.pending,
+        leads = claims.leads,
+        "demo registrations and leads written"
+    );
 
     let mut tx = db.write(&scope()).await?;
     settings::set(&mut tx, ACCOUNTS_KEY, &encode_accounts(&accounts), now_ms, None).await?;

@@ -156,6 +156,15 @@ async fn the_small_set_has_partners_skus_hierarchy_and_printed_accounts() {
     assert_eq!(counts.get("rejected"), Some(&1), "{counts:?}");
     assert_eq!(counts.get("released"), Some(&1), "{counts:?}");
     assert_eq!(qudao_store::deals::registrations::pool(&mut tx, None, 10).await.unwrap().len(), 1);
+    let leads = qudao_store::deals::leads::list(
+        &mut tx,
+        &qudao_store::deals::leads::LeadFilter { limit: 50, ..Default::default() },
+    )
+    .await
+    .unwrap();
+    assert_eq!(leads.len(), 5);
+    let statuses: Vec<&str> = leads.iter().map(|l| l.status.as_str()).collect();
+    assert!(statuses.contains(&"accepted") && statuses.contains(&"unassigned"), "{statuses:?}");
 
     // Every printed account signs in with its printed password.
     let mut tx = t.app.db().read(&Scope::system("test")).await.unwrap();

@@ -262,3 +262,16 @@ pub async fn login_taken(tx: &mut Tx, login: &str) -> StoreResult<bool> {
 pub async fn count_all(tx: &mut Tx) -> StoreResult<i64> {
     Sql::new("SELECT CAST(COUNT(*) AS BIGINT) FROM users").fetch_i64(tx.conn()).await
 }
+
+/// The active admins and sales reps of a partner: who hears of a lead assigned to it. Read past
+/// the caller's scope (a partner declining a lead hands it to another it cannot see).
+pub async fn active_of_partner(tx: &mut Tx, partner: PartnerId) -> StoreResult<Vec<UserId>> {
+    let mut sql = Sql::new(
+        "SELECT id FROM users WHERE status = 'active' AND role IN ('partner_admin', 'partner_sales') AND partner_id = ",
+    );
+    sql.bind(partner).push(" ORDER BY id");
+    let own = tx.swap_scope(crate::Scope::system("a partner's people are told of its new lead")).await?;
+    let rows = sql.fetch_all(tx.conn()).await;
+    tx.swap_scope(own).await?;
+    rows?.iter().map(|row| row.parse("id")).collect()
+}

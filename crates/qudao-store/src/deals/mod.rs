@@ -1,3 +1,4 @@
 //! Deal registration, leads and opportunities.
 
+pub mod leads;
 pub mod registrations;

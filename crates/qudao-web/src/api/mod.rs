@@ -13,6 +13,7 @@ mod fairs;
 mod finance;
 mod fulfilment;
 mod integration;
+mod leads;
 mod masters;
 mod notifications;
 pub(crate) mod orders;
@@ -60,6 +61,7 @@ pub fn routes() -> Vec<Route> {
         threads::ROUTES,
         notifications::ROUTES,
         registrations::ROUTES,
+        leads::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }

@@ -12,6 +12,7 @@ mod files;
 mod finance;
 pub mod form;
 pub mod format;
+mod leads;
 mod notifications;
 mod ordering;
 mod payments;
@@ -69,6 +70,7 @@ pub fn routes() -> Vec<Route> {
         threads::ROUTES,
         notifications::ROUTES,
         deals::ROUTES,
+        leads::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }

@@ -41,6 +41,8 @@ pub fn object_href(side: RoleSide, kind: &str, id: &str) -> String {
         ("statement", false) => format!("/portal/finance/statements/{id}"),
         ("registration", true) => format!("/console/registrations/{id}"),
         ("registration", false) => format!("/portal/registrations/{id}"),
+        ("lead", true) => format!("/console/leads/{id}"),
+        ("lead", false) => format!("/portal/leads/{id}"),
         // Changes kept with their approval are shown on the partner's pages.
         ("credit_line", true) => format!("/console/finance/partners/{id}"),
         ("partner_onboarding", true) => format!("/console/partners/{id}"),

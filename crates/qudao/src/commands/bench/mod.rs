@@ -8,6 +8,7 @@ mod order_fair;
 mod pricing;
 mod raw_order;
 mod receiver;
+mod routing;
 mod webhooks;
 
 use std::path::PathBuf;
@@ -100,6 +101,25 @@ pub enum BenchCommand {
         #[arg(long)]
         queries: Option<PathBuf>,
     },
+    /// Leads routed through rules over partners, in memory and through the database; the last
+    /// line is `leads=N rules=N partners=N route_us=N db_leads=N db_ms=N`.
+    Routing {
+        /// A fresh database (default: a new SQLite file in a temporary folder).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Leads routed in memory.
+        #[arg(long, default_value_t = 10_000)]
+        leads: usize,
+        /// Routing rules.
+        #[arg(long, default_value_t = 20)]
+        rules: usize,
+        /// Partners.
+        #[arg(long, default_value_t = 5_000)]
+        partners: usize,
+        /// Leads entered through the use case and the database.
+        #[arg(long, default_value_t = 500)]
+        db_leads: usize,
+    },
     /// Live fan-out: many event streams open on one server, one thread message posted; the last
     /// line is `streams=N fanout_ms=N p50_ms=N post_ms=N`.
     Events {
@@ -147,6 +167,9 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         }
         BenchCommand::Dedup { database_url, customers, checks, pairs, corpus, queries } => {
             dedup::run(dedup::Options { database_url, customers, checks, pairs, corpus, queries }).await
+        }
+        BenchCommand::Routing { database_url, leads, rules, partners, db_leads } => {
+            routing::run(routing::Options { database_url, leads, rules, partners, db_leads }).await
         }
         BenchCommand::Events { database_url, streams } => events::run(events::Options { database_url, streams }).await,
         BenchCommand::Webhooks { database_url, events, clients, seconds, raw_order_dir } => {
