@@ -11,3 +11,11 @@ pub use registrations::{
 };
 pub use rules::{RegistrationRules, get_rules, set_rules};
 pub use sweep::{Swept, sweep};
+
+/// A `partner_id` filter as sent: none when blank, refused when not an id.
+pub(crate) fn partner_filter(text: Option<&str>) -> crate::AppResult<Option<qudao_domain::ids::PartnerId>> {
+    match text.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(id) => id.parse().map(Some).map_err(|_| crate::AppError::field("partner_id", "invalid_id")),
+    }
+}

@@ -424,10 +424,7 @@ pub async fn list(app: &App, ctx: &Ctx, query: &RegistrationQuery) -> AppResult<
         None => None,
         Some(code) => Some(RegistrationStatus::parse(code).ok_or(AppError::field("status", "unknown_status"))?),
     };
-    let partner_id = match query.partner_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(id) => Some(id.parse().map_err(|_| AppError::field("partner_id", "invalid_id"))?),
-    };
+    let partner_id = super::partner_filter(query.partner_id.as_deref())?;
     let filter = ListFilter {
         status,
         partner_id,

@@ -8,6 +8,7 @@ pub mod keys;
 pub mod lead;
 pub mod matcher;
 pub mod names;
+pub mod pipeline;
 pub mod places;
 pub mod registration;
 pub mod routing;

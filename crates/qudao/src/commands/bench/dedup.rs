@@ -20,13 +20,12 @@ use qudao_domain::deals::evaluation::{Confusion, HOLDOUT, LABELLED, same_company
 use qudao_domain::deals::keys::NameIndex;
 use qudao_domain::deals::registration::{Contact, RegistrationStatus};
 use qudao_domain::ids::{PartnerId, RegistrationId, UserId};
-use qudao_domain::partners::{PartnerKind, PartnerStatus};
 use qudao_store::Scope;
 use qudao_store::access::users::{NewUser, UserStatus};
 use qudao_store::deals::registrations::{self, NewRegistration};
-use qudao_store::partners::{self, NewPartner, regions, tiers};
+use qudao_store::partners::{self, regions, tiers};
 
-use super::{SplitMix, now_ms};
+use super::{SplitMix, bench_partner, now_ms};
 
 /// What to run.
 #[derive(Debug)]
@@ -289,51 +288,14 @@ async fn seed(
     let mut partner_ids = Vec::new();
     for n in 0..PARTNERS {
         let id = PartnerId::new();
-        partners::insert(
-            &mut tx,
-            &NewPartner {
-                id,
-                code: format!("P-DEDUP-{n:03}"),
-                name: format!("报备测试{n:03}商贸有限公司"),
-                name_en: None,
-                short_name: None,
-                kind: PartnerKind::Distributor,
-                tier_id: tier.id,
-                region_id: region.id,
-                region_path: region.path.clone(),
-                parent_id: None,
-                credit_code: None,
-                status: PartnerStatus::Active,
-                remark: None,
-                search_key: String::new(),
-                now_ms: now,
-            },
-        )
-        .await?;
+        let row =
+            bench_partner(id, format!("P-DEDUP-{n:03}"), format!("报备测试{n:03}商贸有限公司"), tier.id, &region, now);
+        partners::insert(&mut tx, &row).await?;
         partner_ids.push(id);
     }
     let checker = PartnerId::new();
-    partners::insert(
-        &mut tx,
-        &NewPartner {
-            id: checker,
-            code: "P-DEDUP-CHECK".into(),
-            name: "报备查重商贸有限公司".into(),
-            name_en: None,
-            short_name: None,
-            kind: PartnerKind::Distributor,
-            tier_id: tier.id,
-            region_id: region.id,
-            region_path: region.path.clone(),
-            parent_id: None,
-            credit_code: None,
-            status: PartnerStatus::Active,
-            remark: None,
-            search_key: String::new(),
-            now_ms: now,
-        },
-    )
-    .await?;
+    let row = bench_partner(checker, "P-DEDUP-CHECK".into(), "报备查重商贸有限公司".into(), tier.id, &region, now);
+    partners::insert(&mut tx, &row).await?;
     let user = UserId::new();
     let hash = qudao_app::access::hash_password(PASSWORD).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     qudao_store::access::users::insert(

@@ -223,6 +223,34 @@ pub(crate) async fn signed_in(app: &qudao_app::App, login: &str, password: &str)
     Ok(qudao_app::Ctx::new(signed.caller, None, None))
 }
 
+/// A plain active distributor for a benchmark's own database: code, name, tier and region given.
+pub(crate) fn bench_partner(
+    id: qudao_domain::ids::PartnerId,
+    code: String,
+    name: String,
+    tier: qudao_domain::ids::TierId,
+    region: &qudao_store::partners::regions::Region,
+    now_ms: i64,
+) -> qudao_store::partners::NewPartner {
+    qudao_store::partners::NewPartner {
+        id,
+        code,
+        name,
+        name_en: None,
+        short_name: None,
+        kind: qudao_domain::partners::PartnerKind::Distributor,
+        tier_id: tier,
+        region_id: region.id,
+        region_path: region.path.clone(),
+        parent_id: None,
+        credit_code: None,
+        status: qudao_domain::partners::PartnerStatus::Active,
+        remark: None,
+        search_key: String::new(),
+        now_ms,
+    }
+}
+
 /// Now, in epoch milliseconds.
 pub(crate) fn now_ms() -> i64 {
     qudao_app::clock::Clock::now_ms(&qudao_app::clock::SystemClock)

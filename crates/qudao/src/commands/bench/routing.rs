@@ -15,13 +15,12 @@ use qudao_app::demo::Progress;
 use qudao_domain::access::Role;
 use qudao_domain::deals::routing::{LeadFacts, PartnerFacts, Routed, Rule, Strategy, TierWeight, route};
 use qudao_domain::ids::{PartnerId, UserId};
-use qudao_domain::partners::{PartnerKind, PartnerStatus};
 use qudao_store::Scope;
 use qudao_store::access::users::{NewUser, UserStatus};
 use qudao_store::partners::regions::{self, NewRegion};
-use qudao_store::partners::{self, NewPartner, tiers};
+use qudao_store::partners::{self, tiers};
 
-use super::{SplitMix, now_ms};
+use super::{SplitMix, bench_partner, now_ms};
 
 /// What to run.
 #[derive(Debug)]
@@ -184,27 +183,15 @@ async fn through_database(options: &Options, rules: &[Rule], partners: &[Partner
             let n = chunk_no * 1_000 + i;
             let region = provinces.iter().find(|r| r.path == p.region_path).context("a province")?;
             let tier = &tier_ids[TIERS.iter().position(|t| *t == p.tier).unwrap_or(0)];
-            partners::insert(
-                &mut tx,
-                &NewPartner {
-                    id: p.id,
-                    code: format!("P-RT-{n:05}"),
-                    name: format!("路由测试{n:05}商贸有限公司"),
-                    name_en: None,
-                    short_name: None,
-                    kind: PartnerKind::Distributor,
-                    tier_id: tier.id,
-                    region_id: region.id,
-                    region_path: region.path.clone(),
-                    parent_id: None,
-                    credit_code: None,
-                    status: PartnerStatus::Active,
-                    remark: None,
-                    search_key: String::new(),
-                    now_ms: now,
-                },
-            )
-            .await?;
+            let row = bench_partner(
+                p.id,
+                format!("P-RT-{n:05}"),
+                format!("路由测试{n:05}商贸有限公司"),
+                tier.id,
+                region,
+                now,
+            );
+            partners::insert(&mut tx, &row).await?;
         }
         tx.commit().await?;
         bar.advance(chunk.len() as u64);
