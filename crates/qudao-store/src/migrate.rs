@@ -41,9 +41,10 @@ pub const MIGRATIONS: &[MigrationFile] = &[
     migration!("0009_approval_payloads.sql"),
     migration!("0010_registrations.sql"),
     migration!("0011_leads.sql"),
+    migration!("0012_opportunities.sql"),
 ];
 
-/// The schema version of the newest embedded migration (`0011_leads.sql` is 11).
+/// The schema version of the newest embedded migration (`0012_opportunities.sql` is 12).
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
 }

@@ -71,6 +71,8 @@ pub struct Owned {
     pub registration: RegistrationId,
     /// A lead routed to it (by a rule naming it, for leads of an industry named after its marker).
     pub lead: String,
+    /// An opportunity of its own, for a customer named after its marker.
+    pub opportunity: String,
     /// Strings that appear only in this partner's data.
     pub markers: Vec<String>,
 }
@@ -245,6 +247,7 @@ impl World {
                     approval: ApprovalId::new(),
                     registration: RegistrationId::new(),
                     lead: String::new(),
+                    opportunity: String::new(),
                     price_list: PriceListId::new(),
                     markers,
                 },
@@ -578,6 +581,16 @@ impl World {
             owned.markers.push(lead.lead.id);
             owned.markers.push(lead.lead.number);
             owned.markers.push(lead.lead.company);
+            let ctx = app.ctx_of(&format!("{}.admin", partner_name(owned))).await;
+            let deal = qudao_app::deals::opportunities::OpportunityBody {
+                customer_name: Some(format!("商机客户{}有限公司", owned.markers[3])),
+                amount: Some(serde_json::json!("1000")),
+                ..Default::default()
+            };
+            let deal = qudao_app::deals::opportunities::create(&app.app, &ctx, &deal, None).await.expect("opportunity");
+            owned.opportunity = deal.opportunity.id.clone();
+            owned.markers.push(deal.opportunity.id);
+            owned.markers.push(deal.opportunity.number);
         }
         let pool_entry = {
             let ctx = app.ctx_of("d1.admin").await;
@@ -718,4 +731,9 @@ impl World {
             brand_users: brand_ids,
         }
     }
+}
+
+/// The world's short name of a partner (`d1`), from its marker (`ZZD1`).
+fn partner_name(owned: &Owned) -> String {
+    owned.markers[3].trim_start_matches("ZZ").to_lowercase()
 }

@@ -173,6 +173,8 @@ pub enum ObjectKind {
     Lead,
     /// A lead routing rule (the brand's configuration).
     RoutingRule,
+    /// An opportunity (seen by whoever sees its partner).
+    Opportunity,
 }
 
 /// A valid request body for a route, used by the registry-driven tests (so a 404 they expect comes

@@ -45,6 +45,7 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
         (ObjectKind::Approval, Target::Partner(p)) => world.partners[p].approval.to_string(),
         (ObjectKind::Registration, Target::Partner(p)) => world.partners[p].registration.to_string(),
         (ObjectKind::Lead, Target::Partner(p)) => world.partners[p].lead.clone(),
+        (ObjectKind::Opportunity, Target::Partner(p)) => world.partners[p].opportunity.clone(),
         (ObjectKind::Product, Target::UnreleasedProduct) => world.product_off.to_string(),
         (ObjectKind::Sku, Target::UnreleasedProduct) => world.sku_off.to_string(),
         (ObjectKind::File, Target::UnreleasedProduct) => world.image_off.to_string(),
@@ -82,7 +83,8 @@ fn fill(world: &World, kind: ObjectKind, target: Target<'_>) -> Option<String> {
             | ObjectKind::Registration
             | ObjectKind::PoolEntry
             | ObjectKind::Lead
-            | ObjectKind::RoutingRule,
+            | ObjectKind::RoutingRule
+            | ObjectKind::Opportunity,
             Target::Missing,
         ) => random(),
         (ObjectKind::PaymentRef, Target::Missing) => "SIM000000000000000000000000".into(),

@@ -65,6 +65,7 @@ fn visible(world: &World, kind: ObjectKind, victim: UserId) -> Option<String> {
         ObjectKind::PoolEntry => world.pool_entry.to_string(),
         ObjectKind::Lead => world.partners["d1"].lead.clone(),
         ObjectKind::RoutingRule => world.routing_rule.clone(),
+        ObjectKind::Opportunity => world.partners["d1"].opportunity.clone(),
         ObjectKind::InviteToken | ObjectKind::ResetToken | ObjectKind::Asset | ObjectKind::Progress => return None,
     })
 }

@@ -1,6 +1,7 @@
 //! Deal registration (客户报备), lead routing and opportunities.
 
 pub mod leads;
+pub mod opportunities;
 pub mod registrations;
 pub mod rules;
 mod sweep;

@@ -1,4 +1,5 @@
 //! Deal registration, leads and opportunities.
 
 pub mod leads;
+pub mod opportunities;
 pub mod registrations;

@@ -16,6 +16,7 @@ mod integration;
 mod leads;
 mod masters;
 mod notifications;
+mod opportunities;
 pub(crate) mod orders;
 mod paging;
 pub(crate) mod partners;
@@ -62,6 +63,7 @@ pub fn routes() -> Vec<Route> {
         notifications::ROUTES,
         registrations::ROUTES,
         leads::ROUTES,
+        opportunities::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }

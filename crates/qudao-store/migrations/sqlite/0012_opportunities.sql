@@ -1,0 +1,52 @@
+-- Opportunities (商机): a deal a partner works, from an accepted lead or an approved registration
+-- (or entered directly), its stage history, and its follow-up records (跟进记录).
+
+-- An opportunity. `stage` is a code of the brand's configured stages; `stage_ms` when it entered
+-- it; `outcome_reason` why it was won or lost; `closed_ms` when.
+CREATE TABLE opportunities (
+    id TEXT PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    partner_id TEXT NOT NULL REFERENCES partners(id),
+    name TEXT NOT NULL,
+    customer_name TEXT NOT NULL,
+    registration_id TEXT REFERENCES registrations(id),
+    lead_id TEXT REFERENCES leads(id),
+    stage TEXT NOT NULL,
+    stage_ms BIGINT NOT NULL,
+    amount BIGINT NOT NULL,
+    close_date INTEGER,
+    products TEXT,
+    competitors TEXT,
+    outcome_reason TEXT,
+    closed_ms BIGINT,
+    created_by TEXT NOT NULL REFERENCES users(id),
+    created_ms BIGINT NOT NULL,
+    updated_ms BIGINT NOT NULL,
+    revision BIGINT NOT NULL
+);
+CREATE INDEX opportunities_partner ON opportunities (partner_id, stage);
+
+-- Each stay of an opportunity in a stage: the funnel and time in stage are measured from these.
+CREATE TABLE opportunity_visits (
+    opportunity_id TEXT NOT NULL REFERENCES opportunities(id),
+    partner_id TEXT NOT NULL REFERENCES partners(id),
+    stage TEXT NOT NULL,
+    entered_ms BIGINT NOT NULL,
+    left_ms BIGINT,
+    actor_id TEXT REFERENCES users(id),
+    PRIMARY KEY (opportunity_id, entered_ms, stage)
+);
+CREATE INDEX opportunity_visits_entered ON opportunity_visits (entered_ms);
+
+-- Follow-up records: calls, visits, meetings, with notes.
+CREATE TABLE opportunity_followups (
+    id TEXT PRIMARY KEY,
+    opportunity_id TEXT NOT NULL REFERENCES opportunities(id),
+    partner_id TEXT NOT NULL REFERENCES partners(id),
+    kind TEXT NOT NULL,
+    at_ms BIGINT NOT NULL,
+    note TEXT NOT NULL,
+    author_id TEXT NOT NULL REFERENCES users(id),
+    created_ms BIGINT NOT NULL
+);
+CREATE INDEX opportunity_followups_opportunity ON opportunity_followups (opportunity_id, at_ms);

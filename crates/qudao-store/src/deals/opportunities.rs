@@ -1,0 +1,296 @@
+//! Opportunities, their stage visits and follow-up records, filtered by the caller's scope.
+
+use qudao_domain::ids::{PartnerId, UserId};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{RowExt, Sql, StoreResult, Tx};
+
+/// An opportunity to store.
+#[derive(Debug, Clone)]
+pub struct NewOpportunity<'a> {
+    /// Id.
+    pub id: &'a str,
+    /// OP-20261129-0001.
+    pub number: &'a str,
+    /// The partner working it.
+    pub partner_id: PartnerId,
+    /// What the deal is.
+    pub name: &'a str,
+    /// The customer.
+    pub customer_name: &'a str,
+    /// The registration it came from.
+    pub registration_id: Option<&'a str>,
+    /// The lead it came from.
+    pub lead_id: Option<&'a str>,
+    /// First stage.
+    pub stage: &'a str,
+    /// Amount, fen.
+    pub amount: i64,
+    /// Expected close, `yyyymmdd`.
+    pub close_date: Option<u32>,
+    /// Products.
+    pub products: Option<&'a str>,
+    /// Competitors.
+    pub competitors: Option<&'a str>,
+    /// Who entered it.
+    pub created_by: UserId,
+    /// When.
+    pub now_ms: i64,
+}
+
+/// Stores an opportunity and its first stage visit.
+pub async fn insert(tx: &mut Tx, o: &NewOpportunity<'_>) -> StoreResult<()> {
+    let mut sql = Sql::new(
+        "INSERT INTO opportunities (id, number, partner_id, name, customer_name, registration_id, lead_id, stage, \
+         stage_ms, amount, close_date, products, competitors, outcome_reason, closed_ms, created_by, created_ms, \
+         updated_ms, revision) VALUES (",
+    );
+    sql.bind(o.id).push(", ").bind(o.number).push(", ").bind(o.partner_id).push(", ").bind(o.name);
+    sql.push(", ").bind(o.customer_name).push(", ").bind(o.registration_id).push(", ").bind(o.lead_id);
+    sql.push(", ").bind(o.stage).push(", ").bind(o.now_ms).push(", ").bind(o.amount);
+    sql.push(", ").bind(o.close_date.map(i64::from)).push(", ").bind(o.products).push(", ").bind(o.competitors);
+    sql.push(", NULL, NULL, ").bind(o.created_by).push(", ").bind(o.now_ms).push(", ").bind(o.now_ms).push(", 0)");
+    sql.execute(tx.conn()).await?;
+    enter(tx, o.id, o.partner_id, o.stage, Some(o.created_by), o.now_ms).await
+}
+
+async fn enter(
+    tx: &mut Tx,
+    id: &str,
+    partner: PartnerId,
+    stage: &str,
+    actor: Option<UserId>,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let mut sql = Sql::new(
+        "INSERT INTO opportunity_visits (opportunity_id, partner_id, stage, entered_ms, left_ms, actor_id) VALUES (",
+    );
+    sql.bind(id).push(", ").bind(partner).push(", ").bind(stage).push(", ").bind(now_ms).push(", NULL, ");
+    sql.bind(actor).push(")");
+    sql.execute(tx.conn()).await?;
+    Ok(())
+}
+
+/// An opportunity as shown.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OpportunityRow {
+    /// Id.
+    pub id: String,
+    /// OP-20261129-0001.
+    pub number: String,
+    /// The partner working it.
+    #[schema(value_type = String)]
+    pub partner_id: PartnerId,
+    /// Its name.
+    pub partner_name: String,
+    /// What the deal is.
+    pub name: String,
+    /// The customer.
+    pub customer_name: String,
+    /// The registration it came from.
+    pub registration_id: Option<String>,
+    /// The lead it came from.
+    pub lead_id: Option<String>,
+    /// Stage code.
+    pub stage: String,
+    /// When it entered the stage.
+    pub stage_ms: i64,
+    /// Amount, fen.
+    pub amount: i64,
+    /// Expected close, `yyyymmdd`.
+    pub close_date: Option<u32>,
+    /// Products.
+    pub products: Option<String>,
+    /// Competitors.
+    pub competitors: Option<String>,
+    /// Why it was won or lost.
+    pub outcome_reason: Option<String>,
+    /// When it was won or lost.
+    pub closed_ms: Option<i64>,
+    /// Entered at.
+    pub created_ms: i64,
+    /// For guarded changes.
+    pub revision: i64,
+}
+
+const VIEW: &str = "SELECT o.id, o.number, o.partner_id, p.name AS partner_name, o.name, o.customer_name, \
+                    o.registration_id, o.lead_id, o.stage, o.stage_ms, o.amount, o.close_date, o.products, \
+                    o.competitors, o.outcome_reason, o.closed_ms, o.created_ms, o.revision \
+                    FROM opportunities o JOIN partners p ON p.id = o.partner_id WHERE 1 = 1";
+
+fn row_of(row: &sqlx::any::AnyRow) -> StoreResult<OpportunityRow> {
+    Ok(OpportunityRow {
+        id: row.text("id")?,
+        number: row.text("number")?,
+        partner_id: row.parse("partner_id")?,
+        partner_name: row.text("partner_name")?,
+        name: row.text("name")?,
+        customer_name: row.text("customer_name")?,
+        registration_id: row.opt_text("registration_id")?,
+        lead_id: row.opt_text("lead_id")?,
+        stage: row.text("stage")?,
+        stage_ms: row.int("stage_ms")?,
+        amount: row.int("amount")?,
+        close_date: row.opt_int("close_date")?.and_then(|d| u32::try_from(d).ok()),
+        products: row.opt_text("products")?,
+        competitors: row.opt_text("competitors")?,
+        outcome_reason: row.opt_text("outcome_reason")?,
+        closed_ms: row.opt_int("closed_ms")?,
+        created_ms: row.int("created_ms")?,
+        revision: row.int("revision")?,
+    })
+}
+
+/// One visible opportunity.
+pub async fn get(tx: &mut Tx, id: &str) -> StoreResult<Option<OpportunityRow>> {
+    let mut sql = Sql::new(VIEW);
+    sql.push_bind(" AND o.id = ", id);
+    tx.scope().filter_partner(&mut sql, "o.partner_id");
+    sql.fetch_optional(tx.conn()).await?.as_ref().map(row_of).transpose()
+}
+
+/// Visible opportunities, by stage then newest; only open ones when asked.
+pub async fn list(
+    tx: &mut Tx,
+    partner: Option<PartnerId>,
+    open_only: bool,
+    limit: u32,
+) -> StoreResult<Vec<OpportunityRow>> {
+    let mut sql = Sql::new(VIEW);
+    if let Some(partner) = partner {
+        sql.push_bind(" AND o.partner_id = ", partner);
+    }
+    if open_only {
+        sql.push(" AND o.closed_ms IS NULL");
+    }
+    tx.scope().filter_partner(&mut sql, "o.partner_id");
+    sql.push(" ORDER BY o.created_ms DESC, o.id DESC LIMIT ").push(&limit.clamp(1, 1000).to_string());
+    sql.fetch_all(tx.conn()).await?.iter().map(row_of).collect()
+}
+
+/// Moves an opportunity to a stage (closing it when `closed`), if still at `revision`; the
+/// current visit ends and a new one begins.
+#[allow(clippy::too_many_arguments)]
+pub async fn move_to(
+    tx: &mut Tx,
+    current: &OpportunityRow,
+    stage: &str,
+    closed: bool,
+    reason: Option<&str>,
+    actor: UserId,
+    now_ms: i64,
+) -> StoreResult<bool> {
+    let mut sql = Sql::new("UPDATE opportunities SET stage = ");
+    sql.bind(stage).push(", stage_ms = ").bind(now_ms).push(", outcome_reason = ").bind(reason);
+    sql.push(", closed_ms = ").bind(closed.then_some(now_ms)).push(", updated_ms = ").bind(now_ms);
+    sql.push(", revision = revision + 1 WHERE id = ").bind(current.id.as_str());
+    sql.push(" AND revision = ").bind(current.revision);
+    tx.scope().filter_partner(&mut sql, "partner_id");
+    if sql.execute(tx.conn()).await? != 1 {
+        return Ok(false);
+    }
+    let mut sql = Sql::new("UPDATE opportunity_visits SET left_ms = ");
+    sql.bind(now_ms).push(" WHERE opportunity_id = ").bind(current.id.as_str()).push(" AND left_ms IS NULL");
+    sql.execute(tx.conn()).await?;
+    enter(tx, &current.id, current.partner_id, stage, Some(actor), now_ms).await?;
+    Ok(true)
+}
+
+/// One stay in a stage.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VisitRow {
+    /// The opportunity.
+    pub opportunity_id: String,
+    /// Stage code.
+    pub stage: String,
+    /// Entered.
+    pub entered_ms: i64,
+    /// Left (none: still there).
+    pub left_ms: Option<i64>,
+}
+
+/// The visible visits of one opportunity (oldest first), or of every visible opportunity.
+pub async fn visits(tx: &mut Tx, opportunity: Option<&str>) -> StoreResult<Vec<VisitRow>> {
+    let mut sql =
+        Sql::new("SELECT v.opportunity_id, v.stage, v.entered_ms, v.left_ms FROM opportunity_visits v WHERE 1 = 1");
+    if let Some(id) = opportunity {
+        sql.push_bind(" AND v.opportunity_id = ", id);
+    }
+    tx.scope().filter_partner(&mut sql, "v.partner_id");
+    sql.push(" ORDER BY v.entered_ms, v.stage LIMIT 100000");
+    sql.fetch_all(tx.conn())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(VisitRow {
+                opportunity_id: row.text("opportunity_id")?,
+                stage: row.text("stage")?,
+                entered_ms: row.int("entered_ms")?,
+                left_ms: row.opt_int("left_ms")?,
+            })
+        })
+        .collect()
+}
+
+/// A follow-up record.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FollowupRow {
+    /// Id.
+    pub id: String,
+    /// call, visit, meeting or other.
+    pub kind: String,
+    /// When it happened.
+    pub at_ms: i64,
+    /// What was said or done.
+    pub note: String,
+    /// Who wrote it.
+    #[schema(value_type = String)]
+    pub author_id: UserId,
+}
+
+/// Stores a follow-up record.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_followup(
+    tx: &mut Tx,
+    id: &str,
+    opportunity: &OpportunityRow,
+    kind: &str,
+    at_ms: i64,
+    note: &str,
+    author: UserId,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let mut sql = Sql::new(
+        "INSERT INTO opportunity_followups (id, opportunity_id, partner_id, kind, at_ms, note, author_id, created_ms) \
+         VALUES (",
+    );
+    sql.bind(id).push(", ").bind(opportunity.id.as_str()).push(", ").bind(opportunity.partner_id);
+    sql.push(", ").bind(kind).push(", ").bind(at_ms).push(", ").bind(note).push(", ").bind(author);
+    sql.push(", ").bind(now_ms).push(")");
+    sql.execute(tx.conn()).await?;
+    Ok(())
+}
+
+/// The visible follow-ups of an opportunity, newest first.
+pub async fn followups(tx: &mut Tx, opportunity: &str) -> StoreResult<Vec<FollowupRow>> {
+    let mut sql = Sql::new(
+        "SELECT f.id, f.kind, f.at_ms, f.note, f.author_id FROM opportunity_followups f WHERE f.opportunity_id = ",
+    );
+    sql.bind(opportunity);
+    tx.scope().filter_partner(&mut sql, "f.partner_id");
+    sql.push(" ORDER BY f.at_ms DESC, f.id DESC");
+    sql.fetch_all(tx.conn())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(FollowupRow {
+                id: row.text("id")?,
+                kind: row.text("kind")?,
+                at_ms: row.int("at_ms")?,
+                note: row.text("note")?,
+                author_id: row.parse("author_id")?,
+            })
+        })
+        .collect()
+}
