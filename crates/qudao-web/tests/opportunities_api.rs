@@ -113,6 +113,62 @@ async fn opportunities_come_from_registrations_and_leads_and_move_through_the_st
 }
 
 #[tokio::test]
+async fn partners_commit_monthly_forecasts_and_the_brand_sees_them_rolled_up() {
+    each_backend(|app| async move {
+        world(&app).await;
+        let a = app.bearer("a.rep", TEST_PASSWORD).await;
+        let mut ids = Vec::new();
+        for (customer, amount, stage) in [
+            ("甲客户有限公司", "100000", "negotiate"),
+            ("乙客户有限公司", "50000", "propose"),
+            ("丙客户有限公司", "20000", "contact"),
+        ] {
+            let deal = a
+                .post_json("/api/v1/opportunities", &json!({ "customer_name": customer, "amount": amount }))
+                .await
+                .json();
+            let id = deal["id"].as_str().expect("id").to_string();
+            if stage != "contact" {
+                a.post_json(&format!("/api/v1/opportunities/{id}/stage"), &json!({ "stage": stage })).await;
+            }
+            ids.push(id);
+        }
+        let draft = a.get("/api/v1/forecasts/draft?period=2026-12").await.json();
+        assert_eq!(draft["period"], 202612);
+        assert_eq!(draft["totals"], json!({ "commit": 10_000_000, "best_case": 15_000_000, "pipeline": 17_000_000 }));
+        // The rep moves the quote into commit and leaves the first contact out.
+        let lines = json!([
+            { "opportunity_id": ids[1], "category": "commit" },
+            { "opportunity_id": ids[2], "category": "omitted" }
+        ]);
+        let committed = a.post_json("/api/v1/forecasts", &json!({ "period": "2026-12", "lines": lines })).await;
+        assert_eq!(committed.status, 200, "{}", committed.text());
+        assert_eq!(
+            committed.json()["totals"],
+            json!({ "commit": 15_000_000, "best_case": 15_000_000, "pipeline": 15_000_000 })
+        );
+        let bad = a.post_json("/api/v1/forecasts", &json!({ "period": "2026-13", "lines": [] })).await;
+        assert_eq!(bad.json()["error"]["fields"][0]["code"], "invalid_period");
+        let unknown = a
+            .post_json(
+                "/api/v1/forecasts",
+                &json!({ "period": "2026-12", "lines": [{ "opportunity_id": "nope", "category": "commit" }] }),
+            )
+            .await;
+        assert_eq!(unknown.json()["error"]["fields"][0]["code"], "unknown_opportunity");
+        let root = app.bearer("root", TEST_PASSWORD).await;
+        let rollup = root.get("/api/v1/forecasts/rollup?period=2026-12").await.json();
+        assert_eq!(rollup.as_array().expect("rows").len(), 1);
+        assert_eq!(rollup[0]["region_path"], "/R-EAST/CN-SH/");
+        assert_eq!((rollup[0]["partners"].clone(), rollup[0]["commit"].clone()), (json!(1), json!(15_000_000)));
+        let b = app.bearer("b.rep", TEST_PASSWORD).await;
+        assert_eq!(b.get("/api/v1/forecasts/rollup?period=2026-12").await.json(), json!([]));
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_brands_stages_are_checked_before_they_are_saved() {
     each_backend(|app| async move {
         world(&app).await;

@@ -378,3 +378,133 @@ pub async fn funnel(app: &App, ctx: &Ctx, from: u32, to: u32, stagnant_days: i64
     let to_ms = dates::china_midnight_ms(to) + 86_400_000;
     Ok(pipeline::funnel(&stages, &visits, from_ms, to_ms, app.now_ms(), stagnant_days))
 }
+
+/// One line of a forecast: an open opportunity, its category and amount.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ForecastLine {
+    /// The opportunity.
+    pub opportunity_id: String,
+    /// Its name (on the draft).
+    #[serde(default)]
+    pub name: String,
+    /// commit, best_case, pipeline or omitted.
+    pub category: pipeline::ForecastCategory,
+    /// Its amount, fen (from the opportunity; not taken from the client).
+    #[serde(default)]
+    pub amount: i64,
+}
+
+/// A partner's forecast for a month: its lines and totals.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Forecast {
+    /// `yyyymm`.
+    pub period: u32,
+    /// The open opportunities with their categories.
+    pub lines: Vec<ForecastLine>,
+    /// The totals.
+    pub totals: pipeline::ForecastTotals,
+}
+
+/// A forecast as submitted.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForecastInput {
+    /// The month (`2026-12`).
+    pub period: String,
+    /// Each open opportunity's category (ones not listed keep their default).
+    #[serde(default)]
+    pub lines: Vec<ForecastLine>,
+}
+
+fn period_of(text: &str) -> AppResult<u32> {
+    let bad = || AppError::field("period", "invalid_period");
+    let (year, month) = text.trim().split_once('-').ok_or_else(bad)?;
+    let (year, month): (u32, u32) = (year.parse().map_err(|_| bad())?, month.parse().map_err(|_| bad())?);
+    if !(2000..=2999).contains(&year) || !(1..=12).contains(&month) {
+        return Err(bad());
+    }
+    Ok(year * 100 + month)
+}
+
+/// The caller's draft forecast for a month: every open opportunity, its category by its stage's
+/// probability, the totals.
+pub async fn forecast_draft(app: &App, ctx: &Ctx, period: &str) -> AppResult<Forecast> {
+    ctx.require(Permission::DealsRegister)?;
+    let period = period_of(period)?;
+    let mut tx = app.read(ctx).await?;
+    draft(&mut tx, period, &[]).await
+}
+
+async fn draft(tx: &mut Tx, period: u32, chosen: &[ForecastLine]) -> AppResult<Forecast> {
+    let stages = stages_in_force(tx).await?;
+    let open = store::list(tx, None, true, 1000).await?;
+    let lines: Vec<ForecastLine> = open
+        .into_iter()
+        .map(|o| {
+            let probability = stages.iter().find(|s| s.code == o.stage).map_or(0, |s| s.probability);
+            let category = chosen
+                .iter()
+                .find(|c| c.opportunity_id == o.id)
+                .map_or_else(|| pipeline::default_category(probability), |c| c.category);
+            ForecastLine { opportunity_id: o.id, name: o.name, category, amount: o.amount }
+        })
+        .collect();
+    let totals = pipeline::forecast_totals(&lines.iter().map(|l| (l.category, l.amount)).collect::<Vec<_>>());
+    Ok(Forecast { period, lines, totals })
+}
+
+/// Commits the caller's partner's forecast for a month (replacing an earlier one of that month).
+pub async fn submit_forecast(app: &App, ctx: &Ctx, input: &ForecastInput) -> AppResult<Forecast> {
+    ctx.require(Permission::DealsRegister)?;
+    let partner = ctx.caller().partner_id().ok_or(AppError::Forbidden)?;
+    let period = period_of(&input.period)?;
+    let now = app.now_ms();
+    let mut tx = app.write(ctx).await?;
+    let forecast = draft(&mut tx, period, &input.lines).await?;
+    if let Some(unknown) =
+        input.lines.iter().find(|l| !forecast.lines.iter().any(|f| f.opportunity_id == l.opportunity_id))
+    {
+        return Err(AppError::field(
+            "lines",
+            if unknown.opportunity_id.is_empty() { "required" } else { "unknown_opportunity" },
+        ));
+    }
+    let lines = serde_json::to_value(&forecast.lines).map_err(|e| AppError::Internal(e.to_string()))?;
+    store::put_forecast(
+        &mut tx,
+        &store::ForecastWrite {
+            partner_id: partner,
+            period,
+            lines: &lines,
+            commit: forecast.totals.commit,
+            best_case: forecast.totals.best_case,
+            pipeline: forecast.totals.pipeline,
+            by: ctx.caller().user_id(),
+            now_ms: now,
+        },
+    )
+    .await?;
+    audit::insert(
+        &mut tx,
+        &ctx.audit::<(), _>(
+            now,
+            "forecast",
+            format!("{partner}/{period}"),
+            "submit",
+            Some(partner),
+            None,
+            Some(&forecast.totals),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(forecast)
+}
+
+/// The month's forecasts rolled up by province and tier over the partners the caller sees.
+pub async fn forecast_rollup(app: &App, ctx: &Ctx, period: &str) -> AppResult<Vec<store::ForecastRollup>> {
+    ctx.require(Permission::DealsRead)?;
+    let period = period_of(period)?;
+    let mut tx = app.read(ctx).await?;
+    Ok(store::forecast_rollup(&mut tx, period).await?)
+}

@@ -2,7 +2,8 @@
 //! every one is checked like a real one: protected customers with their countdown, another
 //! partner's other spelling of one of them waiting for a channel manager with its evidence, a
 //! duplicate refused by its credit code, an extension waiting for a decision, customers given up
-//! to the pool — and routing rules with leads through them.
+//! to the pool — routing rules with leads through them, opportunities along the stages with
+//! follow-ups (one won) and the distributor's forecast for the month.
 
 use qudao_domain::access::RoleSide;
 use qudao_domain::partners::CreditCode;
@@ -20,6 +21,8 @@ pub(crate) struct Written {
     pub pending: usize,
     /// Leads entered (and routed).
     pub leads: usize,
+    /// Opportunities entered.
+    pub opportunities: usize,
 }
 
 /// An end customer: name, short name, region, industry, contact, phone, mail domain, amount
@@ -153,17 +156,69 @@ pub(crate) async fn write(app: &App, accounts: &[DemoAccount], progress: &dyn Pr
     let holder = &ctxs[(filed.len() - 1) % ctxs.len()];
     deals::release(app, holder, given_up.registration.id, Some("客户已选择其他品牌")).await?;
     progress.advance(1);
-    written.leads = leads(app, accounts, &ctxs).await?;
+    let (lead_count, accepted_lead) = leads(app, accounts, &ctxs).await?;
+    written.leads = lead_count;
+    written.opportunities = opportunities(app, &ctxs, &filed, accepted_lead).await?;
     Ok(written)
+}
+
+/// Opportunities from the printed partners' protected registrations and the accepted lead,
+/// moved along the stages with follow-ups, one won; the distributor's forecast for this month.
+async fn opportunities(
+    app: &App,
+    ctxs: &[Ctx],
+    filed: &[crate::deals::RegistrationView],
+    accepted_lead: Option<String>,
+) -> AppResult<usize> {
+    use crate::deals::opportunities::{self as uc, FollowupBody, ForecastInput, OpportunityBody, StageMove};
+    let plan = [
+        (2usize, "negotiate", "拜访采购总监，确认年度预算"),
+        (3, "propose", "电话沟通报价方案"),
+        (4, "won", "签订年度框架协议"),
+    ];
+    let mut made = 0;
+    for (index, stage, note) in plan {
+        let Some(claim) = filed.get(index) else { continue };
+        if claim.registration.status.as_str() != "approved" {
+            continue;
+        }
+        let ctx = &ctxs[index % ctxs.len()];
+        let body = OpportunityBody {
+            from_registration: Some(claim.registration.id.to_string()),
+            amount: claim.registration.expected_amount.map(|fen| serde_json::json!((fen / 100).to_string())),
+            close_date: Some("2027-03-31".into()),
+            products: Some("年度采购框架协议".into()),
+            ..OpportunityBody::default()
+        };
+        let deal = uc::create(app, ctx, &body, None).await?;
+        let id = deal.opportunity.id.clone();
+        uc::add_followup(app, ctx, &id, &FollowupBody { kind: "visit".into(), note: note.into(), date: None }).await?;
+        let reason = (stage == "won").then(|| "价格与服务获认可".to_string());
+        uc::move_stage(app, ctx, &id, &StageMove { stage: stage.into(), reason }).await?;
+        made += 1;
+    }
+    if let Some(lead) = accepted_lead {
+        let body = OpportunityBody {
+            from_lead: Some(lead),
+            amount: Some(serde_json::json!("120000")),
+            ..OpportunityBody::default()
+        };
+        uc::create(app, &ctxs[0], &body, None).await?;
+        made += 1;
+    }
+    let today = crate::clock::china_date(app.now_ms());
+    let period = format!("{}-{:02}", today / 10_000, today / 100 % 100);
+    uc::submit_forecast(app, &ctxs[0], &ForecastInput { period, lines: Vec::new() }).await?;
+    Ok(made)
 }
 
 /// Leads: a rule sending food and catering leads to the printed distributor, one sending retail
 /// leads to the printed retailer, a weighted catch-all for East China; leads through them — one
 /// accepted, one declined and routed on, one from elsewhere left to the brand.
-async fn leads(app: &App, accounts: &[DemoAccount], partners: &[Ctx]) -> AppResult<usize> {
+async fn leads(app: &App, accounts: &[DemoAccount], partners: &[Ctx]) -> AppResult<(usize, Option<String>)> {
     use crate::deals::leads::{self, LeadBody, RuleInput};
     let Some(admin) = accounts.iter().find(|a| a.role == qudao_domain::access::Role::BrandAdmin) else {
-        return Ok(0);
+        return Ok((0, None));
     };
     let admin = sign_in(app, admin).await?;
     let mut ids = Vec::new();
@@ -228,11 +283,13 @@ async fn leads(app: &App, accounts: &[DemoAccount], partners: &[Ctx]) -> AppResu
         views.push(leads::create(app, &admin, &body, None).await?);
     }
     // The distributor accepts the first; the retailer declines the fourth, which goes on.
+    let mut accepted = None;
     if views[0].lead.partner_id == Some(ids[0].0) {
         leads::accept(app, &partners[0], &views[0].lead.id).await?;
+        accepted = Some(views[0].lead.id.clone());
     }
     if views[3].lead.partner_id == Some(ids[1].0) {
         leads::decline(app, &partners[1], &views[3].lead.id, Some("本月进场名额已满")).await?;
     }
-    Ok(views.len())
+    Ok((views.len(), accepted))
 }

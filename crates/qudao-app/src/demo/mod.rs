@@ -228,7 +228,8 @@ pub async fn seed_with_history(
         registrations = claims.registrations,
         pending = claims.pending,
         leads = claims.leads,
-        "demo registrations and leads written"
+        opportunities = claims.opportunities,
+        "demo registrations, leads and opportunities written"
     );
 
     let mut tx = db.write(&scope()).await?;

@@ -146,12 +146,13 @@ async fn the_small_set_has_partners_skus_hierarchy_and_printed_accounts() {
     assert_eq!(first.tier.code, "platinum");
     assert!(partners.iter().any(|p| p.parent.as_ref().map(|r| r.id) == Some(first.id)));
 
-    // Registrations: protected ones, another partner's spelling waiting for review, a duplicate
-    // refused by its credit code, one given up to the pool.
+    // Registrations: protected ones, three converted to opportunities, another partner's spelling
+    // waiting for review, a duplicate refused by its credit code, one given up to the pool.
     let mut tx = t.app.db().read(&super::scope()).await.unwrap();
     let counts: std::collections::HashMap<String, i64> =
         qudao_store::deals::registrations::counts(&mut tx).await.unwrap().into_iter().collect();
-    assert!(counts.get("approved").copied().unwrap_or(0) >= 9, "{counts:?}");
+    assert!(counts.get("approved").copied().unwrap_or(0) >= 6, "{counts:?}");
+    assert_eq!(counts.get("converted"), Some(&3), "three became opportunities: {counts:?}");
     assert_eq!(counts.get("pending"), Some(&1), "{counts:?}");
     assert_eq!(counts.get("rejected"), Some(&1), "{counts:?}");
     assert_eq!(counts.get("released"), Some(&1), "{counts:?}");
@@ -164,7 +165,10 @@ async fn the_small_set_has_partners_skus_hierarchy_and_printed_accounts() {
     .unwrap();
     assert_eq!(leads.len(), 5);
     let statuses: Vec<&str> = leads.iter().map(|l| l.status.as_str()).collect();
-    assert!(statuses.contains(&"accepted") && statuses.contains(&"unassigned"), "{statuses:?}");
+    assert!(statuses.contains(&"converted") && statuses.contains(&"unassigned"), "{statuses:?}");
+    let deals = qudao_store::deals::opportunities::list(&mut tx, None, false, 50).await.unwrap();
+    assert!(deals.len() >= 3, "{deals:?}");
+    assert!(deals.iter().any(|d| d.stage == "won") && deals.iter().any(|d| d.stage == "negotiate"));
 
     // Every printed account signs in with its printed password.
     let mut tx = t.app.db().read(&Scope::system("test")).await.unwrap();

@@ -1,7 +1,8 @@
 -- Opportunities (商机), for PostgreSQL; kept line for line with
 -- migrations/sqlite/0012_opportunities.sql, plus the grants and row-level policies.
 -- Opportunities: a deal a partner works, from an accepted lead or an approved registration
--- (or entered directly), its stage history, and its follow-up records (跟进记录).
+-- (or entered directly), its stage history, its follow-up records (跟进记录), and partners' monthly
+-- forecasts.
 
 -- An opportunity. `stage` is a code of the brand's configured stages; `stage_ms` when it entered
 -- it; `outcome_reason` why it was won or lost; `closed_ms` when.
@@ -53,7 +54,21 @@ CREATE TABLE opportunity_followups (
 );
 CREATE INDEX opportunity_followups_opportunity ON opportunity_followups (opportunity_id, at_ms);
 
-GRANT SELECT, INSERT, UPDATE ON opportunities, opportunity_visits, opportunity_followups TO qudao_app;
+-- A partner's monthly forecast (`period` yyyymm): each open opportunity's category and amount
+-- (JSON lines) and the totals as committed; submitted again, it is replaced.
+CREATE TABLE forecasts (
+    partner_id TEXT NOT NULL REFERENCES partners(id),
+    period INTEGER NOT NULL,
+    lines TEXT NOT NULL,
+    commit_amount BIGINT NOT NULL,
+    best_case_amount BIGINT NOT NULL,
+    pipeline_amount BIGINT NOT NULL,
+    submitted_by TEXT NOT NULL REFERENCES users(id),
+    submitted_ms BIGINT NOT NULL,
+    PRIMARY KEY (partner_id, period)
+);
+
+GRANT SELECT, INSERT, UPDATE ON opportunities, opportunity_visits, opportunity_followups, forecasts TO qudao_app;
 ALTER TABLE opportunities ENABLE ROW LEVEL SECURITY;
 ALTER TABLE opportunities FORCE ROW LEVEL SECURITY;
 CREATE POLICY opportunities_scope ON opportunities USING (
@@ -71,4 +86,10 @@ ALTER TABLE opportunity_followups FORCE ROW LEVEL SECURITY;
 CREATE POLICY opportunity_followups_scope ON opportunity_followups USING (
     current_setting('qudao.scope', true) IN ('system', 'all')
     OR EXISTS (SELECT 1 FROM partners p WHERE p.id = opportunity_followups.partner_id)
+);
+ALTER TABLE forecasts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE forecasts FORCE ROW LEVEL SECURITY;
+CREATE POLICY forecasts_scope ON forecasts USING (
+    current_setting('qudao.scope', true) IN ('system', 'all')
+    OR EXISTS (SELECT 1 FROM partners p WHERE p.id = forecasts.partner_id)
 );

@@ -1,5 +1,6 @@
 -- Opportunities (商机): a deal a partner works, from an accepted lead or an approved registration
--- (or entered directly), its stage history, and its follow-up records (跟进记录).
+-- (or entered directly), its stage history, its follow-up records (跟进记录), and partners' monthly
+-- forecasts.
 
 -- An opportunity. `stage` is a code of the brand's configured stages; `stage_ms` when it entered
 -- it; `outcome_reason` why it was won or lost; `closed_ms` when.
@@ -50,3 +51,17 @@ CREATE TABLE opportunity_followups (
     created_ms BIGINT NOT NULL
 );
 CREATE INDEX opportunity_followups_opportunity ON opportunity_followups (opportunity_id, at_ms);
+
+-- A partner's monthly forecast (`period` yyyymm): each open opportunity's category and amount
+-- (JSON lines) and the totals as committed; submitted again, it is replaced.
+CREATE TABLE forecasts (
+    partner_id TEXT NOT NULL REFERENCES partners(id),
+    period INTEGER NOT NULL,
+    lines TEXT NOT NULL,
+    commit_amount BIGINT NOT NULL,
+    best_case_amount BIGINT NOT NULL,
+    pipeline_amount BIGINT NOT NULL,
+    submitted_by TEXT NOT NULL REFERENCES users(id),
+    submitted_ms BIGINT NOT NULL,
+    PRIMARY KEY (partner_id, period)
+);

@@ -294,3 +294,108 @@ pub async fn followups(tx: &mut Tx, opportunity: &str) -> StoreResult<Vec<Follow
         })
         .collect()
 }
+
+/// A forecast to store (replacing the partner's forecast of the period).
+#[derive(Debug, Clone)]
+pub struct ForecastWrite<'a> {
+    /// The partner.
+    pub partner_id: PartnerId,
+    /// `yyyymm`.
+    pub period: u32,
+    /// The lines (JSON).
+    pub lines: &'a serde_json::Value,
+    /// Committed, fen.
+    pub commit: i64,
+    /// Committed and best case, fen.
+    pub best_case: i64,
+    /// The whole pipeline, fen.
+    pub pipeline: i64,
+    /// Who submitted it.
+    pub by: UserId,
+    /// When.
+    pub now_ms: i64,
+}
+
+/// Stores (or replaces) a partner's forecast for a period.
+pub async fn put_forecast(tx: &mut Tx, f: &ForecastWrite<'_>) -> StoreResult<()> {
+    let mut sql = Sql::new(
+        "INSERT INTO forecasts (partner_id, period, lines, commit_amount, best_case_amount, pipeline_amount, \
+         submitted_by, submitted_ms) VALUES (",
+    );
+    sql.bind(f.partner_id).push(", ").bind(i64::from(f.period)).push(", ").bind(f.lines.to_string());
+    sql.push(", ").bind(f.commit).push(", ").bind(f.best_case).push(", ").bind(f.pipeline);
+    sql.push(", ").bind(f.by).push(", ").bind(f.now_ms);
+    sql.push(
+        ") ON CONFLICT (partner_id, period) DO UPDATE SET lines = excluded.lines, commit_amount = \
+         excluded.commit_amount, best_case_amount = excluded.best_case_amount, pipeline_amount = \
+         excluded.pipeline_amount, submitted_by = excluded.submitted_by, submitted_ms = excluded.submitted_ms",
+    );
+    sql.execute(tx.conn()).await?;
+    Ok(())
+}
+
+/// The forecasts of a period rolled up by the partners' province (region path to its second
+/// level) and tier, over the partners the caller sees.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ForecastRollup {
+    /// The province's region path (`/R-EAST/CN-SH/`).
+    pub region_path: String,
+    /// The province's Chinese name.
+    pub region_name: String,
+    /// Tier code.
+    pub tier: String,
+    /// Partners that submitted.
+    pub partners: i64,
+    /// Committed, fen.
+    pub commit: i64,
+    /// Committed and best case, fen.
+    pub best_case: i64,
+    /// The whole pipeline, fen.
+    pub pipeline: i64,
+}
+
+/// The rolled-up forecasts of `period`.
+pub async fn forecast_rollup(tx: &mut Tx, period: u32) -> StoreResult<Vec<ForecastRollup>> {
+    let mut sql = Sql::new(
+        "SELECT p.region_path, t.code AS tier, f.commit_amount, f.best_case_amount, f.pipeline_amount \
+         FROM forecasts f JOIN partners p ON p.id = f.partner_id JOIN tiers t ON t.id = p.tier_id WHERE f.period = ",
+    );
+    sql.bind(i64::from(period));
+    tx.scope().filter_partner(&mut sql, "f.partner_id");
+    let rows = sql.fetch_all(tx.conn()).await?;
+    let names: std::collections::HashMap<String, String> = {
+        let sql = Sql::new("SELECT path, name_zh FROM regions");
+        sql.fetch_all(tx.conn())
+            .await?
+            .iter()
+            .map(|row| Ok((row.text("path")?, row.text("name_zh")?)))
+            .collect::<StoreResult<_>>()?
+    };
+    let mut out: Vec<ForecastRollup> = Vec::new();
+    for row in rows {
+        let path = qudao_domain::deals::routing::province_of(&row.text("region_path")?).to_string();
+        let tier = row.text("tier")?;
+        let index = match out.iter().position(|r| r.region_path == path && r.tier == tier) {
+            Some(i) => i,
+            None => {
+                out.push(ForecastRollup {
+                    region_name: names.get(&path).cloned().unwrap_or_else(|| path.clone()),
+                    region_path: path,
+                    tier,
+                    partners: 0,
+                    commit: 0,
+                    best_case: 0,
+                    pipeline: 0,
+                });
+                out.len() - 1
+            }
+        };
+        let entry = &mut out[index];
+        entry.partners += 1;
+        entry.commit += row.int("commit_amount")?;
+        entry.best_case += row.int("best_case_amount")?;
+        entry.pipeline += row.int("pipeline_amount")?;
+    }
+    out.sort_by(|a, b| (a.region_path.as_str(), a.tier.as_str()).cmp(&(b.region_path.as_str(), b.tier.as_str())));
+    Ok(out)
+}

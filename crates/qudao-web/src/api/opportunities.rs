@@ -5,9 +5,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use qudao_app::deals::opportunities::{self as uc, FollowupBody, OpportunityBody, OpportunityView, StageMove};
+use qudao_app::deals::opportunities::{
+    self as uc, FollowupBody, Forecast, ForecastInput, OpportunityBody, OpportunityView, StageMove,
+};
 use qudao_domain::access::Permission;
 use qudao_domain::deals::pipeline::{FunnelStage, Stage};
+use qudao_store::deals::opportunities::ForecastRollup;
 use serde::Deserialize;
 
 use crate::context::Authed;
@@ -111,6 +114,44 @@ async fn funnel(
     Ok(Json(uc::funnel(state.app(), &ctx, from, to, stagnant).await?))
 }
 
+#[derive(Debug, Default, Deserialize)]
+struct PeriodQuery {
+    period: Option<String>,
+}
+
+fn period_or_this_month(state: &AppState, query: &PeriodQuery) -> String {
+    query.period.clone().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| {
+        let today = qudao_app::clock::china_date(state.app().now_ms());
+        format!("{}-{:02}", today / 10_000, today / 100 % 100)
+    })
+}
+
+async fn forecast_draft(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    ApiQuery(query): ApiQuery<PeriodQuery>,
+) -> WebResult<Json<Forecast>> {
+    let period = period_or_this_month(&state, &query);
+    Ok(Json(uc::forecast_draft(state.app(), &ctx, &period).await?))
+}
+
+async fn submit_forecast(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    ApiJson(body): ApiJson<ForecastInput>,
+) -> WebResult<Json<Forecast>> {
+    Ok(Json(uc::submit_forecast(state.app(), &ctx, &body).await?))
+}
+
+async fn forecast_rollup(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    ApiQuery(query): ApiQuery<PeriodQuery>,
+) -> WebResult<Json<Vec<ForecastRollup>>> {
+    let period = period_or_this_month(&state, &query);
+    Ok(Json(uc::forecast_rollup(state.app(), &ctx, &period).await?))
+}
+
 const OPPORTUNITY: &[(&str, ObjectKind)] = &[("id", ObjectKind::Opportunity)];
 
 /// The routes.
@@ -200,4 +241,33 @@ pub const ROUTES: &[Route] = &[
         |v| on(v, funnel),
     )
     .response(list_of::<FunnelStage>),
+    Route::api(
+        Verb::Get,
+        "/api/v1/forecasts/draft",
+        Permission::DealsRegister,
+        "The caller's partner's forecast for a month (period=2026-12, default this month): every open \
+         opportunity with its category by stage probability, and the totals",
+        |v| on(v, forecast_draft),
+    )
+    .response(schema::<Forecast>),
+    Route::api(
+        Verb::Post,
+        "/api/v1/forecasts",
+        Permission::DealsRegister,
+        "Commit the partner's monthly forecast (commit / best case / pipeline per open opportunity); a later \
+         commit of the same month replaces it",
+        |v| on(v, submit_forecast),
+    )
+    .effect(Effect::Change)
+    .body(schema::<ForecastInput>)
+    .example(|| serde_json::json!({ "period": "2026-12", "lines": [] }))
+    .response(schema::<Forecast>),
+    Route::api(
+        Verb::Get,
+        "/api/v1/forecasts/rollup",
+        Permission::DealsRead,
+        "The month's committed forecasts rolled up by province and partner tier (period=2026-12)",
+        |v| on(v, forecast_rollup),
+    )
+    .response(list_of::<ForecastRollup>),
 ];

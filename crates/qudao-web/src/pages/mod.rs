@@ -14,6 +14,7 @@ pub mod form;
 pub mod format;
 mod leads;
 mod notifications;
+mod opportunities;
 mod ordering;
 mod payments;
 mod portal;
@@ -71,6 +72,7 @@ pub fn routes() -> Vec<Route> {
         notifications::ROUTES,
         deals::ROUTES,
         leads::ROUTES,
+        opportunities::ROUTES,
     ] {
         routes.extend_from_slice(module);
     }

@@ -1,0 +1,52 @@
+//! Opportunities in pages, without a browser: a protected registration is converted from its page,
+//! moved on the board's opportunity page, followed up; the monthly forecast is committed from its
+//! form; the console's pipeline shows the funnel and the forecast by province and tier.
+
+use qudao_domain::access::Role;
+use qudao_testkit::{PartnerBuilder, TEST_PASSWORD, UserBuilder, each_backend};
+
+#[tokio::test]
+async fn a_registration_becomes_an_opportunity_moves_and_reaches_the_pipeline() {
+    each_backend(|app| async move {
+        let partner = PartnerBuilder::new("甲机电有限公司").region("CN-SH-SH").create(&app).await;
+        UserBuilder::new("a.rep", Role::PartnerSales).partner(partner.id).create(&app).await;
+        UserBuilder::new("root", Role::BrandAdmin).create(&app).await;
+        let a = app.browser("a.rep", TEST_PASSWORD).await;
+        let registered = a.post_form("/portal/registrations", &[("customer_name", "上海澄明精密仪器有限公司")]).await;
+        let registration = registered.location().unwrap_or_default();
+        assert!(a.get(&registration).await.text().contains("转为商机"));
+        let id = registration.rsplit('/').next().unwrap_or_default().to_string();
+        let converted =
+            a.post_form("/portal/opportunities", &[("from_registration", id.as_str()), ("amount", "520000")]).await;
+        assert_eq!(converted.status, 303, "{}", converted.text());
+        let deal = converted.location().unwrap_or_default();
+        let page = a.get(&deal).await.text();
+        assert!(page.contains("初步接洽") && page.contains("上海澄明精密仪器有限公司"), "{page}");
+        assert!(a.get(&registration).await.text().contains("data-status=\"converted\""));
+
+        assert_eq!(a.post_form(&format!("{deal}/stage"), &[("stage", "negotiate")]).await.status, 303);
+        assert_eq!(
+            a.post_form(&format!("{deal}/followups"), &[("kind", "visit"), ("note", "拜访采购部")]).await.status,
+            303
+        );
+        let page = a.get(&deal).await.text();
+        assert!(page.contains("商务谈判") && page.contains("拜访采购部") && page.contains("拜访"), "{page}");
+        let board = a.get("/portal/opportunities").await.text();
+        assert!(board.contains("data-stage=\"negotiate\"") && board.contains("上海澄明精密仪器有限公司"));
+
+        let forecast = a.get("/portal/forecast?period=2026-12").await.text();
+        assert!(forecast.contains("承诺") && forecast.contains("520,000") || forecast.contains("520000"), "{forecast}");
+        let deal_id = deal.rsplit('/').next().unwrap_or_default().to_string();
+        let field = format!("category.{deal_id}");
+        let committed = a.post_form("/portal/forecast", &[("period", "2026-12"), (field.as_str(), "best_case")]).await;
+        assert_eq!(committed.status, 303, "{}", committed.text());
+
+        let root = app.browser("root", TEST_PASSWORD).await;
+        let pipeline = root.get("/console/pipeline?period=2026-12").await.text();
+        assert!(pipeline.contains("id=\"funnel\"") && pipeline.contains("初步接洽"), "{pipeline}");
+        assert!(pipeline.contains("id=\"rollup\"") && pipeline.contains("上海"), "{pipeline}");
+        assert!(pipeline.contains("甲机电有限公司"), "the open opportunity on the brand's board");
+        app
+    })
+    .await;
+}
