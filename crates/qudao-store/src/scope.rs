@@ -136,7 +136,7 @@ pub fn permission_scope(permission: Permission) -> &'static str {
         P::ErpPush => "erp:write",
         P::StatementsRespond => "statements:write",
         P::DealsRead => "deals:read",
-        P::DealsRegister | P::DealsRelease => "deals:write",
+        P::DealsRegister | P::DealsRelease | P::DealsTeam => "deals:write",
         P::DealsManage => "deals:manage",
     }
 }
@@ -255,6 +255,31 @@ impl Scope {
                 sql.push(" AND (").push(column).push(" IS NULL OR ");
                 self.partner_predicate(sql, column);
                 sql.push(")");
+            }
+        }
+    }
+
+    /// Like [`Scope::filter_partner`] for records their owner shares with other partners (an
+    /// opportunity and the distributor behind its reseller): visible when the owner, or a partner
+    /// it is shared with in `share_table` (rows of `share_key` = `key_column`, `partner_id`), is
+    /// one this scope may see.
+    pub fn filter_partner_or_shared(
+        &self,
+        sql: &mut Sql,
+        owner_column: &str,
+        share_table: &str,
+        share_key: &str,
+        key_column: &str,
+    ) {
+        match self.data() {
+            None | Some(DataScope::AllPartners) => {}
+            Some(_) => {
+                sql.push(" AND (");
+                self.partner_predicate(sql, owner_column);
+                sql.push(" OR EXISTS (SELECT 1 FROM ").push(share_table).push(" shared WHERE shared.");
+                sql.push(share_key).push(" = ").push(key_column).push(" AND ");
+                self.partner_predicate(sql, "shared.partner_id");
+                sql.push("))");
             }
         }
     }

@@ -9,7 +9,9 @@ use qudao_domain::deals::registration::RegistrationStatus;
 use qudao_domain::money::{Currency, Money};
 use qudao_domain::{FieldError, Invalid, dates, docnum, text};
 use qudao_store::deals::leads as lead_store;
-use qudao_store::deals::opportunities::{self as store, FollowupRow, NewOpportunity, OpportunityRow, VisitRow};
+use qudao_store::deals::opportunities::{
+    self as store, FollowupRow, MemberRow, NewOpportunity, OpportunityRow, VisitRow,
+};
 use qudao_store::deals::registrations as registration_store;
 use qudao_store::{Tx, audit, counters, settings};
 use serde::{Deserialize, Serialize};
@@ -106,6 +108,11 @@ pub struct OpportunityView {
     pub visits: Vec<VisitRow>,
     /// Its follow-up records, newest first (on the single read).
     pub followups: Vec<FollowupRow>,
+    /// Its joint team of brand and partner people (on the single read).
+    pub members: Vec<MemberRow>,
+    /// The linked partners it is shared with: id and name (on the single read).
+    #[schema(value_type = Vec<Object>)]
+    pub shared_with: Vec<(qudao_domain::ids::PartnerId, String)>,
 }
 
 fn view(stages: &[Stage], opportunity: OpportunityRow) -> OpportunityView {
@@ -118,6 +125,8 @@ fn view(stages: &[Stage], opportunity: OpportunityRow) -> OpportunityView {
         opportunity,
         visits: Vec::new(),
         followups: Vec::new(),
+        members: Vec::new(),
+        shared_with: Vec::new(),
     }
 }
 
@@ -298,6 +307,8 @@ async fn detail(tx: &mut Tx, stages: &[Stage], id: &str) -> AppResult<Opportunit
     let mut found = view(stages, row);
     found.visits = store::visits(tx, Some(id)).await?;
     found.followups = store::followups(tx, id).await?;
+    found.members = store::members(tx, id).await?;
+    found.shared_with = store::shared_with(tx, id).await?;
     Ok(found)
 }
 
@@ -507,4 +518,82 @@ pub async fn forecast_rollup(app: &App, ctx: &Ctx, period: &str) -> AppResult<Ve
     let period = period_of(period)?;
     let mut tx = app.read(ctx).await?;
     Ok(store::forecast_rollup(&mut tx, period).await?)
+}
+
+/// A second partner for a deal.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShareInput {
+    /// The linked partner: the owner's parent distributor or one of its sub-dealers.
+    pub partner_id: String,
+}
+
+/// Shares an opportunity of the caller's partner with a linked partner, which then sees it.
+pub async fn share(app: &App, ctx: &Ctx, id: &str, input: &ShareInput) -> AppResult<OpportunityView> {
+    ctx.require(Permission::DealsRegister)?;
+    let partner = ctx.caller().partner_id().ok_or(AppError::Forbidden)?;
+    let second: qudao_domain::ids::PartnerId =
+        input.partner_id.trim().parse().map_err(|_| AppError::field("partner_id", "not_linked"))?;
+    let now = app.now_ms();
+    let mut tx = app.write(ctx).await?;
+    let current = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if current.partner_id != partner {
+        return Err(AppError::Conflict("not_the_owner"));
+    }
+    let (owner_parent, second_parent, active) = store::parents(&mut tx, partner, second).await?;
+    if !active || !pipeline::may_join(partner, owner_parent, second, second_parent) {
+        return Err(AppError::field("partner_id", "not_linked"));
+    }
+    store::share(&mut tx, &current, second, ctx.caller().user_id(), now).await?;
+    let after = serde_json::json!({ "shared_with": second });
+    audit::insert(&mut tx, &ctx.audit::<(), _>(now, "opportunity", id, "share", Some(partner), None, Some(&after)))
+        .await?;
+    let stages = stages_in_force(&mut tx).await?;
+    let found = detail(&mut tx, &stages, id).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+/// A person for a deal's team.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberInput {
+    /// The person (one the caller can see: a colleague, or for the brand anyone in its scope).
+    pub user_id: String,
+    /// What they do on the deal (销售, 技术支持, 渠道经理…).
+    pub role: String,
+}
+
+/// Puts a person on an opportunity's joint team: a partner's people (of the owner or a partner
+/// it is shared with) or the brand's staff.
+pub async fn add_member(app: &App, ctx: &Ctx, id: &str, input: &MemberInput) -> AppResult<OpportunityView> {
+    ctx.require(Permission::DealsTeam)?;
+    let role = text::required("role", &input.role, 30)?;
+    let user: qudao_domain::ids::UserId =
+        input.user_id.trim().parse().map_err(|_| AppError::field("user_id", "unknown_user"))?;
+    let now = app.now_ms();
+    let mut tx = app.write(ctx).await?;
+    let current = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let person = qudao_store::access::users::get(&mut tx, user)
+        .await?
+        .filter(|u| u.status == qudao_store::access::users::UserStatus::Active)
+        .ok_or(AppError::field("user_id", "unknown_user"))?;
+    let company = person.partner.as_ref().map(|p| p.id);
+    if let Some(company) = company {
+        let shared = store::shared_with(&mut tx, id).await?;
+        if company != current.partner_id && !shared.iter().any(|(p, _)| *p == company) {
+            return Err(AppError::field("user_id", "not_on_this_deal"));
+        }
+    }
+    store::put_member(&mut tx, &current, user, company, &role, now).await?;
+    let after = serde_json::json!({ "member": user, "role": role });
+    audit::insert(
+        &mut tx,
+        &ctx.audit::<(), _>(now, "opportunity", id, "team", Some(current.partner_id), None, Some(&after)),
+    )
+    .await?;
+    let stages = stages_in_force(&mut tx).await?;
+    let found = detail(&mut tx, &stages, id).await?;
+    tx.commit().await?;
+    Ok(found)
 }

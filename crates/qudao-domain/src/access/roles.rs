@@ -115,7 +115,7 @@ impl Role {
             P::DealsRead => !matches!(self, R::Finance | R::Warehouse | R::PartnerFinance),
             P::DealsRegister => matches!(self, R::PartnerAdmin | R::PartnerSales),
             P::DealsManage => matches!(self, R::BrandAdmin | R::ChannelManager),
-            P::DealsRelease => {
+            P::DealsRelease | P::DealsTeam => {
                 matches!(self, R::BrandAdmin | R::ChannelManager | R::PartnerAdmin | R::PartnerSales)
             }
             P::ConsoleAccess => self.side() == RoleSide::Brand,
@@ -221,11 +221,13 @@ pub enum Permission {
     DealsManage,
     /// Give up a registration (its partner) or take it back (the brand).
     DealsRelease,
+    /// Put people on an opportunity's team (its partner's people or the brand's).
+    DealsTeam,
 }
 
 impl Permission {
     /// Every permission, for the session's list and the isolation matrix.
-    pub const ALL: [Permission; 35] = [
+    pub const ALL: [Permission; 36] = [
         Permission::SignedIn,
         Permission::ConsoleAccess,
         Permission::PortalAccess,
@@ -261,6 +263,7 @@ impl Permission {
         Permission::DealsRegister,
         Permission::DealsManage,
         Permission::DealsRelease,
+        Permission::DealsTeam,
     ];
 }
 

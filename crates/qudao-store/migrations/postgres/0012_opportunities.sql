@@ -1,8 +1,8 @@
 -- Opportunities (商机), for PostgreSQL; kept line for line with
 -- migrations/sqlite/0012_opportunities.sql, plus the grants and row-level policies.
 -- Opportunities: a deal a partner works, from an accepted lead or an approved registration
--- (or entered directly), its stage history, its follow-up records (跟进记录), and partners' monthly
--- forecasts.
+-- (or entered directly), its stage history, its follow-up records (跟进记录), its joint team, a linked second
+-- partner, and partners' monthly forecasts.
 
 -- An opportunity. `stage` is a code of the brand's configured stages; `stage_ms` when it entered
 -- it; `outcome_reason` why it was won or lost; `closed_ms` when.
@@ -54,6 +54,30 @@ CREATE TABLE opportunity_followups (
 );
 CREATE INDEX opportunity_followups_opportunity ON opportunity_followups (opportunity_id, at_ms);
 
+-- The joint team: brand and partner people on an opportunity. `partner_id` is the member's
+-- company (none for the brand's staff); `owner_id` the opportunity's partner.
+CREATE TABLE opportunity_members (
+    opportunity_id TEXT NOT NULL REFERENCES opportunities(id),
+    user_id TEXT NOT NULL REFERENCES users(id),
+    partner_id TEXT REFERENCES partners(id),
+    owner_id TEXT NOT NULL REFERENCES partners(id),
+    role TEXT NOT NULL,
+    added_ms BIGINT NOT NULL,
+    PRIMARY KEY (opportunity_id, user_id)
+);
+
+-- A second partner on a deal (the distributor behind a reseller, or the reverse): only a linked
+-- one, which then sees the opportunity. `owner_id` is the opportunity's partner.
+CREATE TABLE opportunity_partners (
+    opportunity_id TEXT NOT NULL REFERENCES opportunities(id),
+    partner_id TEXT NOT NULL REFERENCES partners(id),
+    owner_id TEXT NOT NULL REFERENCES partners(id),
+    added_by TEXT NOT NULL REFERENCES users(id),
+    added_ms BIGINT NOT NULL,
+    PRIMARY KEY (opportunity_id, partner_id)
+);
+CREATE INDEX opportunity_partners_partner ON opportunity_partners (partner_id);
+
 -- A partner's monthly forecast (`period` yyyymm): each open opportunity's category and amount
 -- (JSON lines) and the totals as committed; submitted again, it is replaced.
 CREATE TABLE forecasts (
@@ -68,28 +92,45 @@ CREATE TABLE forecasts (
     PRIMARY KEY (partner_id, period)
 );
 
-GRANT SELECT, INSERT, UPDATE ON opportunities, opportunity_visits, opportunity_followups, forecasts TO qudao_app;
+GRANT SELECT, INSERT, UPDATE ON opportunities, opportunity_visits, opportunity_followups, forecasts, opportunity_members, opportunity_partners TO qudao_app;
 ALTER TABLE opportunities ENABLE ROW LEVEL SECURITY;
 ALTER TABLE opportunities FORCE ROW LEVEL SECURITY;
 CREATE POLICY opportunities_scope ON opportunities USING (
     current_setting('qudao.scope', true) IN ('system', 'all')
     OR EXISTS (SELECT 1 FROM partners p WHERE p.id = opportunities.partner_id)
+    OR EXISTS (SELECT 1 FROM opportunity_partners sp JOIN partners p ON p.id = sp.partner_id WHERE sp.opportunity_id = opportunities.id)
 );
 ALTER TABLE opportunity_visits ENABLE ROW LEVEL SECURITY;
 ALTER TABLE opportunity_visits FORCE ROW LEVEL SECURITY;
 CREATE POLICY opportunity_visits_scope ON opportunity_visits USING (
     current_setting('qudao.scope', true) IN ('system', 'all')
     OR EXISTS (SELECT 1 FROM partners p WHERE p.id = opportunity_visits.partner_id)
+    OR EXISTS (SELECT 1 FROM opportunity_partners sp JOIN partners p ON p.id = sp.partner_id WHERE sp.opportunity_id = opportunity_visits.opportunity_id)
 );
 ALTER TABLE opportunity_followups ENABLE ROW LEVEL SECURITY;
 ALTER TABLE opportunity_followups FORCE ROW LEVEL SECURITY;
 CREATE POLICY opportunity_followups_scope ON opportunity_followups USING (
     current_setting('qudao.scope', true) IN ('system', 'all')
     OR EXISTS (SELECT 1 FROM partners p WHERE p.id = opportunity_followups.partner_id)
+    OR EXISTS (SELECT 1 FROM opportunity_partners sp JOIN partners p ON p.id = sp.partner_id WHERE sp.opportunity_id = opportunity_followups.opportunity_id)
 );
 ALTER TABLE forecasts ENABLE ROW LEVEL SECURITY;
 ALTER TABLE forecasts FORCE ROW LEVEL SECURITY;
 CREATE POLICY forecasts_scope ON forecasts USING (
     current_setting('qudao.scope', true) IN ('system', 'all')
     OR EXISTS (SELECT 1 FROM partners p WHERE p.id = forecasts.partner_id)
+);
+ALTER TABLE opportunity_members ENABLE ROW LEVEL SECURITY;
+ALTER TABLE opportunity_members FORCE ROW LEVEL SECURITY;
+CREATE POLICY opportunity_members_scope ON opportunity_members USING (
+    current_setting('qudao.scope', true) IN ('system', 'all')
+    OR EXISTS (SELECT 1 FROM partners p WHERE p.id = opportunity_members.owner_id)
+    OR EXISTS (SELECT 1 FROM opportunity_partners sp JOIN partners p ON p.id = sp.partner_id WHERE sp.opportunity_id = opportunity_members.opportunity_id)
+);
+ALTER TABLE opportunity_partners ENABLE ROW LEVEL SECURITY;
+ALTER TABLE opportunity_partners FORCE ROW LEVEL SECURITY;
+CREATE POLICY opportunity_partners_scope ON opportunity_partners USING (
+    current_setting('qudao.scope', true) IN ('system', 'all')
+    OR EXISTS (SELECT 1 FROM partners p WHERE p.id = opportunity_partners.partner_id)
+    OR EXISTS (SELECT 1 FROM partners p WHERE p.id = opportunity_partners.owner_id)
 );

@@ -1,6 +1,6 @@
 -- Opportunities (商机): a deal a partner works, from an accepted lead or an approved registration
--- (or entered directly), its stage history, its follow-up records (跟进记录), and partners' monthly
--- forecasts.
+-- (or entered directly), its stage history, its follow-up records (跟进记录), its joint team, a linked second
+-- partner, and partners' monthly forecasts.
 
 -- An opportunity. `stage` is a code of the brand's configured stages; `stage_ms` when it entered
 -- it; `outcome_reason` why it was won or lost; `closed_ms` when.
@@ -51,6 +51,30 @@ CREATE TABLE opportunity_followups (
     created_ms BIGINT NOT NULL
 );
 CREATE INDEX opportunity_followups_opportunity ON opportunity_followups (opportunity_id, at_ms);
+
+-- The joint team: brand and partner people on an opportunity. `partner_id` is the member's
+-- company (none for the brand's staff); `owner_id` the opportunity's partner.
+CREATE TABLE opportunity_members (
+    opportunity_id TEXT NOT NULL REFERENCES opportunities(id),
+    user_id TEXT NOT NULL REFERENCES users(id),
+    partner_id TEXT REFERENCES partners(id),
+    owner_id TEXT NOT NULL REFERENCES partners(id),
+    role TEXT NOT NULL,
+    added_ms BIGINT NOT NULL,
+    PRIMARY KEY (opportunity_id, user_id)
+);
+
+-- A second partner on a deal (the distributor behind a reseller, or the reverse): only a linked
+-- one, which then sees the opportunity. `owner_id` is the opportunity's partner.
+CREATE TABLE opportunity_partners (
+    opportunity_id TEXT NOT NULL REFERENCES opportunities(id),
+    partner_id TEXT NOT NULL REFERENCES partners(id),
+    owner_id TEXT NOT NULL REFERENCES partners(id),
+    added_by TEXT NOT NULL REFERENCES users(id),
+    added_ms BIGINT NOT NULL,
+    PRIMARY KEY (opportunity_id, partner_id)
+);
+CREATE INDEX opportunity_partners_partner ON opportunity_partners (partner_id);
 
 -- A partner's monthly forecast (`period` yyyymm): each open opportunity's category and amount
 -- (JSON lines) and the totals as committed; submitted again, it is replaced.

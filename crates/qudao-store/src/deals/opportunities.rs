@@ -6,6 +6,11 @@ use utoipa::ToSchema;
 
 use crate::{RowExt, Sql, StoreResult, Tx};
 
+/// An opportunity is seen by whoever sees its partner or a partner it is shared with.
+fn visible(tx: &Tx, sql: &mut Sql, owner_column: &str, id_column: &str) {
+    tx.scope().filter_partner_or_shared(sql, owner_column, "opportunity_partners", "opportunity_id", id_column);
+}
+
 /// An opportunity to store.
 #[derive(Debug, Clone)]
 pub struct NewOpportunity<'a> {
@@ -146,7 +151,7 @@ fn row_of(row: &sqlx::any::AnyRow) -> StoreResult<OpportunityRow> {
 pub async fn get(tx: &mut Tx, id: &str) -> StoreResult<Option<OpportunityRow>> {
     let mut sql = Sql::new(VIEW);
     sql.push_bind(" AND o.id = ", id);
-    tx.scope().filter_partner(&mut sql, "o.partner_id");
+    visible(tx, &mut sql, "o.partner_id", "o.id");
     sql.fetch_optional(tx.conn()).await?.as_ref().map(row_of).transpose()
 }
 
@@ -164,7 +169,7 @@ pub async fn list(
     if open_only {
         sql.push(" AND o.closed_ms IS NULL");
     }
-    tx.scope().filter_partner(&mut sql, "o.partner_id");
+    visible(tx, &mut sql, "o.partner_id", "o.id");
     sql.push(" ORDER BY o.created_ms DESC, o.id DESC LIMIT ").push(&limit.clamp(1, 1000).to_string());
     sql.fetch_all(tx.conn()).await?.iter().map(row_of).collect()
 }
@@ -217,7 +222,7 @@ pub async fn visits(tx: &mut Tx, opportunity: Option<&str>) -> StoreResult<Vec<V
     if let Some(id) = opportunity {
         sql.push_bind(" AND v.opportunity_id = ", id);
     }
-    tx.scope().filter_partner(&mut sql, "v.partner_id");
+    visible(tx, &mut sql, "v.partner_id", "v.opportunity_id");
     sql.push(" ORDER BY v.entered_ms, v.stage LIMIT 100000");
     sql.fetch_all(tx.conn())
         .await?
@@ -278,7 +283,7 @@ pub async fn followups(tx: &mut Tx, opportunity: &str) -> StoreResult<Vec<Follow
         "SELECT f.id, f.kind, f.at_ms, f.note, f.author_id FROM opportunity_followups f WHERE f.opportunity_id = ",
     );
     sql.bind(opportunity);
-    tx.scope().filter_partner(&mut sql, "f.partner_id");
+    visible(tx, &mut sql, "f.partner_id", "f.opportunity_id");
     sql.push(" ORDER BY f.at_ms DESC, f.id DESC");
     sql.fetch_all(tx.conn())
         .await?
@@ -398,4 +403,114 @@ pub async fn forecast_rollup(tx: &mut Tx, period: u32) -> StoreResult<Vec<Foreca
     }
     out.sort_by(|a, b| (a.region_path.as_str(), a.tier.as_str()).cmp(&(b.region_path.as_str(), b.tier.as_str())));
     Ok(out)
+}
+
+/// A person on an opportunity's team.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberRow {
+    /// The person.
+    #[schema(value_type = String)]
+    pub user_id: UserId,
+    /// Their name.
+    pub name: String,
+    /// Their company (none: the brand's staff).
+    #[schema(value_type = Option<String>)]
+    pub partner_id: Option<PartnerId>,
+    /// What they do on the deal (销售, 技术支持, 渠道经理…).
+    pub role: String,
+}
+
+/// Adds (or re-roles) a team member.
+pub async fn put_member(
+    tx: &mut Tx,
+    opportunity: &OpportunityRow,
+    user: UserId,
+    partner: Option<PartnerId>,
+    role: &str,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let mut sql = Sql::new(
+        "INSERT INTO opportunity_members (opportunity_id, user_id, partner_id, owner_id, role, added_ms) VALUES (",
+    );
+    sql.bind(opportunity.id.as_str()).push(", ").bind(user).push(", ").bind(partner);
+    sql.push(", ").bind(opportunity.partner_id).push(", ").bind(role).push(", ").bind(now_ms);
+    sql.push(") ON CONFLICT (opportunity_id, user_id) DO UPDATE SET role = excluded.role");
+    sql.execute(tx.conn()).await?;
+    Ok(())
+}
+
+/// The team of a visible opportunity, with names (the brand's staff named too: they work the
+/// deal with the partner).
+pub async fn members(tx: &mut Tx, opportunity: &str) -> StoreResult<Vec<MemberRow>> {
+    let mut sql = Sql::new(
+        "SELECT m.user_id, m.partner_id, m.role FROM opportunity_members m WHERE m.opportunity_id = ",
+    );
+    sql.bind(opportunity);
+    visible(tx, &mut sql, "m.owner_id", "m.opportunity_id");
+    sql.push(" ORDER BY m.added_ms, m.user_id");
+    let rows = sql.fetch_all(tx.conn()).await?;
+    let mut out = Vec::new();
+    for row in &rows {
+        out.push(MemberRow {
+            user_id: row.parse("user_id")?,
+            name: String::new(),
+            partner_id: row.opt_parse("partner_id")?,
+            role: row.text("role")?,
+        });
+    }
+    let ids: Vec<UserId> = out.iter().map(|m| m.user_id).collect();
+    let names = crate::approvals::people::names(tx, &ids).await?;
+    for member in &mut out {
+        if let Some(named) = names.get(&member.user_id) {
+            member.name = named.name.clone();
+        }
+    }
+    Ok(out)
+}
+
+/// Shares an opportunity with a second partner.
+pub async fn share(tx: &mut Tx, opportunity: &OpportunityRow, partner: PartnerId, by: UserId, now_ms: i64) -> StoreResult<()> {
+    let mut sql = Sql::new(
+        "INSERT INTO opportunity_partners (opportunity_id, partner_id, owner_id, added_by, added_ms) VALUES (",
+    );
+    sql.bind(opportunity.id.as_str()).push(", ").bind(partner).push(", ").bind(opportunity.partner_id);
+    sql.push(", ").bind(by).push(", ").bind(now_ms).push(") ON CONFLICT (opportunity_id, partner_id) DO NOTHING");
+    sql.execute(tx.conn()).await?;
+    Ok(())
+}
+
+/// The partners an opportunity is shared with, with their names.
+pub async fn shared_with(tx: &mut Tx, opportunity: &str) -> StoreResult<Vec<(PartnerId, String)>> {
+    let mut sql = Sql::new(
+        "SELECT s.partner_id, p.name FROM opportunity_partners s JOIN partners p ON p.id = s.partner_id \
+         WHERE s.opportunity_id = ",
+    );
+    sql.bind(opportunity);
+    let own = tx.swap_scope(crate::Scope::system("a deal shows the partners it is shared with")).await?;
+    let rows = sql.fetch_all(tx.conn()).await;
+    tx.swap_scope(own).await?;
+    rows?.iter().map(|row| Ok((row.parse("partner_id")?, row.text("name")?))).collect()
+}
+
+/// The parent of each of two partners (read past the caller's scope: a sub-dealer may not see
+/// its distributor, yet must know it is linked to it to share a deal).
+pub async fn parents(tx: &mut Tx, a: PartnerId, b: PartnerId) -> StoreResult<(Option<PartnerId>, Option<PartnerId>, bool)> {
+    let mut sql = Sql::new("SELECT id, parent_id, status FROM partners WHERE id IN ");
+    sql.bind_list([a, b]);
+    let own = tx.swap_scope(crate::Scope::system("linked partners may share a deal")).await?;
+    let rows = sql.fetch_all(tx.conn()).await;
+    tx.swap_scope(own).await?;
+    let (mut pa, mut pb, mut b_exists) = (None, None, false);
+    for row in rows? {
+        let id: PartnerId = row.parse("id")?;
+        let parent: Option<PartnerId> = row.opt_parse("parent_id")?;
+        if id == a {
+            pa = parent;
+        }
+        if id == b {
+            pb = parent;
+            b_exists = row.text("status")? == "active";
+        }
+    }
+    Ok((pa, pb, b_exists))
 }

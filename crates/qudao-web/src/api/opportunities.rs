@@ -6,7 +6,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use qudao_app::deals::opportunities::{
-    self as uc, FollowupBody, Forecast, ForecastInput, OpportunityBody, OpportunityView, StageMove,
+    self as uc, FollowupBody, Forecast, ForecastInput, MemberInput, OpportunityBody, OpportunityView, ShareInput,
+    StageMove,
 };
 use qudao_domain::access::Permission;
 use qudao_domain::deals::pipeline::{FunnelStage, Stage};
@@ -72,6 +73,24 @@ async fn followup(
     ApiJson(body): ApiJson<FollowupBody>,
 ) -> WebResult<Json<OpportunityView>> {
     Ok(Json(uc::add_followup(state.app(), &ctx, &path.id, &body).await?))
+}
+
+async fn share(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    axum::extract::Path(path): axum::extract::Path<OpportunityPath>,
+    ApiJson(body): ApiJson<ShareInput>,
+) -> WebResult<Json<OpportunityView>> {
+    Ok(Json(uc::share(state.app(), &ctx, &path.id, &body).await?))
+}
+
+async fn add_member(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    axum::extract::Path(path): axum::extract::Path<OpportunityPath>,
+    ApiJson(body): ApiJson<MemberInput>,
+) -> WebResult<Json<OpportunityView>> {
+    Ok(Json(uc::add_member(state.app(), &ctx, &path.id, &body).await?))
 }
 
 async fn stages(State(state): State<AppState>, Authed(ctx, _): Authed) -> WebResult<Json<Vec<Stage>>> {

@@ -142,6 +142,8 @@ struct ShowPage {
     stages: Vec<(String, String)>,
     visits: Vec<(String, String, String)>,
     followups: Vec<(String, String, String)>,
+    members: Vec<(String, String)>,
+    shared: Vec<String>,
     may_work: bool,
 }
 
@@ -192,6 +194,8 @@ async fn show(
             .collect(),
         visits,
         followups,
+        members: view.members.iter().map(|m| (m.name.clone(), m.role.clone())).collect(),
+        shared: view.shared_with.iter().map(|(_, name)| name.clone()).collect(),
         may_work: !console && ctx.caller().may(Permission::DealsRegister),
         c,
     };
