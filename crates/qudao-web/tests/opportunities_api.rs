@@ -205,7 +205,8 @@ async fn the_brands_stages_are_checked_before_they_are_saved() {
 async fn a_deal_is_shared_only_with_a_linked_partner_and_gets_a_joint_team() {
     each_backend(|app| async move {
         let distributor = PartnerBuilder::new("上海总代理有限公司").region("CN-SH-SH").create(&app).await;
-        let dealer = PartnerBuilder::new("浦东二级分销部").region("CN-SH-SH").sub_dealer_of(distributor.id).create(&app).await;
+        let dealer =
+            PartnerBuilder::new("浦东二级分销部").region("CN-SH-SH").sub_dealer_of(distributor.id).create(&app).await;
         let stranger = PartnerBuilder::new("无关机电有限公司").region("CN-SH-SH").create(&app).await;
         UserBuilder::new("d.rep", Role::PartnerSales).partner(distributor.id).create(&app).await;
         UserBuilder::new("s.rep", Role::PartnerSales).partner(dealer.id).create(&app).await;
@@ -215,14 +216,20 @@ async fn a_deal_is_shared_only_with_a_linked_partner_and_gets_a_joint_team() {
         app.assign_region(cm, "CN-SH").await;
         UserBuilder::new("root", Role::BrandAdmin).create(&app).await;
         let s = app.bearer("s.rep", TEST_PASSWORD).await;
-        let deal = s.post_json("/api/v1/opportunities", &json!({ "customer_name": "浦东某医院", "amount": "300000" })).await.json();
+        let deal = s
+            .post_json("/api/v1/opportunities", &json!({ "customer_name": "浦东某医院", "amount": "300000" }))
+            .await
+            .json();
         let id = deal["id"].as_str().expect("id").to_string();
 
-        let refused = s.post_json(&format!("/api/v1/opportunities/{id}/partners"), &json!({ "partner_id": stranger.id })).await;
+        let refused =
+            s.post_json(&format!("/api/v1/opportunities/{id}/partners"), &json!({ "partner_id": stranger.id })).await;
         assert_eq!(refused.json()["error"]["fields"][0]["code"], "not_linked");
         let d = app.bearer("d.rep", TEST_PASSWORD).await;
         assert_eq!(d.get(&format!("/api/v1/opportunities/{id}")).await.status, 404, "not shared yet");
-        let shared = s.post_json(&format!("/api/v1/opportunities/{id}/partners"), &json!({ "partner_id": distributor.id })).await;
+        let shared = s
+            .post_json(&format!("/api/v1/opportunities/{id}/partners"), &json!({ "partner_id": distributor.id }))
+            .await;
         assert_eq!(shared.status, 200, "{}", shared.text());
         assert_eq!(shared.json()["shared_with"][0][1], "上海总代理有限公司");
         let seen = d.get(&format!("/api/v1/opportunities/{id}")).await;
@@ -230,21 +237,34 @@ async fn a_deal_is_shared_only_with_a_linked_partner_and_gets_a_joint_team() {
         assert_eq!(d.get("/api/v1/opportunities").await.json().as_array().expect("list").len(), 1);
         let x = app.bearer("x.rep", TEST_PASSWORD).await;
         assert_eq!(x.get(&format!("/api/v1/opportunities/{id}")).await.status, 404);
-        let not_owner = d.post_json(&format!("/api/v1/opportunities/{id}/partners"), &json!({ "partner_id": dealer.id })).await;
+        let not_owner =
+            d.post_json(&format!("/api/v1/opportunities/{id}/partners"), &json!({ "partner_id": dealer.id })).await;
         assert_eq!(not_owner.json()["error"]["code"], "conflict.not_the_owner");
 
         let team = s
-            .post_json(&format!("/api/v1/opportunities/{id}/members"), &json!({ "user_id": colleague.to_string(), "role": "技术支持" }))
+            .post_json(
+                &format!("/api/v1/opportunities/{id}/members"),
+                &json!({ "user_id": colleague.to_string(), "role": "技术支持" }),
+            )
             .await;
         assert_eq!(team.status, 200, "{}", team.text());
         let root = app.bearer("root", TEST_PASSWORD).await;
         let brand = root
-            .post_json(&format!("/api/v1/opportunities/{id}/members"), &json!({ "user_id": cm.to_string(), "role": "渠道经理" }))
+            .post_json(
+                &format!("/api/v1/opportunities/{id}/members"),
+                &json!({ "user_id": cm.to_string(), "role": "渠道经理" }),
+            )
             .await
             .json();
-        let roles: Vec<&str> = brand["members"].as_array().expect("members").iter().map(|m| m["role"].as_str().expect("r")).collect();
+        let roles: Vec<&str> =
+            brand["members"].as_array().expect("members").iter().map(|m| m["role"].as_str().expect("r")).collect();
         assert_eq!(roles, ["技术支持", "渠道经理"]);
-        let stranger_user = x.post_json(&format!("/api/v1/opportunities/{id}/members"), &json!({ "user_id": cm.to_string(), "role": "x" })).await;
+        let stranger_user = x
+            .post_json(
+                &format!("/api/v1/opportunities/{id}/members"),
+                &json!({ "user_id": cm.to_string(), "role": "x" }),
+            )
+            .await;
         assert_eq!(stranger_user.status, 404, "a partner the deal is not shared with cannot reach it");
         app
     })

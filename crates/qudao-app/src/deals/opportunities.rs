@@ -441,14 +441,22 @@ fn period_of(text: &str) -> AppResult<u32> {
 /// probability, the totals.
 pub async fn forecast_draft(app: &App, ctx: &Ctx, period: &str) -> AppResult<Forecast> {
     ctx.require(Permission::DealsRegister)?;
+    let partner = ctx.caller().partner_id().ok_or(AppError::Forbidden)?;
     let period = period_of(period)?;
     let mut tx = app.read(ctx).await?;
-    draft(&mut tx, period, &[]).await
+    draft(&mut tx, partner, period, &[]).await
 }
 
-async fn draft(tx: &mut Tx, period: u32, chosen: &[ForecastLine]) -> AppResult<Forecast> {
+/// The forecast of `partner`'s own open opportunities (not those shared with it: their owner
+/// forecasts them).
+async fn draft(
+    tx: &mut Tx,
+    partner: qudao_domain::ids::PartnerId,
+    period: u32,
+    chosen: &[ForecastLine],
+) -> AppResult<Forecast> {
     let stages = stages_in_force(tx).await?;
-    let open = store::list(tx, None, true, 1000).await?;
+    let open = store::list(tx, Some(partner), true, 1000).await?;
     let lines: Vec<ForecastLine> = open
         .into_iter()
         .map(|o| {
@@ -471,7 +479,7 @@ pub async fn submit_forecast(app: &App, ctx: &Ctx, input: &ForecastInput) -> App
     let period = period_of(&input.period)?;
     let now = app.now_ms();
     let mut tx = app.write(ctx).await?;
-    let forecast = draft(&mut tx, period, &input.lines).await?;
+    let forecast = draft(&mut tx, partner, period, &input.lines).await?;
     if let Some(unknown) =
         input.lines.iter().find(|l| !forecast.lines.iter().any(|f| f.opportunity_id == l.opportunity_id))
     {

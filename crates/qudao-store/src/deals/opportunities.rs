@@ -122,14 +122,14 @@ pub struct OpportunityRow {
 const VIEW: &str = "SELECT o.id, o.number, o.partner_id, p.name AS partner_name, o.name, o.customer_name, \
                     o.registration_id, o.lead_id, o.stage, o.stage_ms, o.amount, o.close_date, o.products, \
                     o.competitors, o.outcome_reason, o.closed_ms, o.created_ms, o.revision \
-                    FROM opportunities o JOIN partners p ON p.id = o.partner_id WHERE 1 = 1";
+                    FROM opportunities o LEFT JOIN partners p ON p.id = o.partner_id WHERE 1 = 1";
 
 fn row_of(row: &sqlx::any::AnyRow) -> StoreResult<OpportunityRow> {
     Ok(OpportunityRow {
         id: row.text("id")?,
         number: row.text("number")?,
         partner_id: row.parse("partner_id")?,
-        partner_name: row.text("partner_name")?,
+        partner_name: row.opt_text("partner_name")?.unwrap_or_default(),
         name: row.text("name")?,
         customer_name: row.text("customer_name")?,
         registration_id: row.opt_text("registration_id")?,
@@ -152,7 +152,32 @@ pub async fn get(tx: &mut Tx, id: &str) -> StoreResult<Option<OpportunityRow>> {
     let mut sql = Sql::new(VIEW);
     sql.push_bind(" AND o.id = ", id);
     visible(tx, &mut sql, "o.partner_id", "o.id");
-    sql.fetch_optional(tx.conn()).await?.as_ref().map(row_of).transpose()
+    let found: Vec<OpportunityRow> =
+        sql.fetch_optional(tx.conn()).await?.as_ref().map(row_of).transpose()?.into_iter().collect();
+    Ok(with_owner_names(tx, found).await?.pop())
+}
+
+/// Names the owners a partner a deal is shared with may not see as partners (a distributor
+/// does not see its sub-dealers unless the brand allows it): the owner of a deal shared with
+/// it is named on the deal. Read past the caller's scope for those names only.
+async fn with_owner_names(tx: &mut Tx, mut rows: Vec<OpportunityRow>) -> StoreResult<Vec<OpportunityRow>> {
+    let missing: Vec<PartnerId> = rows.iter().filter(|r| r.partner_name.is_empty()).map(|r| r.partner_id).collect();
+    if missing.is_empty() {
+        return Ok(rows);
+    }
+    let mut sql = Sql::new("SELECT id, name FROM partners WHERE id IN ");
+    sql.bind_list(missing.iter().copied());
+    let own = tx.swap_scope(crate::Scope::system("a shared deal names the partner working it")).await?;
+    let found = sql.fetch_all(tx.conn()).await;
+    tx.swap_scope(own).await?;
+    for row in found? {
+        let id: PartnerId = row.parse("id")?;
+        let name = row.text("name")?;
+        for r in rows.iter_mut().filter(|r| r.partner_id == id) {
+            r.partner_name = name.clone();
+        }
+    }
+    Ok(rows)
 }
 
 /// Visible opportunities, by stage then newest; only open ones when asked.
@@ -171,7 +196,8 @@ pub async fn list(
     }
     visible(tx, &mut sql, "o.partner_id", "o.id");
     sql.push(" ORDER BY o.created_ms DESC, o.id DESC LIMIT ").push(&limit.clamp(1, 1000).to_string());
-    sql.fetch_all(tx.conn()).await?.iter().map(row_of).collect()
+    let rows = sql.fetch_all(tx.conn()).await?.iter().map(row_of).collect::<StoreResult<Vec<_>>>()?;
+    with_owner_names(tx, rows).await
 }
 
 /// Moves an opportunity to a stage (closing it when `closed`), if still at `revision`; the
@@ -442,9 +468,8 @@ pub async fn put_member(
 /// The team of a visible opportunity, with names (the brand's staff named too: they work the
 /// deal with the partner).
 pub async fn members(tx: &mut Tx, opportunity: &str) -> StoreResult<Vec<MemberRow>> {
-    let mut sql = Sql::new(
-        "SELECT m.user_id, m.partner_id, m.role FROM opportunity_members m WHERE m.opportunity_id = ",
-    );
+    let mut sql =
+        Sql::new("SELECT m.user_id, m.partner_id, m.role FROM opportunity_members m WHERE m.opportunity_id = ");
     sql.bind(opportunity);
     visible(tx, &mut sql, "m.owner_id", "m.opportunity_id");
     sql.push(" ORDER BY m.added_ms, m.user_id");
@@ -469,7 +494,13 @@ pub async fn members(tx: &mut Tx, opportunity: &str) -> StoreResult<Vec<MemberRo
 }
 
 /// Shares an opportunity with a second partner.
-pub async fn share(tx: &mut Tx, opportunity: &OpportunityRow, partner: PartnerId, by: UserId, now_ms: i64) -> StoreResult<()> {
+pub async fn share(
+    tx: &mut Tx,
+    opportunity: &OpportunityRow,
+    partner: PartnerId,
+    by: UserId,
+    now_ms: i64,
+) -> StoreResult<()> {
     let mut sql = Sql::new(
         "INSERT INTO opportunity_partners (opportunity_id, partner_id, owner_id, added_by, added_ms) VALUES (",
     );
@@ -494,7 +525,11 @@ pub async fn shared_with(tx: &mut Tx, opportunity: &str) -> StoreResult<Vec<(Par
 
 /// The parent of each of two partners (read past the caller's scope: a sub-dealer may not see
 /// its distributor, yet must know it is linked to it to share a deal).
-pub async fn parents(tx: &mut Tx, a: PartnerId, b: PartnerId) -> StoreResult<(Option<PartnerId>, Option<PartnerId>, bool)> {
+pub async fn parents(
+    tx: &mut Tx,
+    a: PartnerId,
+    b: PartnerId,
+) -> StoreResult<(Option<PartnerId>, Option<PartnerId>, bool)> {
     let mut sql = Sql::new("SELECT id, parent_id, status FROM partners WHERE id IN ");
     sql.bind_list([a, b]);
     let own = tx.swap_scope(crate::Scope::system("linked partners may share a deal")).await?;

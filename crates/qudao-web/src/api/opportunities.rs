@@ -233,6 +233,31 @@ pub const ROUTES: &[Route] = &[
     .example(|| serde_json::json!({ "kind": "visit", "note": "拜访采购部，确认预算 50 万", "date": "2026-11-28" }))
     .response(schema::<OpportunityView>),
     Route::api(
+        Verb::Post,
+        "/api/v1/opportunities/{id}/partners",
+        Permission::DealsRegister,
+        "Share an opportunity with a linked partner (the owner's parent distributor or one of its sub-dealers), \
+         which then sees it",
+        |v| on(v, share),
+    )
+    .params(OPPORTUNITY)
+    .effect(Effect::Change)
+    .body(schema::<ShareInput>)
+    .example(|| serde_json::json!({ "partner_id": "01a2fa44-0000-7000-8000-000000000000" }))
+    .response(schema::<OpportunityView>),
+    Route::api(
+        Verb::Post,
+        "/api/v1/opportunities/{id}/members",
+        Permission::DealsTeam,
+        "Put a person on the deal's joint team with their role: the partner's people or the brand's staff",
+        |v| on(v, add_member),
+    )
+    .params(OPPORTUNITY)
+    .effect(Effect::Change)
+    .body(schema::<MemberInput>)
+    .example(|| serde_json::json!({ "user_id": "01a2fa44-0000-7000-8000-000000000000", "role": "技术支持" }))
+    .response(schema::<OpportunityView>),
+    Route::api(
         Verb::Get,
         "/api/v1/opportunity-stages",
         Permission::DealsRead,
