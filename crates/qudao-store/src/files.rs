@@ -22,6 +22,8 @@ pub enum Purpose {
     /// A picture attached to a thread message: stored under the object's partner (so it is as
     /// visible as the message), or under none for an internal note (the brand's staff only).
     ThreadAttachment,
+    /// A picture on an opportunity's follow-up record: stored under the opportunity's partner.
+    FollowupPicture,
 }
 
 impl Purpose {
@@ -33,6 +35,7 @@ impl Purpose {
             Purpose::TransferReceipt => "transfer_receipt",
             Purpose::ReceiptProof => "receipt_proof",
             Purpose::ThreadAttachment => "thread_attachment",
+            Purpose::FollowupPicture => "followup_picture",
         }
     }
 }

@@ -5,6 +5,15 @@
 use qudao_domain::access::Role;
 use qudao_testkit::{PartnerBuilder, TEST_PASSWORD, UserBuilder, each_backend};
 
+fn png() -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let picture = image::RgbImage::from_pixel(8, 8, image::Rgb([200, 120, 40]));
+    if picture.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).is_err() {
+        bytes.clear();
+    }
+    bytes
+}
+
 #[tokio::test]
 async fn a_registration_becomes_an_opportunity_moves_and_reaches_the_pipeline() {
     each_backend(|app| async move {
@@ -25,12 +34,26 @@ async fn a_registration_becomes_an_opportunity_moves_and_reaches_the_pipeline() 
         assert!(a.get(&registration).await.text().contains("data-status=\"converted\""));
 
         assert_eq!(a.post_form(&format!("{deal}/stage"), &[("stage", "negotiate")]).await.status, 303);
-        assert_eq!(
-            a.post_form(&format!("{deal}/followups"), &[("kind", "visit"), ("note", "拜访采购部")]).await.status,
-            303
-        );
+        let followed = a.post_form(&format!("{deal}/followups"), &[("kind", "visit"), ("note", "拜访采购部")]).await;
+        assert_eq!(followed.status, 303, "{}", followed.text());
+        // A picture goes through the API's multipart route and shows on the page.
+        let api = app.bearer("a.rep", TEST_PASSWORD).await;
+        let deal_id = deal.rsplit('/').next().unwrap_or_default();
+        let fields = [("kind", "meeting"), ("note", "现场演示")];
+        let with_picture = api
+            .post_multipart(
+                &format!("/api/v1/opportunities/{deal_id}/followups/picture"),
+                &fields,
+                Some(("site.png", &png())),
+            )
+            .await;
+        assert_eq!(with_picture.status, 200, "{}", with_picture.text());
         let page = a.get(&deal).await.text();
-        assert!(page.contains("商务谈判") && page.contains("拜访采购部") && page.contains("拜访"), "{page}");
+        assert!(page.contains("商务谈判") && page.contains("拜访采购部") && page.contains("现场演示"), "{page}");
+        let picture =
+            page.split("href=\"/files/").nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_string();
+        assert!(!picture.is_empty(), "the follow-up's picture is linked");
+        assert_eq!(a.get(&format!("/files/{picture}")).await.status, 200);
         let board = a.get("/portal/opportunities").await.text();
         assert!(board.contains("data-stage=\"negotiate\"") && board.contains("上海澄明精密仪器有限公司"));
 

@@ -20,7 +20,11 @@ fn png() -> Vec<u8> {
 }
 
 fn upload_body(route: &Route) -> (&'static str, Vec<u8>) {
-    if route.path.contains("images") || route.path.contains("receipt") || route.path.contains("threads") {
+    if route.path.contains("images")
+        || route.path.contains("receipt")
+        || route.path.contains("threads")
+        || route.path.contains("followups")
+    {
         ("picture.png", png())
     } else if route.path.contains("leads") {
         ("leads.csv", "公司,电话,区域,行业\n苏州导入线索科技有限公司,13912345678,CN-JS,制造业\n".as_bytes().to_vec())

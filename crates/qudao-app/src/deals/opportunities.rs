@@ -325,9 +325,21 @@ pub struct FollowupBody {
     pub date: Option<String>,
 }
 
-/// Adds a follow-up record (跟进记录) to an opportunity of the caller's partner.
-pub async fn add_followup(app: &App, ctx: &Ctx, id: &str, body: &FollowupBody) -> AppResult<OpportunityView> {
+/// Adds a follow-up record (跟进记录) to an opportunity of the caller's partner, with a picture
+/// when one is given (checked like every upload; stored under the opportunity's partner).
+pub async fn add_followup(
+    app: &App,
+    ctx: &Ctx,
+    id: &str,
+    body: &FollowupBody,
+    picture: Option<crate::threads::Attachment>,
+) -> AppResult<OpportunityView> {
     ctx.require(Permission::DealsRegister)?;
+    // An opportunity the caller cannot see answers like a missing one, whatever the form says.
+    let owner = {
+        let mut tx = app.read(ctx).await?;
+        store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?.partner_id
+    };
     let mut invalid = Invalid::new();
     let kind = body.kind.trim();
     if !FOLLOWUP_KINDS.contains(&kind) {
@@ -341,10 +353,33 @@ pub async fn add_followup(app: &App, ctx: &Ctx, id: &str, body: &FollowupBody) -
     };
     invalid.into_result()?;
     let (Some(note), Some(at)) = (note, at) else { return Err(AppError::Internal("checked follow-up".into())) };
+    // Only someone who can see the opportunity gets bytes written for it.
+    let file = match picture {
+        Some(picture) => {
+            let purpose = qudao_store::files::Purpose::FollowupPicture;
+            Some(
+                crate::files::store_picture(
+                    app,
+                    ctx,
+                    "followups",
+                    purpose,
+                    Some(owner),
+                    &picture.filename,
+                    picture.bytes,
+                )
+                .await?,
+            )
+        }
+        None => None,
+    };
     let mut tx = app.write(ctx).await?;
     let current = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if let Some(file) = &file {
+        qudao_store::files::insert(&mut tx, file).await?;
+    }
     let record = uuid::Uuid::now_v7().to_string();
-    store::add_followup(&mut tx, &record, &current, kind, at, &note, ctx.caller().user_id(), now).await?;
+    let file_id = file.as_ref().map(|f| f.id);
+    store::add_followup(&mut tx, &record, &current, kind, at, &note, file_id, ctx.caller().user_id(), now).await?;
     let after = serde_json::json!({ "kind": kind, "note": note });
     audit::insert(
         &mut tx,

@@ -192,7 +192,8 @@ async fn opportunities(
         };
         let deal = uc::create(app, ctx, &body, None).await?;
         let id = deal.opportunity.id.clone();
-        uc::add_followup(app, ctx, &id, &FollowupBody { kind: "visit".into(), note: note.into(), date: None }).await?;
+        uc::add_followup(app, ctx, &id, &FollowupBody { kind: "visit".into(), note: note.into(), date: None }, None)
+            .await?;
         let reason = (stage == "won").then(|| "价格与服务获认可".to_string());
         uc::move_stage(app, ctx, &id, &StageMove { stage: stage.into(), reason }).await?;
         made += 1;

@@ -41,7 +41,7 @@ CREATE TABLE opportunity_visits (
 );
 CREATE INDEX opportunity_visits_entered ON opportunity_visits (entered_ms);
 
--- Follow-up records: calls, visits, meetings, with notes.
+-- Follow-up records: calls, visits, meetings, with notes and a picture (`file_id`).
 CREATE TABLE opportunity_followups (
     id TEXT PRIMARY KEY,
     opportunity_id TEXT NOT NULL REFERENCES opportunities(id),
@@ -49,6 +49,7 @@ CREATE TABLE opportunity_followups (
     kind TEXT NOT NULL,
     at_ms BIGINT NOT NULL,
     note TEXT NOT NULL,
+    file_id TEXT REFERENCES files(id),
     author_id TEXT NOT NULL REFERENCES users(id),
     created_ms BIGINT NOT NULL
 );

@@ -275,6 +275,8 @@ pub struct FollowupRow {
     pub at_ms: i64,
     /// What was said or done.
     pub note: String,
+    /// A picture (`/files/{id}`).
+    pub file_id: Option<String>,
     /// Who wrote it.
     #[schema(value_type = String)]
     pub author_id: UserId,
@@ -289,15 +291,17 @@ pub async fn add_followup(
     kind: &str,
     at_ms: i64,
     note: &str,
+    file: Option<qudao_domain::ids::FileId>,
     author: UserId,
     now_ms: i64,
 ) -> StoreResult<()> {
     let mut sql = Sql::new(
-        "INSERT INTO opportunity_followups (id, opportunity_id, partner_id, kind, at_ms, note, author_id, created_ms) \
-         VALUES (",
+        "INSERT INTO opportunity_followups (id, opportunity_id, partner_id, kind, at_ms, note, file_id, author_id, \
+         created_ms) VALUES (",
     );
     sql.bind(id).push(", ").bind(opportunity.id.as_str()).push(", ").bind(opportunity.partner_id);
-    sql.push(", ").bind(kind).push(", ").bind(at_ms).push(", ").bind(note).push(", ").bind(author);
+    sql.push(", ").bind(kind).push(", ").bind(at_ms).push(", ").bind(note).push(", ").bind(file);
+    sql.push(", ").bind(author);
     sql.push(", ").bind(now_ms).push(")");
     sql.execute(tx.conn()).await?;
     Ok(())
@@ -306,7 +310,7 @@ pub async fn add_followup(
 /// The visible follow-ups of an opportunity, newest first.
 pub async fn followups(tx: &mut Tx, opportunity: &str) -> StoreResult<Vec<FollowupRow>> {
     let mut sql = Sql::new(
-        "SELECT f.id, f.kind, f.at_ms, f.note, f.author_id FROM opportunity_followups f WHERE f.opportunity_id = ",
+        "SELECT f.id, f.kind, f.at_ms, f.note, f.file_id, f.author_id FROM opportunity_followups f WHERE f.opportunity_id = ",
     );
     sql.bind(opportunity);
     visible(tx, &mut sql, "f.partner_id", "f.opportunity_id");
@@ -320,6 +324,7 @@ pub async fn followups(tx: &mut Tx, opportunity: &str) -> StoreResult<Vec<Follow
                 kind: row.text("kind")?,
                 at_ms: row.int("at_ms")?,
                 note: row.text("note")?,
+                file_id: row.opt_text("file_id")?,
                 author_id: row.parse("author_id")?,
             })
         })

@@ -72,7 +72,21 @@ async fn followup(
     axum::extract::Path(path): axum::extract::Path<OpportunityPath>,
     ApiJson(body): ApiJson<FollowupBody>,
 ) -> WebResult<Json<OpportunityView>> {
-    Ok(Json(uc::add_followup(state.app(), &ctx, &path.id, &body).await?))
+    Ok(Json(uc::add_followup(state.app(), &ctx, &path.id, &body, None).await?))
+}
+
+/// A follow-up with a picture: multipart `kind`, `note`, `date` and the picture `file`.
+async fn followup_with_picture(
+    State(state): State<AppState>,
+    Authed(ctx, _): Authed,
+    axum::extract::Path(path): axum::extract::Path<OpportunityPath>,
+    form: Result<crate::extract::UploadForm, WebError>,
+) -> WebResult<Json<OpportunityView>> {
+    let form = form?;
+    let date = Some(form.value("date")).filter(|d| !d.trim().is_empty());
+    let body = FollowupBody { kind: form.value("kind"), note: form.value("note"), date };
+    let picture = form.file.map(|f| qudao_app::threads::Attachment { filename: f.filename, bytes: f.bytes });
+    Ok(Json(uc::add_followup(state.app(), &ctx, &path.id, &body, picture).await?))
 }
 
 async fn share(
@@ -231,6 +245,17 @@ pub const ROUTES: &[Route] = &[
     .effect(Effect::Change)
     .body(schema::<FollowupBody>)
     .example(|| serde_json::json!({ "kind": "visit", "note": "拜访采购部，确认预算 50 万", "date": "2026-11-28" }))
+    .response(schema::<OpportunityView>),
+    Route::api(
+        Verb::Post,
+        "/api/v1/opportunities/{id}/followups/picture",
+        Permission::DealsRegister,
+        "Add a follow-up record with a picture (multipart: kind, note, date, file — PNG, JPEG or WebP)",
+        |v| on(v, followup_with_picture),
+    )
+    .params(OPPORTUNITY)
+    .effect(Effect::Change)
+    .upload()
     .response(schema::<OpportunityView>),
     Route::api(
         Verb::Post,

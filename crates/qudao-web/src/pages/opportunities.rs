@@ -141,7 +141,7 @@ struct ShowPage {
     reason: String,
     stages: Vec<(String, String)>,
     visits: Vec<(String, String, String)>,
-    followups: Vec<(String, String, String)>,
+    followups: Vec<(String, String, String, String)>,
     members: Vec<(String, String)>,
     shared: Vec<String>,
     may_work: bool,
@@ -177,7 +177,10 @@ async fn show(
     let followups = view
         .followups
         .iter()
-        .map(|f| (c.datetime(f.at_ms), label(&c, "opportunities.kind.", &f.kind), f.note.clone()))
+        .map(|f| {
+            let file = f.file_id.clone().unwrap_or_default();
+            (c.datetime(f.at_ms), label(&c, "opportunities.kind.", &f.kind), f.note.clone(), file)
+        })
         .collect();
     let page_view = ShowPage {
         console,
@@ -231,6 +234,7 @@ struct FollowupForm {
     date: String,
 }
 
+/// A follow-up written on the page (text; pictures through the API's multipart route).
 async fn followup(
     State(state): State<AppState>,
     Authed(ctx, _): Authed,
@@ -238,7 +242,7 @@ async fn followup(
     PageForm(form): PageForm<FollowupForm>,
 ) -> WebResult<Response> {
     let body = FollowupBody { kind: form.kind.clone(), note: form.note.clone(), date: some(&form.date) };
-    uc::add_followup(state.app(), &ctx, &path.id, &body).await?;
+    uc::add_followup(state.app(), &ctx, &path.id, &body, None).await?;
     Ok(see_other(&format!("/portal/opportunities/{}", path.id), Some("opportunities.flash_followed")))
 }
 
