@@ -502,9 +502,11 @@ pub async fn sweep(app: &App) -> AppResult<LeadsSwept> {
     let mut events = Vec::new();
     for lead in overdue {
         let Some(partner) = lead.partner_id else { continue };
-        store::end_assignment(&mut tx, &lead.id, partner, "timed_out", None, None, now).await?;
+        // The assignment ends as timed out only when the lead did move on (a partner accepting
+        // at the same moment wins, and keeps its assignment accepted).
         match route_on(&mut tx, &lead, now).await {
             Ok(sent) => {
+                store::end_assignment(&mut tx, &lead.id, partner, "timed_out", None, None, now).await?;
                 swept.timed_out += 1;
                 let moved = store::get(&mut tx, &lead.id).await?.and_then(|l| l.partner_id).is_some();
                 swept.rerouted += u64::from(moved);
