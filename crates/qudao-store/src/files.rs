@@ -22,7 +22,8 @@ pub enum Purpose {
     /// A picture attached to a thread message: stored under the object's partner (so it is as
     /// visible as the message), or under none for an internal note (the brand's staff only).
     ThreadAttachment,
-    /// A picture on an opportunity's follow-up record: stored under the opportunity's partner.
+    /// A photo on an opportunity's follow-up record: stored under the writer's partner, seen by
+    /// whoever sees the follow-up.
     FollowupPicture,
 }
 
@@ -89,7 +90,9 @@ pub async fn insert(tx: &mut Tx, f: &FileRecord) -> StoreResult<()> {
 }
 
 /// A file the scope may read: catalog pictures for everyone signed in (partners: of active
-/// products only), brand files for brand staff, partner files within the partner scope.
+/// products only), brand files for brand staff, partner files within the partner scope, and the
+/// photos of the follow-ups the caller sees (on a deal shared between two partners, each sees
+/// the other's).
 pub async fn get(tx: &mut Tx, id: FileId) -> StoreResult<Option<FileRecord>> {
     let mut sql = Sql::new(
         "SELECT id, partner_id, purpose, filename, content_type, size_bytes, sha256, storage_key, thumb_key, \
@@ -105,7 +108,20 @@ pub async fn get(tx: &mut Tx, id: FileId) -> StoreResult<Option<FileRecord>> {
     }
     sql.push(") OR (1 = 1");
     tx.scope().filter_owned(&mut sql, "partner_id");
-    sql.push("))");
+    // A follow-up's photo is stored under the partner of whoever took it; everyone who sees the
+    // follow-up (the deal's owner, a partner it is shared with) sees the photo.
+    sql.push(
+        ") OR (purpose = 'followup_picture' AND EXISTS (SELECT 1 FROM opportunity_followups f \
+         WHERE f.file_id = files.id",
+    );
+    tx.scope().filter_partner_or_shared(
+        &mut sql,
+        "f.partner_id",
+        "opportunity_partners",
+        "opportunity_id",
+        "f.opportunity_id",
+    );
+    sql.push(")))");
     let Some(row) = sql.fetch_optional(tx.conn()).await? else { return Ok(None) };
     Ok(Some(FileRecord {
         id: row.parse("id")?,

@@ -42,9 +42,10 @@ pub const MIGRATIONS: &[MigrationFile] = &[
     migration!("0010_registrations.sql"),
     migration!("0011_leads.sql"),
     migration!("0012_opportunities.sql"),
+    migration!("0013_followup_pictures.sql"),
 ];
 
-/// The schema version of the newest embedded migration (`0012_opportunities.sql` is 12).
+/// The schema version of the newest embedded migration (`0013_followup_pictures.sql` is 13).
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
 }

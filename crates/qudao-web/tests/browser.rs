@@ -965,6 +965,77 @@ async fn a_lead_is_routed_by_region_and_industry_times_out_and_goes_to_the_next_
     let _ = stop.send(());
 }
 
+/// Opportunities in the browser: a partner opens a deal on its board, moves it to negotiation,
+/// records the visit with a photo, commits the month's forecast from it; the brand's pipeline
+/// shows the deal and the forecast.
+#[tokio::test]
+async fn a_partner_works_a_deal_from_its_board_into_the_brands_pipeline() {
+    let Some((_driver, driver_url)) = start_driver().await else { return };
+    let (base, accounts, _app, _dir, stop) = serve_demo().await;
+    let profile = tempfile::tempdir().expect("profile");
+    let client = browser(&driver_url, profile.path()).await;
+    let seller = accounts.iter().find(|a| a.role == Role::PartnerAdmin).expect("a partner administrator");
+    sign_in(&client, &base, &seller.login, &seller.password).await;
+    wait_for_path(&client, "/portal").await;
+    in_chinese(&client).await;
+
+    client.goto(&format!("{base}/portal/opportunities")).await.expect("the board");
+    fill(&client, "#new-opportunity input[name=customer_name]", "杭州云栖智能装备有限公司").await;
+    fill(&client, "#new-opportunity input[name=amount]", "880000").await;
+    let flashed = submit(&client, "#new-opportunity button[type=submit]").await;
+    assert!(!flashed.is_empty(), "a confirmation");
+    let deal = wait_for_path(&client, "/portal/opportunities/0").await;
+
+    choose(&client, "#move-stage select[name=stage]", "negotiate").await;
+    let flashed = submit(&client, "#move-stage button[type=submit]").await;
+    assert!(flashed.contains("阶段已更新"), "{flashed}");
+
+    let photo = profile.path().join("visit.png");
+    let mut picture = Vec::new();
+    image::RgbImage::from_pixel(16, 16, image::Rgb([90, 160, 90]))
+        .write_to(&mut std::io::Cursor::new(&mut picture), image::ImageFormat::Png)
+        .expect("png");
+    std::fs::write(&photo, picture).expect("photo");
+    choose(&client, "#followup select[name=kind]", "visit").await;
+    fill(&client, "#followup textarea[name=note]", "现场拜访，客户认可方案").await;
+    let file = client.find(Locator::Css("#followup input[type=file]")).await.expect("file input");
+    file.send_keys(&photo.display().to_string()).await.expect("choose the photo");
+    let flashed = submit(&client, "#followup button[type=submit]").await;
+    assert!(flashed.contains("已添加跟进记录"), "{flashed}");
+    let followups = client.find(Locator::Css("#followups")).await.expect("follow-ups");
+    assert!(followups.text().await.expect("t").contains("现场拜访，客户认可方案"));
+    followups.find(Locator::Css("img.thumb")).await.expect("the photo with the visit");
+    client.goto(&format!("{base}/portal/opportunities")).await.expect("the board");
+    let negotiating =
+        client.find(Locator::Css("section[data-stage=negotiate]")).await.expect("the column").text().await.expect("t");
+    assert!(negotiating.contains("杭州云栖智能装备有限公司"), "{negotiating}");
+
+    // At 75 % the deal is offered as a commit in this month's forecast.
+    client.goto(&format!("{base}/portal/forecast")).await.expect("forecast");
+    let id = deal.trim_start_matches("/portal/opportunities/");
+    let category = client.find(Locator::Css(&format!("select[name='category.{id}']"))).await.expect("the deal's line");
+    assert_eq!(category.prop("value").await.expect("value").as_deref(), Some("commit"));
+    let flashed = submit(&client, "#commit-forecast").await;
+    assert!(flashed.contains("预测已提交"), "{flashed}");
+
+    // The brand sees the deal on its pipeline and the forecast in the month's roll-up.
+    let admin = accounts.iter().find(|a| a.role == Role::BrandAdmin).expect("an admin");
+    client.delete_all_cookies().await.expect("sign out");
+    sign_in(&client, &base, &admin.login, &admin.password).await;
+    wait_for_path(&client, "/console").await;
+    client.goto(&format!("{base}/console/pipeline")).await.expect("pipeline");
+    let page = client.source().await.expect("source");
+    assert!(page.contains("杭州云栖智能装备有限公司"), "the deal on the brand's board");
+    let rollup = client.find(Locator::Css("#rollup")).await.expect("roll-up").text().await.expect("t");
+    assert!(!rollup.trim().is_empty(), "{rollup}");
+    client.goto(&format!("{base}/console/opportunities/{id}")).await.expect("the deal");
+    let seen = client.find(Locator::Css("#followups")).await.expect("follow-ups").text().await.expect("t");
+    assert!(seen.contains("现场拜访，客户认可方案"), "{seen}");
+
+    client.close().await.expect("close");
+    let _ = stop.send(());
+}
+
 /// The login of an active user of the partner with this name.
 async fn partner_login(app: &App, name: &str) -> String {
     let id = partner_id_of(app, name).await;

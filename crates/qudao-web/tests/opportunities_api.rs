@@ -7,6 +7,15 @@ use qudao_domain::access::Role;
 use qudao_testkit::{PartnerBuilder, TEST_PASSWORD, TestApp, UserBuilder, each_backend};
 use serde_json::json;
 
+fn png() -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let picture = image::RgbImage::from_pixel(8, 8, image::Rgb([40, 120, 200]));
+    if picture.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).is_err() {
+        bytes.clear();
+    }
+    bytes
+}
+
 async fn world(app: &TestApp) {
     let a = PartnerBuilder::new("甲机电有限公司").region("CN-SH-SH").create(app).await;
     let b = PartnerBuilder::new("乙机电有限公司").region("CN-SH-SH").create(app).await;
@@ -266,6 +275,45 @@ async fn a_deal_is_shared_only_with_a_linked_partner_and_gets_a_joint_team() {
             )
             .await;
         assert_eq!(stranger_user.status, 404, "a partner the deal is not shared with cannot reach it");
+
+        // Follow-ups: the linked distributor's seller writes one with a photo, which the owner sees;
+        // the brand's channel manager on the team writes one; staff off the team and strangers cannot.
+        let photo = d
+            .post_multipart(
+                &format!("/api/v1/opportunities/{id}/followups/picture"),
+                &[("kind", "visit"), ("note", "总代陪同拜访")],
+                Some(("visit.png", &png())),
+            )
+            .await;
+        assert_eq!(photo.status, 200, "{}", photo.text());
+        let file = photo.json()["followups"][0]["file_id"].as_str().expect("the photo").to_string();
+        assert_eq!(
+            s.get(&format!("/api/v1/files/{file}")).await.status,
+            200,
+            "the owner sees the shared partner's photo"
+        );
+        assert_eq!(d.get(&format!("/api/v1/files/{file}")).await.status, 200, "and so does the one who took it");
+        assert_eq!(x.get(&format!("/api/v1/files/{file}")).await.status, 404, "a stranger does not");
+        let moved = d.post_json(&format!("/api/v1/opportunities/{id}/stage"), &json!({ "stage": "qualify" })).await;
+        assert_eq!(moved.json()["error"]["code"], "conflict.not_the_owner", "the stages are the owner's pipeline");
+        let cm_client = app.bearer("cm", TEST_PASSWORD).await;
+        let by_team = cm_client
+            .post_json(
+                &format!("/api/v1/opportunities/{id}/followups"),
+                &json!({ "kind": "meeting", "note": "方案评审" }),
+            )
+            .await;
+        assert_eq!(by_team.status, 200, "{}", by_team.text());
+        assert_eq!(by_team.json()["followups"].as_array().map(Vec::len), Some(2));
+        assert_eq!(cm_client.get(&format!("/api/v1/files/{file}")).await.status, 200, "the brand sees it too");
+        let off_team = root
+            .post_json(&format!("/api/v1/opportunities/{id}/followups"), &json!({ "kind": "call", "note": "x" }))
+            .await;
+        assert_eq!(off_team.status, 403, "{}", off_team.text());
+        let stranger_note = x
+            .post_json(&format!("/api/v1/opportunities/{id}/followups"), &json!({ "kind": "call", "note": "x" }))
+            .await;
+        assert_eq!(stranger_note.status, 404);
         app
     })
     .await;

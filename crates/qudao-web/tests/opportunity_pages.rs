@@ -19,7 +19,7 @@ async fn a_registration_becomes_an_opportunity_moves_and_reaches_the_pipeline() 
     each_backend(|app| async move {
         let partner = PartnerBuilder::new("甲机电有限公司").region("CN-SH-SH").create(&app).await;
         UserBuilder::new("a.rep", Role::PartnerSales).partner(partner.id).create(&app).await;
-        UserBuilder::new("root", Role::BrandAdmin).create(&app).await;
+        let root_id = UserBuilder::new("root", Role::BrandAdmin).create(&app).await;
         let a = app.browser("a.rep", TEST_PASSWORD).await;
         let registered = a.post_form("/portal/registrations", &[("customer_name", "上海澄明精密仪器有限公司")]).await;
         let registration = registered.location().unwrap_or_default();
@@ -34,20 +34,33 @@ async fn a_registration_becomes_an_opportunity_moves_and_reaches_the_pipeline() 
         assert!(a.get(&registration).await.text().contains("data-status=\"converted\""));
 
         assert_eq!(a.post_form(&format!("{deal}/stage"), &[("stage", "negotiate")]).await.status, 303);
-        let followed = a.post_form(&format!("{deal}/followups"), &[("kind", "visit"), ("note", "拜访采购部")]).await;
-        assert_eq!(followed.status, 303, "{}", followed.text());
-        // A picture goes through the API's multipart route and shows on the page.
-        let api = app.bearer("a.rep", TEST_PASSWORD).await;
-        let deal_id = deal.rsplit('/').next().unwrap_or_default();
-        let fields = [("kind", "meeting"), ("note", "现场演示")];
-        let with_picture = api
+        let deal_id = deal.rsplit('/').next().unwrap_or_default().to_string();
+        let followed = a
             .post_multipart(
-                &format!("/api/v1/opportunities/{deal_id}/followups/picture"),
-                &fields,
+                &format!("/opportunities/{deal_id}/followups"),
+                &[("kind", "visit"), ("note", "拜访采购部"), ("date", "")],
+                None,
+            )
+            .await;
+        assert_eq!(followed.status, 303, "{}", followed.text());
+        assert_eq!(followed.location().as_deref(), Some(format!("{deal}#followups").as_str()));
+        // A photo of the visit goes with the page's form, checked like every upload.
+        let not_a_picture = a
+            .post_multipart(
+                &format!("/opportunities/{deal_id}/followups"),
+                &[("kind", "meeting"), ("note", "假图片")],
+                Some(("site.png", b"not a picture")),
+            )
+            .await;
+        assert_eq!(not_a_picture.status, 415, "{}", not_a_picture.text());
+        let with_picture = a
+            .post_multipart(
+                &format!("/opportunities/{deal_id}/followups"),
+                &[("kind", "meeting"), ("note", "现场演示")],
                 Some(("site.png", &png())),
             )
             .await;
-        assert_eq!(with_picture.status, 200, "{}", with_picture.text());
+        assert_eq!(with_picture.status, 303, "{}", with_picture.text());
         let page = a.get(&deal).await.text();
         assert!(page.contains("商务谈判") && page.contains("拜访采购部") && page.contains("现场演示"), "{page}");
         let picture =
@@ -56,10 +69,10 @@ async fn a_registration_becomes_an_opportunity_moves_and_reaches_the_pipeline() 
         assert_eq!(a.get(&format!("/files/{picture}")).await.status, 200);
         let board = a.get("/portal/opportunities").await.text();
         assert!(board.contains("data-stage=\"negotiate\"") && board.contains("上海澄明精密仪器有限公司"));
+        assert!(!a.get(&deal).await.text().contains("假图片"), "a refused follow-up wrote nothing");
 
         let forecast = a.get("/portal/forecast?period=2026-12").await.text();
         assert!(forecast.contains("承诺") && forecast.contains("520,000") || forecast.contains("520000"), "{forecast}");
-        let deal_id = deal.rsplit('/').next().unwrap_or_default().to_string();
         let field = format!("category.{deal_id}");
         let committed = a.post_form("/portal/forecast", &[("period", "2026-12"), (field.as_str(), "best_case")]).await;
         assert_eq!(committed.status, 303, "{}", committed.text());
@@ -69,6 +82,29 @@ async fn a_registration_becomes_an_opportunity_moves_and_reaches_the_pipeline() 
         assert!(pipeline.contains("id=\"funnel\"") && pipeline.contains("初步接洽"), "{pipeline}");
         assert!(pipeline.contains("id=\"rollup\"") && pipeline.contains("上海"), "{pipeline}");
         assert!(pipeline.contains("甲机电有限公司"), "the open opportunity on the brand's board");
+
+        // The brand's people write follow-ups once they are on the deal's team.
+        let console_deal = format!("/console/opportunities/{deal_id}");
+        assert!(!root.get(&console_deal).await.text().contains("id=\"followup\""), "not on the team yet");
+        let joined = app
+            .bearer("root", TEST_PASSWORD)
+            .await
+            .post_json(
+                &format!("/api/v1/opportunities/{deal_id}/members"),
+                &serde_json::json!({ "user_id": root_id.to_string(), "role": "售前支持" }),
+            )
+            .await;
+        assert_eq!(joined.status, 200, "{}", joined.text());
+        assert!(root.get(&console_deal).await.text().contains("id=\"followup\""));
+        let by_brand = root
+            .post_multipart(
+                &format!("/opportunities/{deal_id}/followups"),
+                &[("kind", "meeting"), ("note", "品牌方技术交流")],
+                None,
+            )
+            .await;
+        assert_eq!(by_brand.location().as_deref(), Some(format!("{console_deal}#followups").as_str()));
+        assert!(a.get(&deal).await.text().contains("品牌方技术交流"), "the partner reads the brand's follow-up");
         app
     })
     .await;

@@ -274,6 +274,10 @@ pub async fn move_stage(app: &App, ctx: &Ctx, id: &str, input: &StageMove) -> Ap
     let now = app.now_ms();
     let mut tx = app.write(ctx).await?;
     let current = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    // The stages are the owner's pipeline and forecast; a partner it is shared with follows up.
+    if ctx.caller().partner_id() != Some(current.partner_id) {
+        return Err(AppError::Conflict("not_the_owner"));
+    }
     if current.closed_ms.is_some() {
         return Err(AppError::Conflict("opportunity_closed"));
     }
@@ -294,12 +298,19 @@ pub async fn move_stage(app: &App, ctx: &Ctx, id: &str, input: &StageMove) -> Ap
     let after = serde_json::json!({ "stage": stage.code, "reason": reason });
     audit::insert(
         &mut tx,
-        &ctx.audit(now, "opportunity", id, "move", Some(current.partner_id), Some(&before), Some(&after)),
+        &ctx.audit(now, "opportunity", id, "move", acting_for(ctx, &current), Some(&before), Some(&after)),
     )
     .await?;
     let found = detail(&mut tx, &stages, id).await?;
     tx.commit().await?;
     Ok(found)
+}
+
+/// The company an audit row on a deal belongs to: the caller's, when a partner acts on a deal
+/// shared with it (its own audit trail, which the row-level policies let it write), else the
+/// deal's owner.
+fn acting_for(ctx: &Ctx, deal: &OpportunityRow) -> Option<qudao_domain::ids::PartnerId> {
+    ctx.caller().partner_id().or(Some(deal.partner_id))
 }
 
 async fn detail(tx: &mut Tx, stages: &[Stage], id: &str) -> AppResult<OpportunityView> {
@@ -325,8 +336,21 @@ pub struct FollowupBody {
     pub date: Option<String>,
 }
 
-/// Adds a follow-up record (跟进记录) to an opportunity of the caller's partner, with a picture
-/// when one is given (checked like every upload; stored under the opportunity's partner).
+/// Whether the caller writes follow-ups on a deal it can see: a partner's seller always, anyone
+/// else only when on the deal's joint team.
+async fn may_follow_up(ctx: &Ctx, tx: &mut Tx, id: &str) -> AppResult<bool> {
+    if ctx.caller().may(Permission::DealsRegister) {
+        return Ok(true);
+    }
+    let me = ctx.caller().user_id();
+    Ok(store::members(tx, id).await?.iter().any(|m| m.user_id == me))
+}
+
+/// Adds a follow-up record (跟进记录) to an opportunity, with a picture when one is given
+/// (checked like every upload; stored under the writer's partner, or the deal's for the brand's
+/// staff). The sellers of the
+/// partners working the deal write them, and so do the people on its joint team — the brand's
+/// channel manager or presales engineer who went on the visit — so the customer's story is one.
 pub async fn add_followup(
     app: &App,
     ctx: &Ctx,
@@ -334,11 +358,15 @@ pub async fn add_followup(
     body: &FollowupBody,
     picture: Option<crate::threads::Attachment>,
 ) -> AppResult<OpportunityView> {
-    ctx.require(Permission::DealsRegister)?;
+    ctx.require(Permission::DealsRead)?;
     // An opportunity the caller cannot see answers like a missing one, whatever the form says.
     let owner = {
         let mut tx = app.read(ctx).await?;
-        store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?.partner_id
+        let owner = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?.partner_id;
+        if !may_follow_up(ctx, &mut tx, id).await? {
+            return Err(AppError::Forbidden);
+        }
+        owner
     };
     let mut invalid = Invalid::new();
     let kind = body.kind.trim();
@@ -363,7 +391,9 @@ pub async fn add_followup(
                     ctx,
                     "followups",
                     purpose,
-                    Some(owner),
+                    // Under the photographer's company: the row-level policies let a partner
+                    // write only its own files; who sees the follow-up sees the photo.
+                    Some(ctx.caller().partner_id().unwrap_or(owner)),
                     &picture.filename,
                     picture.bytes,
                 )
@@ -383,7 +413,7 @@ pub async fn add_followup(
     let after = serde_json::json!({ "kind": kind, "note": note });
     audit::insert(
         &mut tx,
-        &ctx.audit::<(), _>(now, "opportunity", id, "followup", Some(current.partner_id), None, Some(&after)),
+        &ctx.audit::<(), _>(now, "opportunity", id, "followup", acting_for(ctx, &current), None, Some(&after)),
     )
     .await?;
     let stages = stages_in_force(&mut tx).await?;
@@ -632,7 +662,7 @@ pub async fn add_member(app: &App, ctx: &Ctx, id: &str, input: &MemberInput) -> 
     let after = serde_json::json!({ "member": user, "role": role });
     audit::insert(
         &mut tx,
-        &ctx.audit::<(), _>(now, "opportunity", id, "team", Some(current.partner_id), None, Some(&after)),
+        &ctx.audit::<(), _>(now, "opportunity", id, "team", acting_for(ctx, &current), None, Some(&after)),
     )
     .await?;
     let stages = stages_in_force(&mut tx).await?;

@@ -237,8 +237,8 @@ pub const ROUTES: &[Route] = &[
     Route::api(
         Verb::Post,
         "/api/v1/opportunities/{id}/followups",
-        Permission::DealsRegister,
-        "Add a follow-up record (跟进记录): call, visit, meeting or other, with a note",
+        Permission::DealsRead,
+        "Add a follow-up record (跟进记录): call, visit, meeting or other, with a note (the partners' sellers and the deal's team)",
         |v| on(v, followup),
     )
     .params(OPPORTUNITY)
@@ -249,7 +249,7 @@ pub const ROUTES: &[Route] = &[
     Route::api(
         Verb::Post,
         "/api/v1/opportunities/{id}/followups/picture",
-        Permission::DealsRegister,
+        Permission::DealsRead,
         "Add a follow-up record with a picture (multipart: kind, note, date, file — PNG, JPEG or WebP)",
         |v| on(v, followup_with_picture),
     )

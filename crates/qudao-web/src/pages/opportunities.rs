@@ -8,13 +8,14 @@ use axum::response::Response;
 use qudao_app::deals::opportunities::{
     self as uc, FollowupBody, ForecastInput, ForecastLine, OpportunityBody, StageMove,
 };
-use qudao_domain::access::Permission;
+use qudao_app::threads::Attachment;
+use qudao_domain::access::{Permission, RoleSide};
 use qudao_domain::deals::pipeline::{ForecastCategory, StageKind};
 use serde::Deserialize;
 
 use crate::context::Authed;
-use crate::error::WebResult;
-use crate::extract::{ApiQuery, PageForm};
+use crate::error::{WebError, WebResult};
+use crate::extract::{ApiQuery, PageForm, UploadForm};
 use crate::pages::ordering::label;
 use crate::pages::{Chrome, page, see_other};
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
@@ -144,7 +145,10 @@ struct ShowPage {
     followups: Vec<(String, String, String, String)>,
     members: Vec<(String, String)>,
     shared: Vec<String>,
+    /// Moves the stage: the owner's sellers.
     may_work: bool,
+    /// Writes follow-ups: the partners' sellers and the deal's team.
+    may_follow_up: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -159,7 +163,7 @@ async fn show(
 ) -> WebResult<Response> {
     let view = uc::get(state.app(), &ctx, &path.id).await?;
     let stages = uc::stages(state.app(), &ctx).await?;
-    let console = ctx.caller().role().side() == qudao_domain::access::RoleSide::Brand;
+    let console = ctx.caller().role().side() == RoleSide::Brand;
     let section = if console { "/console/pipeline" } else { "/portal/opportunities" };
     let mut c = Chrome::new(&state, &context, "opportunities.title", section).await;
     c.title = format!("{} {}", c.t("opportunities.title"), view.opportunity.number);
@@ -199,7 +203,10 @@ async fn show(
         followups,
         members: view.members.iter().map(|m| (m.name.clone(), m.role.clone())).collect(),
         shared: view.shared_with.iter().map(|(_, name)| name.clone()).collect(),
-        may_work: !console && ctx.caller().may(Permission::DealsRegister),
+        may_work: ctx.caller().may(Permission::DealsRegister)
+            && ctx.caller().partner_id() == Some(view.opportunity.partner_id),
+        may_follow_up: ctx.caller().may(Permission::DealsRegister)
+            || view.members.iter().any(|m| m.user_id == ctx.caller().user_id()),
         c,
     };
     Ok(page(&page_view))
@@ -224,26 +231,20 @@ async fn move_stage(
     Ok(see_other(&format!("/portal/opportunities/{}", path.id), Some("opportunities.flash_moved")))
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct FollowupForm {
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    note: String,
-    #[serde(default)]
-    date: String,
-}
-
-/// A follow-up written on the page (text; pictures through the API's multipart route).
+/// A follow-up written on the page: multipart `kind`, `date`, `note` and an optional picture
+/// `file` (checked like every upload).
 async fn followup(
     State(state): State<AppState>,
     Authed(ctx, _): Authed,
     axum::extract::Path(path): axum::extract::Path<OpportunityPath>,
-    PageForm(form): PageForm<FollowupForm>,
+    form: Result<UploadForm, WebError>,
 ) -> WebResult<Response> {
-    let body = FollowupBody { kind: form.kind.clone(), note: form.note.clone(), date: some(&form.date) };
-    uc::add_followup(state.app(), &ctx, &path.id, &body, None).await?;
-    Ok(see_other(&format!("/portal/opportunities/{}", path.id), Some("opportunities.flash_followed")))
+    let form = form?;
+    let body = FollowupBody { kind: form.value("kind"), note: form.value("note"), date: some(&form.value("date")) };
+    let picture = form.file.map(|f| Attachment { filename: f.filename, bytes: f.bytes });
+    uc::add_followup(state.app(), &ctx, &path.id, &body, picture).await?;
+    let area = if ctx.caller().role().side() == RoleSide::Brand { "console" } else { "portal" };
+    Ok(see_other(&format!("/{area}/opportunities/{}#followups", path.id), Some("opportunities.flash_followed")))
 }
 
 /// One line of the forecast form: the opportunity, its amount, the categories to choose from.
@@ -467,14 +468,14 @@ pub const ROUTES: &[Route] = &[
     .form(&[("stage", "qualify")]),
     Route::page(
         Verb::Post,
-        "/portal/opportunities/{id}/followups",
-        Permission::DealsRegister,
-        "Add a follow-up record",
+        "/opportunities/{id}/followups",
+        Permission::DealsRead,
+        "Add a follow-up record from the deal's page (partners' sellers and the deal's team)",
         |v| on(v, followup),
     )
     .params(OPPORTUNITY)
     .effect(Effect::Change)
-    .form(&[("kind", "call"), ("note", "电话确认需求")]),
+    .upload(),
     Route::page(Verb::Get, "/portal/forecast", Permission::DealsRegister, "The monthly forecast to commit", |v| {
         on(v, forecast)
     }),
