@@ -1,7 +1,8 @@
 //! Leads through the API: a lead is routed by region and industry with its reason, times out and
 //! goes to the next partner, is declined and goes to no one rather than back; rules that could
 //! route to no one are refused; the preview routes without writing; partners see only their own
-//! leads; the SLA report counts breaches; imports are all or nothing; the public form throttles.
+//! leads; the SLA report counts breaches; imports are all or nothing and count each placed lead
+//! against capacity as they go; the public form throttles.
 
 use qudao_domain::access::Role;
 use qudao_testkit::{PartnerBuilder, TEST_PASSWORD, TestApp, UserBuilder, each_backend};
@@ -180,6 +181,35 @@ async fn imports_are_all_or_nothing_and_the_public_form_throttles() {
         assert!(matches!(throttled, Err(qudao_app::AppError::Throttled { .. })), "{throttled:?}");
         let all = root.get("/api/v1/leads?limit=50").await.json();
         assert_eq!(all.as_array().expect("leads").len(), 2 + 5, "the trapped one was never stored");
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_import_counts_each_placed_lead_against_capacity_and_turns_round_robin() {
+    each_backend(|app| async move {
+        let partners = world(&app).await;
+        let root = app.bearer("root", TEST_PASSWORD).await;
+        let mut one_each = shanghai_rule();
+        one_each["rule"]["capacity"] = json!(1);
+        assert_eq!(root.post_json("/api/v1/routing-rules", &one_each).await.status, 201);
+        let sheet = "company,phone,region,industry\n一号线索有限公司,13912345670,CN-SH-SH,制造业\n\
+                     二号线索有限公司,13912345671,CN-SH-SH,制造业\n三号线索有限公司,13912345672,CN-SH-SH,制造业\n";
+        let report = root.upload("POST", "/api/v1/leads/import", "leads.csv", sheet.as_bytes()).await;
+        assert_eq!(report.status, 201, "{}", report.text());
+        assert_eq!((report.json()["created"].clone(), report.json()["routed"].clone()), (json!(3), json!(2)));
+        let leads = root.get("/api/v1/leads?limit=50").await.json();
+        let mut holders: Vec<String> = leads
+            .as_array()
+            .expect("leads")
+            .iter()
+            .filter_map(|l| l["partner_id"].as_str().map(str::to_string))
+            .collect();
+        holders.sort();
+        let mut shanghai = vec![partners[0].clone(), partners[1].clone()];
+        shanghai.sort();
+        assert_eq!(holders, shanghai, "one lead each: the first placed lead counted against its partner");
         app
     })
     .await;

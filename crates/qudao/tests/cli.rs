@@ -196,6 +196,6 @@ fn bench_routing_routes_in_memory_and_through_the_database() {
     let stdout = String::from_utf8(output.stdout).expect("utf-8");
     let last = stdout.lines().last().expect("a last line");
     assert!(last.starts_with("leads=300 rules=5 partners=60 route_us="), "{last}");
-    assert!(last.contains(" db_leads=20 db_ms="), "{last}");
+    assert!(last.contains(" db_leads=20 db_ms=") && last.contains(" import_ms="), "{last}");
     assert!(stdout.contains("300 routed"), "every lead finds a partner through the catch-all: {stdout}");
 }

@@ -78,15 +78,23 @@ pub struct LeadView {
     pub assignments: Vec<AssignmentRow>,
 }
 
-/// Files a parsed lead in `tx` and routes it; answers its id and the notifications to send.
+/// A lead just filed: its id, the partner it went to (none: no rule placed it), the notices.
+struct Filed {
+    id: String,
+    placed: Option<PartnerId>,
+    events: Vec<crate::events::Event>,
+}
+
+/// Files a parsed lead in `tx` and routes it.
 async fn file(
     tx: &mut Tx,
+    router: &mut Router,
     draft: &LeadDraft,
     source: &str,
     ip: Option<&str>,
     by: Option<qudao_domain::ids::UserId>,
     now: i64,
-) -> AppResult<(String, Vec<crate::events::Event>)> {
+) -> AppResult<Filed> {
     let region = regions::by_code(tx, &draft.region_code).await?.ok_or(AppError::field("region", "unknown_region"))?;
     let date = china_date(now);
     let number = docnum::format("LD", date, counters::next(tx, &format!("lead:{date}")).await?);
@@ -118,8 +126,8 @@ async fn file(
     )
     .await?;
     let lead = read_past(tx, &id).await?;
-    let events = route_on(tx, &lead, now).await?;
-    Ok((id, events))
+    let (placed, events) = router.route_on(tx, &lead, now).await?;
+    Ok(Filed { id, placed, events })
 }
 
 /// A lead read past the caller's scope (the public form has no caller; a decline hands it on).
@@ -142,52 +150,94 @@ async fn rules_in_force(tx: &mut Tx) -> AppResult<Vec<(RuleRow, Rule)>> {
         .collect())
 }
 
-/// Routes a lead (again) by the rules over every partner, excluding those that had it, and
-/// moves it: to the picked partner with a deadline, or unassigned.
-async fn route_on(tx: &mut Tx, lead: &LeadRow, now: i64) -> AppResult<Vec<crate::events::Event>> {
-    let rules = rules_in_force(tx).await?;
-    let partners = store::partner_facts(tx, now).await?;
-    let facts =
-        LeadFacts { region_path: lead.region_path.clone(), industry: lead.industry.clone(), tried: lead.tried.clone() };
-    let plain: Vec<Rule> = rules.iter().map(|(_, r)| r.clone()).collect();
-    match routing::route(&plain, &facts, &partners) {
-        Routed::To { partner, rule, reason } => {
-            let (row, definition) = &rules[rule];
-            let due = now + i64::from(definition.sla_hours) * HOUR_MS;
-            let reason = serde_json::to_value(&reason).map_err(|e| AppError::Internal(e.to_string()))?;
-            let mut tried = lead.tried.clone();
-            tried.push(partner);
-            let placement = Placement {
-                status: LeadStatus::Assigned,
-                partner_id: Some(partner),
-                rule_id: Some(&row.id),
-                reason: Some(&reason),
-                assigned_ms: Some(now),
-                due_ms: Some(due),
-                tried: &tried,
-            };
-            if !store::place(tx, &lead.id, lead.revision, &placement, now).await? {
-                return Err(AppError::Conflict("stale_version"));
+/// The rules in force and every active partner's facts, read once per transaction and kept
+/// current as leads are placed (open leads, last assignment), so an import or a sweep routes
+/// hundreds of leads without reading every partner again for each.
+struct Router {
+    rules: Vec<(RuleRow, Rule)>,
+    plain: Vec<Rule>,
+    partners: Vec<PartnerFacts>,
+}
+
+impl Router {
+    async fn load(tx: &mut Tx, now: i64) -> AppResult<Router> {
+        let rules = rules_in_force(tx).await?;
+        let plain = rules.iter().map(|(_, r)| r.clone()).collect();
+        let partners = store::partner_facts(tx, now).await?;
+        Ok(Router { rules, plain, partners })
+    }
+
+    /// Routes a lead (again) by the rules over every partner, excluding those that had it, and
+    /// moves it: to the picked partner with a deadline, or unassigned. Answers the partner it
+    /// went to, and the notices to send.
+    async fn route_on(
+        &mut self,
+        tx: &mut Tx,
+        lead: &LeadRow,
+        now: i64,
+    ) -> AppResult<(Option<PartnerId>, Vec<crate::events::Event>)> {
+        let facts = LeadFacts {
+            region_path: lead.region_path.clone(),
+            industry: lead.industry.clone(),
+            tried: lead.tried.clone(),
+        };
+        let routed = routing::route(&self.plain, &facts, &self.partners);
+        let (placed, events) = match routed {
+            Routed::To { partner, rule, reason } => {
+                let (row, definition) = &self.rules[rule];
+                let due = now + i64::from(definition.sla_hours) * HOUR_MS;
+                let reason = serde_json::to_value(&reason).map_err(|e| AppError::Internal(e.to_string()))?;
+                let mut tried = lead.tried.clone();
+                tried.push(partner);
+                let placement = Placement {
+                    status: LeadStatus::Assigned,
+                    partner_id: Some(partner),
+                    rule_id: Some(&row.id),
+                    reason: Some(&reason),
+                    assigned_ms: Some(now),
+                    due_ms: Some(due),
+                    tried: &tried,
+                };
+                if !store::place(tx, &lead.id, lead.revision, &placement, now).await? {
+                    return Err(AppError::Conflict("stale_version"));
+                }
+                let assignment = uuid::Uuid::now_v7().to_string();
+                store::insert_assignment(tx, &assignment, &lead.id, partner, Some(&row.id), &reason, now, due).await?;
+                (Some(partner), tell_partner(tx, lead, partner, due, now).await?)
             }
-            let assignment = uuid::Uuid::now_v7().to_string();
-            store::insert_assignment(tx, &assignment, &lead.id, partner, Some(&row.id), &reason, now, due).await?;
-            tell_partner(tx, lead, partner, due, now).await
-        }
-        Routed::Nobody(skipped) => {
-            let reason = serde_json::json!({ "nobody": true, "skipped": skipped });
-            let placement = Placement {
-                status: LeadStatus::Unassigned,
-                partner_id: None,
-                rule_id: None,
-                reason: Some(&reason),
-                assigned_ms: None,
-                due_ms: None,
-                tried: &lead.tried,
-            };
-            if !store::place(tx, &lead.id, lead.revision, &placement, now).await? {
-                return Err(AppError::Conflict("stale_version"));
+            Routed::Nobody(skipped) => {
+                let reason = serde_json::json!({ "nobody": true, "skipped": skipped });
+                let placement = Placement {
+                    status: LeadStatus::Unassigned,
+                    partner_id: None,
+                    rule_id: None,
+                    reason: Some(&reason),
+                    assigned_ms: None,
+                    due_ms: None,
+                    tried: &lead.tried,
+                };
+                if !store::place(tx, &lead.id, lead.revision, &placement, now).await? {
+                    return Err(AppError::Conflict("stale_version"));
+                }
+                (None, Vec::new())
             }
-            Ok(Vec::new())
+        };
+        self.moved(lead, placed, now);
+        Ok((placed, events))
+    }
+
+    /// Keeps the facts as the database now has them: the lead left the partner holding it and
+    /// counts for the one it went to.
+    fn moved(&mut self, lead: &LeadRow, to: Option<PartnerId>, now: i64) {
+        let held = matches!(lead.status, LeadStatus::Assigned | LeadStatus::Accepted);
+        for facts in &mut self.partners {
+            if held && lead.partner_id == Some(facts.id) {
+                facts.open_leads = facts.open_leads.saturating_sub(1);
+            }
+            if to == Some(facts.id) {
+                facts.open_leads = facts.open_leads.saturating_add(1);
+                facts.last_assigned_ms = now;
+            }
         }
     }
 }
@@ -217,7 +267,9 @@ pub async fn create(app: &App, ctx: &Ctx, body: &LeadBody, idem: Option<&IdemKey
     let draft = LeadDraft::parse(&body.input())?;
     let now = app.now_ms();
     let mut tx = app.write(ctx).await?;
-    let (id, events) = file(&mut tx, &draft, "api", None, Some(ctx.caller().user_id()), now).await?;
+    let mut router = Router::load(&mut tx, now).await?;
+    let Filed { id, events, .. } =
+        file(&mut tx, &mut router, &draft, "api", None, Some(ctx.caller().user_id()), now).await?;
     let view = view_of(&mut tx, ctx, &id).await?;
     audit::insert(
         &mut tx,
@@ -251,7 +303,8 @@ pub async fn submit_public(app: &App, body: &LeadBody, ip: &str, trap: bool) -> 
     if store::count_from_ip(&mut tx, ip, now - HOUR_MS).await? >= FORM_LEADS_PER_HOUR {
         return Err(AppError::Throttled { retry_after_s: 3_600 });
     }
-    let (id, events) = file(&mut tx, &draft, "form", Some(ip), None, now).await?;
+    let mut router = Router::load(&mut tx, now).await?;
+    let Filed { id, events, .. } = file(&mut tx, &mut router, &draft, "form", Some(ip), None, now).await?;
     let after = serde_json::json!({ "company": draft.company, "region": draft.region_code, "source": "form" });
     let record = qudao_store::audit::AuditRecord {
         actor_id: None,
@@ -346,10 +399,11 @@ pub async fn import(app: &App, ctx: &Ctx, bytes: &[u8], idem: Option<&IdemKey>) 
     }
     let mut all_events = Vec::new();
     let mut routed = 0;
+    let mut router = Router::load(&mut tx, now).await?;
     for (_, draft) in &drafts {
-        let (id, events) = file(&mut tx, draft, "import", None, Some(ctx.caller().user_id()), now).await?;
-        routed += usize::from(!events.is_empty() || read_past(&mut tx, &id).await?.partner_id.is_some());
-        all_events.extend(events);
+        let filed = file(&mut tx, &mut router, draft, "import", None, Some(ctx.caller().user_id()), now).await?;
+        routed += usize::from(filed.placed.is_some());
+        all_events.extend(filed.events);
     }
     let summary = serde_json::json!({ "created": drafts.len(), "routed": routed });
     audit::insert(&mut tx, &ctx.audit::<(), _>(now, "lead", "import", "import", None, None, Some(&summary))).await?;
@@ -473,7 +527,7 @@ pub async fn decline(app: &App, ctx: &Ctx, id: &str, reason: Option<&str>) -> Ap
     }
     store::end_assignment(&mut tx, id, partner, "declined", Some(ctx.caller().user_id()), reason.as_deref(), now)
         .await?;
-    let events = route_on(&mut tx, &lead, now).await?;
+    let (_, events) = Router::load(&mut tx, now).await?.route_on(&mut tx, &lead, now).await?;
     let after = serde_json::json!({ "declined_by": partner, "reason": reason });
     audit::insert(&mut tx, &ctx.audit::<(), _>(now, "lead", id, "decline", Some(partner), None, Some(&after))).await?;
     crate::events::announce(&mut tx, app.events(), &events).await?;
@@ -499,17 +553,20 @@ pub async fn sweep(app: &App) -> AppResult<LeadsSwept> {
     let mut tx = app.db().write(&scope).await?;
     let overdue = store::overdue(&mut tx, now, 200).await?;
     let mut swept = LeadsSwept::default();
+    if overdue.is_empty() {
+        return Ok(swept);
+    }
+    let mut router = Router::load(&mut tx, now).await?;
     let mut events = Vec::new();
     for lead in overdue {
         let Some(partner) = lead.partner_id else { continue };
         // The assignment ends as timed out only when the lead did move on (a partner accepting
         // at the same moment wins, and keeps its assignment accepted).
-        match route_on(&mut tx, &lead, now).await {
-            Ok(sent) => {
+        match router.route_on(&mut tx, &lead, now).await {
+            Ok((placed, sent)) => {
                 store::end_assignment(&mut tx, &lead.id, partner, "timed_out", None, None, now).await?;
                 swept.timed_out += 1;
-                let moved = store::get(&mut tx, &lead.id).await?.and_then(|l| l.partner_id).is_some();
-                swept.rerouted += u64::from(moved);
+                swept.rerouted += u64::from(placed.is_some());
                 events.extend(sent);
             }
             Err(AppError::Conflict(_)) => {}
