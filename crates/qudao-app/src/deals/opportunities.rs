@@ -348,9 +348,9 @@ async fn may_follow_up(ctx: &Ctx, tx: &mut Tx, id: &str) -> AppResult<bool> {
 
 /// Adds a follow-up record (跟进记录) to an opportunity, with a picture when one is given
 /// (checked like every upload; stored under the writer's partner, or the deal's for the brand's
-/// staff). The sellers of the
-/// partners working the deal write them, and so do the people on its joint team — the brand's
-/// channel manager or presales engineer who went on the visit — so the customer's story is one.
+/// staff). The sellers of the partners working the deal write them, and so do the people on its
+/// joint team — the brand's channel manager or presales engineer who went on the visit — so the
+/// customer's story is in one place.
 pub async fn add_followup(
     app: &App,
     ctx: &Ctx,
