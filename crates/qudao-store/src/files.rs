@@ -110,17 +110,9 @@ pub async fn get(tx: &mut Tx, id: FileId) -> StoreResult<Option<FileRecord>> {
     tx.scope().filter_owned(&mut sql, "partner_id");
     // A follow-up's photo is stored under the partner of whoever took it; everyone who sees the
     // follow-up (the deal's owner, a partner it is shared with) sees the photo.
-    sql.push(
-        ") OR (purpose = 'followup_picture' AND EXISTS (SELECT 1 FROM opportunity_followups f \
-         WHERE f.file_id = files.id",
-    );
-    tx.scope().filter_partner_or_shared(
-        &mut sql,
-        "f.partner_id",
-        "opportunity_partners",
-        "opportunity_id",
-        "f.opportunity_id",
-    );
+    sql.push(") OR (purpose = ").bind(Purpose::FollowupPicture.as_str());
+    sql.push(" AND EXISTS (SELECT 1 FROM opportunity_followups f WHERE f.file_id = files.id");
+    crate::deals::opportunities::visible(tx, &mut sql, "f.partner_id", "f.opportunity_id");
     sql.push(")))");
     let Some(row) = sql.fetch_optional(tx.conn()).await? else { return Ok(None) };
     Ok(Some(FileRecord {

@@ -217,6 +217,15 @@ impl Scope {
         self.data().is_none_or(DataScope::is_brand)
     }
 
+    /// Appends ` AND 1 = 0` for scopes that may not see brand-only records: the guard of tables
+    /// that are the brand's configuration (approval flows, routing rules, staff assignments), so
+    /// SQLite, which has no row-level policies, refuses partners in the query itself too.
+    pub fn filter_brand_only(&self, sql: &mut Sql) {
+        if !self.sees_brand_records() {
+            sql.push(" AND 1 = 0");
+        }
+    }
+
     /// Appends ` AND <column> is a partner this scope may see` to `sql`. Use it on every column
     /// that names the partner a row belongs to.
     pub fn filter_partner(&self, sql: &mut Sql, column: &str) {

@@ -293,10 +293,10 @@ fn publish(app: &App, events: Vec<crate::events::Event>) {
 /// filled it is told "thank you" and nothing is stored. One address may send
 /// [`FORM_LEADS_PER_HOUR`] leads an hour.
 pub async fn submit_public(app: &App, body: &LeadBody, ip: &str, trap: bool) -> AppResult<()> {
-    let draft = LeadDraft::parse(&body.input())?;
     if trap {
         return Ok(());
     }
+    let draft = LeadDraft::parse(&body.input())?;
     let now = app.now_ms();
     let scope = Scope::system("the public lead form has no signed-in caller");
     let mut tx = app.db().write(&scope).await?;
@@ -461,10 +461,7 @@ pub struct LeadQuery {
 /// ones), newest first.
 pub async fn list(app: &App, ctx: &Ctx, query: &LeadQuery) -> AppResult<Vec<LeadRow>> {
     ctx.require(Permission::DealsRead)?;
-    let status = match query.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(code) => Some(LeadStatus::parse(code).ok_or(AppError::field("status", "unknown_status"))?),
-    };
+    let status = super::status_filter(query.status.as_deref(), LeadStatus::parse)?;
     let partner_id = super::partner_filter(query.partner_id.as_deref())?;
     let filter = LeadFilter {
         status,
@@ -634,11 +631,9 @@ pub async fn create_rule(app: &App, ctx: &Ctx, input: &RuleInput, idem: Option<&
     check_rule(&mut tx, &input.rule, &partners).await?;
     let id = uuid::Uuid::now_v7().to_string();
     let definition = serde_json::to_value(&input.rule).map_err(|e| AppError::Internal(e.to_string()))?;
-    store::insert_rule(&mut tx, &id, input.position, input.rule.name.trim(), &definition, ctx.caller().user_id(), now)
-        .await?;
-    if input.active == Some(false) {
-        store::update_rule(&mut tx, &id, 0, input.position, input.rule.name.trim(), &definition, false, now).await?;
-    }
+    let active = input.active.unwrap_or(true);
+    let (name, by) = (input.rule.name.trim(), ctx.caller().user_id());
+    store::insert_rule(&mut tx, &id, input.position, name, &definition, active, by, now).await?;
     let saved = store::rule(&mut tx, &id).await?.ok_or(AppError::NotFound)?;
     audit::insert(&mut tx, &ctx.audit::<(), _>(now, "routing_rule", &id, "create", None, None, Some(&saved))).await?;
     idempotency::complete(&mut tx, idem, 201, &saved).await?;
@@ -646,7 +641,8 @@ pub async fn create_rule(app: &App, ctx: &Ctx, input: &RuleInput, idem: Option<&
     Ok(saved)
 }
 
-/// Changes a rule (guarded by the revision read).
+/// Changes a rule: guarded by the revision read when the caller sends one (the editor of a
+/// single administrator may leave it out and write over the rule as it stands).
 pub async fn update_rule(app: &App, ctx: &Ctx, id: &str, input: &RuleInput) -> AppResult<RuleRow> {
     ctx.require(Permission::SettingsManage)?;
     let now = app.now_ms();

@@ -20,3 +20,12 @@ pub(crate) fn partner_filter(text: Option<&str>) -> crate::AppResult<Option<quda
         Some(id) => id.parse().map(Some).map_err(|_| crate::AppError::field("partner_id", "invalid_id")),
     }
 }
+
+/// A `status` filter as sent: none when blank, refused in the caller's language when it names
+/// no status of the list's kind.
+pub(crate) fn status_filter<T>(text: Option<&str>, parse: impl Fn(&str) -> Option<T>) -> crate::AppResult<Option<T>> {
+    match text.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(code) => parse(code).map(Some).ok_or(crate::AppError::field("status", "unknown_status")),
+    }
+}

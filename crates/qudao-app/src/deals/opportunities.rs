@@ -202,20 +202,9 @@ pub async fn create(
             extension_asked_ms: None,
             reminded_ms: found.reminded_ms,
         };
-        if !registration_store::update(&mut tx, found.id, found.revision, &change, now).await? {
-            return Err(AppError::Conflict("stale_version"));
-        }
+        // Through the registration's own transition: checked, on its timeline, audited.
         let detail = serde_json::json!({ "opportunity": true });
-        registration_store::add_event(
-            &mut tx,
-            found.id,
-            partner,
-            Some(ctx.caller().user_id()),
-            "converted",
-            &detail,
-            now,
-        )
-        .await?;
+        super::registrations::apply(app, ctx, &mut tx, &found, &change, "converted", &detail).await?;
         (found.customer_name.clone(), None, Some(found.id.to_string()))
     } else {
         let customer = text::required("customer_name", body.customer_name.as_deref().unwrap_or(""), 100)?;
@@ -275,7 +264,7 @@ pub async fn move_stage(app: &App, ctx: &Ctx, id: &str, input: &StageMove) -> Ap
     let mut tx = app.write(ctx).await?;
     let current = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     // The stages are the owner's pipeline and forecast; a partner it is shared with follows up.
-    if ctx.caller().partner_id() != Some(current.partner_id) {
+    if !may_move_stage(ctx, &current) {
         return Err(AppError::Conflict("not_the_owner"));
     }
     if current.closed_ms.is_some() {
@@ -336,14 +325,23 @@ pub struct FollowupBody {
     pub date: Option<String>,
 }
 
-/// Whether the caller writes follow-ups on a deal it can see: a partner's seller always, anyone
-/// else only when on the deal's joint team.
+/// Whether the caller moves a deal it sees through the stages: the owner's sellers (the stages
+/// are its pipeline and its forecast). Pages ask it to show the form the use case accepts.
+pub fn may_move_stage(ctx: &Ctx, deal: &OpportunityRow) -> bool {
+    ctx.caller().may(Permission::DealsRegister) && ctx.caller().partner_id() == Some(deal.partner_id)
+}
+
+/// Whether the caller writes follow-ups on a deal it sees with these team members: a partner's
+/// seller always, anyone else only when on the deal's joint team.
+pub fn may_write_followups(ctx: &Ctx, members: &[MemberRow]) -> bool {
+    ctx.caller().may(Permission::DealsRegister) || members.iter().any(|m| m.user_id == ctx.caller().user_id())
+}
+
 async fn may_follow_up(ctx: &Ctx, tx: &mut Tx, id: &str) -> AppResult<bool> {
     if ctx.caller().may(Permission::DealsRegister) {
         return Ok(true);
     }
-    let me = ctx.caller().user_id();
-    Ok(store::members(tx, id).await?.iter().any(|m| m.user_id == me))
+    Ok(may_write_followups(ctx, &store::members(tx, id).await?))
 }
 
 /// Adds a follow-up record (跟进记录) to an opportunity, with a picture when one is given
@@ -404,6 +402,10 @@ pub async fn add_followup(
     };
     let mut tx = app.write(ctx).await?;
     let current = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    // Asked again where the record is written: a person taken off the team meanwhile writes nothing.
+    if !may_follow_up(ctx, &mut tx, id).await? {
+        return Err(AppError::Forbidden);
+    }
     if let Some(file) = &file {
         qudao_store::files::insert(&mut tx, file).await?;
     }

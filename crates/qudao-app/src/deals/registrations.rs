@@ -420,10 +420,7 @@ pub struct RegistrationQuery {
 /// Visible registrations, newest first, each with its conflicts.
 pub async fn list(app: &App, ctx: &Ctx, query: &RegistrationQuery) -> AppResult<Vec<RegistrationView>> {
     ctx.require(Permission::DealsRead)?;
-    let status = match query.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(code) => Some(RegistrationStatus::parse(code).ok_or(AppError::field("status", "unknown_status"))?),
-    };
+    let status = super::status_filter(query.status.as_deref(), RegistrationStatus::parse)?;
     let partner_id = super::partner_filter(query.partner_id.as_deref())?;
     let filter = ListFilter {
         status,
@@ -515,7 +512,7 @@ pub async fn decide(app: &App, ctx: &Ctx, id: RegistrationId, decision: &Decisio
 
 /// Writes a change with its timeline entry and audit row; a change made meanwhile by someone
 /// else is refused (`stale_version`), not overwritten.
-async fn apply(
+pub(crate) async fn apply(
     app: &App,
     ctx: &Ctx,
     tx: &mut Tx,

@@ -113,6 +113,27 @@ pub enum ForecastCategory {
     Omitted,
 }
 
+impl ForecastCategory {
+    /// Every category, in the order a form offers them.
+    pub const ALL: [ForecastCategory; 4] =
+        [ForecastCategory::Commit, ForecastCategory::BestCase, ForecastCategory::Pipeline, ForecastCategory::Omitted];
+
+    /// The code used in the API, forms and message keys.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ForecastCategory::Commit => "commit",
+            ForecastCategory::BestCase => "best_case",
+            ForecastCategory::Pipeline => "pipeline",
+            ForecastCategory::Omitted => "omitted",
+        }
+    }
+
+    /// The category of a code, if it is one.
+    pub fn parse(code: &str) -> Option<ForecastCategory> {
+        ForecastCategory::ALL.into_iter().find(|c| c.as_str() == code.trim())
+    }
+}
+
 /// The default category of an open opportunity from its stage's probability: 75 % and more
 /// commit, 50 % best case, the rest pipeline — the partner may change it before committing.
 pub fn default_category(probability: u8) -> ForecastCategory {

@@ -188,31 +188,31 @@ impl Rule {
         } else {
             under(&partner.region_path, &self.partner_regions)
         };
-        region_ok
-            && (self.tiers.is_empty() || self.tiers.contains(&partner.tier))
-            && self.certifications.iter().all(|c| partner.certifications.contains(c))
-            && (self.partners.is_empty() || self.partners.contains(&partner.id))
+        region_ok && self.qualifies(partner)
     }
 
     /// Whether any of `partners` could ever take a lead under this rule (ignoring capacity and
-    /// history): a rule that can route to no one is refused when saved.
+    /// history): a rule that can route to no one is refused when saved. The same test as
+    /// [`Rule::fits`], over every lead the rule matches.
     pub fn can_reach(&self, partners: &[PartnerFacts]) -> bool {
         partners.iter().any(|p| {
             let region_ok = if !self.partner_regions.is_empty() {
                 under(&p.region_path, &self.partner_regions)
             } else if !self.lead_regions.is_empty() {
-                self.lead_regions.iter().any(|r| {
-                    let province = province_of(r);
-                    p.region_path.starts_with(province) || r.starts_with(province_of(&p.region_path))
-                })
+                // Some matched lead is in the partner's province.
+                self.lead_regions.iter().any(|r| p.region_path.starts_with(province_of(r)))
             } else {
                 true
             };
-            region_ok
-                && (self.tiers.is_empty() || self.tiers.contains(&p.tier))
-                && self.certifications.iter().all(|c| p.certifications.contains(c))
-                && (self.partners.is_empty() || self.partners.contains(&p.id))
+            region_ok && self.qualifies(p)
         })
+    }
+
+    /// The partner's tier, certifications and name, as the rule asks.
+    fn qualifies(&self, partner: &PartnerFacts) -> bool {
+        (self.tiers.is_empty() || self.tiers.contains(&partner.tier))
+            && self.certifications.iter().all(|c| partner.certifications.contains(c))
+            && (self.partners.is_empty() || self.partners.contains(&partner.id))
     }
 
     fn weight_of(&self, tier: &str) -> u32 {
@@ -390,5 +390,10 @@ mod tests {
         let mut certified = rule("认证", Strategy::RoundRobin);
         certified.certifications = vec!["INSTALL-L2".into()];
         assert!(!certified.can_reach(&partners));
+        // A partner registered at area level fits no lead of a province: it cannot carry a rule.
+        let mut shanghai = rule("上海", Strategy::RoundRobin);
+        shanghai.lead_regions = vec!["/R-EAST/CN-SH/".into()];
+        assert!(!shanghai.can_reach(&[partner(2, "gold", "/R-EAST/", 0, 0)]));
+        assert!(shanghai.can_reach(&partners));
     }
 }

@@ -31,9 +31,7 @@ pub async fn list_for(tx: &mut Tx, user_id: UserId) -> StoreResult<Vec<Assignmen
          WHERE a.user_id = ",
     );
     sql.bind(user_id);
-    if !tx.scope().sees_brand_records() {
-        sql.push(" AND 1 = 0");
-    }
+    tx.scope().filter_brand_only(&mut sql);
     sql.push(" ORDER BY r.code, p.code");
     let rows = sql.fetch_all(tx.conn()).await?;
     rows.iter()

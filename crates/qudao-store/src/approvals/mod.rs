@@ -120,7 +120,7 @@ pub async fn set_status(tx: &mut Tx, id: FlowId, status: &str, by: UserId, now_m
 pub async fn get_flow(tx: &mut Tx, id: FlowId) -> StoreResult<Option<FlowRow>> {
     let mut sql = Sql::new(FLOW);
     sql.push_bind(" AND f.id = ", id);
-    brand_only(tx, &mut sql);
+    tx.scope().filter_brand_only(&mut sql); // flows are the brand's configuration
     sql.fetch_optional(tx.conn()).await?.as_ref().map(flow_row).transpose()
 }
 
@@ -133,7 +133,7 @@ pub async fn list_flows(tx: &mut Tx, kind: Option<&str>, active_only: bool) -> S
     if active_only {
         sql.push(" AND f.status = 'active'");
     }
-    brand_only(tx, &mut sql);
+    tx.scope().filter_brand_only(&mut sql); // flows are the brand's configuration
     sql.push(" ORDER BY f.object_kind, f.position, f.created_ms");
     sql.fetch_all(tx.conn()).await?.iter().map(flow_row).collect()
 }
@@ -152,19 +152,12 @@ pub async fn routing_flows(tx: &mut Tx, kind: &str) -> StoreResult<Vec<FlowRow>>
 pub async fn flow_version(tx: &mut Tx, id: FlowId, version: i64) -> StoreResult<Option<serde_json::Value>> {
     let mut sql = Sql::new("SELECT definition FROM approval_flow_versions WHERE flow_id = ");
     sql.bind(id).push_bind(" AND version = ", version);
-    brand_only(tx, &mut sql);
+    tx.scope().filter_brand_only(&mut sql); // flows are the brand's configuration
     match sql.fetch_optional(tx.conn()).await? {
         Some(row) => Ok(Some(
             serde_json::from_str(&row.text("definition")?)
                 .map_err(|e| crate::StoreError::Corrupt(format!("flow definition: {e}")))?,
         )),
         None => Ok(None),
-    }
-}
-
-/// Flows are the brand's configuration: partner scopes see none.
-fn brand_only(tx: &Tx, sql: &mut Sql) {
-    if !tx.scope().sees_brand_records() {
-        sql.push(" AND 1 = 0");
     }
 }

@@ -46,10 +46,12 @@ fn rule_of(row: &sqlx::any::AnyRow) -> StoreResult<RuleRow> {
     })
 }
 
-/// The brand's rules, in the order they are tried.
+/// The brand's rules, in the order they are tried (none for partners: they are the brand's
+/// configuration and may name any partner).
 pub async fn rules(tx: &mut Tx, active_only: bool) -> StoreResult<Vec<RuleRow>> {
     let mut sql =
         Sql::new("SELECT id, position, name, definition, active, revision, updated_ms FROM routing_rules WHERE 1 = 1");
+    tx.scope().filter_brand_only(&mut sql);
     if active_only {
         sql.push(" AND active = 1");
     }
@@ -71,16 +73,19 @@ pub async fn rule(tx: &mut Tx, id: &str) -> StoreResult<Option<RuleRow>> {
     let mut sql =
         Sql::new("SELECT id, position, name, definition, active, revision, updated_ms FROM routing_rules WHERE id = ");
     sql.bind(id);
+    tx.scope().filter_brand_only(&mut sql);
     sql.fetch_optional(tx.conn()).await?.as_ref().map(rule_of).transpose()
 }
 
 /// Stores a new rule.
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_rule(
     tx: &mut Tx,
     id: &str,
     position: i64,
     name: &str,
     definition: &serde_json::Value,
+    active: bool,
     by: UserId,
     now_ms: i64,
 ) -> StoreResult<()> {
@@ -89,7 +94,7 @@ pub async fn insert_rule(
          revision) VALUES (",
     );
     sql.bind(id).push(", ").bind(position).push(", ").bind(name).push(", ").bind(definition.to_string());
-    sql.push(", 1, ").bind(by).push(", ").bind(now_ms).push(", ").bind(now_ms).push(", 0)");
+    sql.push(", ").bind(active).push(", ").bind(by).push(", ").bind(now_ms).push(", ").bind(now_ms).push(", 0)");
     sql.execute(tx.conn()).await?;
     Ok(())
 }

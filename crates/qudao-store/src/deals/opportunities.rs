@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use crate::{RowExt, Sql, StoreResult, Tx};
 
 /// An opportunity is seen by whoever sees its partner or a partner it is shared with.
-fn visible(tx: &Tx, sql: &mut Sql, owner_column: &str, id_column: &str) {
+pub(crate) fn visible(tx: &Tx, sql: &mut Sql, owner_column: &str, id_column: &str) {
     tx.scope().filter_partner_or_shared(sql, owner_column, "opportunity_partners", "opportunity_id", id_column);
 }
 

@@ -230,7 +230,7 @@ pub const ROUTES: &[Route] = &[
         Verb::Put,
         "/api/v1/routing-rules/{id}",
         Permission::SettingsManage,
-        "Change a routing rule (position, active, the rule; guarded by revision)",
+        "Change a routing rule (position, active, the rule; guarded by `revision` when sent)",
         |v| on(v, update_rule),
     )
     .params(&[("id", ObjectKind::RoutingRule)])
