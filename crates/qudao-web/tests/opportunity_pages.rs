@@ -72,15 +72,29 @@ async fn a_registration_becomes_an_opportunity_moves_and_reaches_the_pipeline() 
         assert!(!a.get(&deal).await.text().contains("假图片"), "a refused follow-up wrote nothing");
 
         let forecast = a.get("/portal/forecast?period=2026-12").await.text();
-        assert!(forecast.contains("承诺") && forecast.contains("520,000") || forecast.contains("520000"), "{forecast}");
+        let line = forecast.split(&format!("name=\"category.{deal_id}\"")).nth(1).unwrap_or_default();
+        assert!(line.contains("value=\"commit\" selected"), "75 % offers the deal as a commit: {line}");
+        assert!(forecast.contains("520,000"), "{forecast}");
+        let unknown = a
+            .post_form("/portal/forecast", &[("period", "2026-12"), (format!("category.{deal_id}").as_str(), "sure")])
+            .await;
+        assert_eq!(unknown.status, 422, "a category the form never offers is refused: {}", unknown.text());
         let field = format!("category.{deal_id}");
         let committed = a.post_form("/portal/forecast", &[("period", "2026-12"), (field.as_str(), "best_case")]).await;
         assert_eq!(committed.status, 303, "{}", committed.text());
 
         let root = app.browser("root", TEST_PASSWORD).await;
         let pipeline = root.get("/console/pipeline?period=2026-12").await.text();
-        assert!(pipeline.contains("id=\"funnel\"") && pipeline.contains("初步接洽"), "{pipeline}");
-        assert!(pipeline.contains("id=\"rollup\"") && pipeline.contains("上海"), "{pipeline}");
+        let table = |id: &str| {
+            let start = pipeline.find(&format!("id=\"{id}\"")).unwrap_or(pipeline.len());
+            let rest = &pipeline[start..];
+            rest[..rest.find("</table>").unwrap_or(rest.len())].to_string()
+        };
+        let funnel = table("funnel");
+        let first_stage = funnel.split("初步接洽</td>").nth(1).unwrap_or_default();
+        assert!(first_stage.contains(">1</td>"), "the deal entered the first stage and moved on: {funnel}");
+        let rollup = table("rollup");
+        assert!(rollup.contains("上海") && rollup.contains("520,000"), "the committed best case, rolled up: {rollup}");
         assert!(pipeline.contains("甲机电有限公司"), "the open opportunity on the brand's board");
 
         // The brand's people write follow-ups once they are on the deal's team.

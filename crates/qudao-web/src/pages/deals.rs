@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use qudao_app::AppError;
 use qudao_app::deals::{self as uc, ContactBody, Decision, RegistrationBody, RegistrationQuery, RegistrationView};
-use qudao_domain::access::{Permission, RoleSide};
+use qudao_domain::access::Permission;
 use qudao_domain::deals::conflicts::ConflictRules;
 use qudao_domain::deals::registration::{ProtectionRules, TierDays};
 use qudao_domain::ids::RegistrationId;
@@ -19,9 +19,10 @@ use crate::context::Authed;
 use crate::error::WebResult;
 use crate::extract::{ApiQuery, Id, PageForm};
 use crate::pages::console::partners::{Choice, region_choices};
+use crate::pages::form::optional;
 use crate::pages::ordering::label;
 use crate::pages::threads::{self, ThreadPanel};
-use crate::pages::{Chrome, FormState, page, render, see_other};
+use crate::pages::{Chrome, FormState, area_of, page, render, see_other};
 use crate::registry::{ObjectKind, Route, Verb, on};
 use crate::state::AppState;
 
@@ -119,10 +120,6 @@ fn row(c: &Chrome, base: &str, view: &RegistrationView) -> Row {
     }
 }
 
-fn base_of(ctx: &qudao_app::Ctx) -> &'static str {
-    if ctx.caller().role().side() == RoleSide::Brand { "/console" } else { "/portal" }
-}
-
 /// A status filter's choices.
 fn status_choices(c: &Chrome) -> Vec<Choice> {
     ["pending", "approved", "converted", "expired", "released", "rejected"]
@@ -157,7 +154,7 @@ async fn list(
     Authed(ctx, context): Authed,
     ApiQuery(filter): ApiQuery<ListFilter>,
 ) -> WebResult<Response> {
-    let console = base_of(&ctx) == "/console";
+    let console = area_of(&ctx) == "/console";
     let extension = filter.extension.as_deref().is_some_and(|v| !v.is_empty());
     // The console opens on the review queue: pending first.
     let status = match filter.status.as_deref() {
@@ -176,7 +173,7 @@ async fn list(
     let section = if console { "/console/registrations" } else { "/portal/registrations" };
     let c =
         Chrome::new(&state, &context, if console { "deals.queue_title" } else { "deals.mine_title" }, section).await;
-    let base = base_of(&ctx);
+    let base = area_of(&ctx);
     let rows = views.iter().map(|v| row(&c, base, v)).collect();
     let caller = ctx.caller();
     Ok(page(&ListPage {
@@ -265,32 +262,28 @@ struct RegisterForm {
     note: String,
 }
 
-fn some(text: &str) -> Option<String> {
-    Some(text.to_string()).filter(|t| !t.trim().is_empty())
-}
-
 async fn register(
     State(state): State<AppState>,
     Authed(ctx, context): Authed,
     PageForm(form): PageForm<RegisterForm>,
 ) -> WebResult<Response> {
     let contact = ContactBody {
-        name: some(&form.contact_name),
-        phone: some(&form.contact_phone),
-        email: some(&form.contact_email),
+        name: optional(&form.contact_name),
+        phone: optional(&form.contact_phone),
+        email: optional(&form.contact_email),
     };
     let body = RegistrationBody {
         customer_name: form.customer_name.clone(),
-        short_name: some(&form.short_name),
-        english_name: some(&form.english_name),
-        credit_code: some(&form.credit_code),
-        region: some(&form.region),
-        industry: some(&form.industry),
+        short_name: optional(&form.short_name),
+        english_name: optional(&form.english_name),
+        credit_code: optional(&form.credit_code),
+        region: optional(&form.region),
+        industry: optional(&form.industry),
         contacts: vec![contact],
-        products: some(&form.products),
-        expected_amount: some(&form.expected_amount).map(serde_json::Value::String),
-        expected_close: some(&form.expected_close),
-        note: some(&form.note),
+        products: optional(&form.products),
+        expected_amount: optional(&form.expected_amount).map(serde_json::Value::String),
+        expected_close: optional(&form.expected_close),
+        note: optional(&form.note),
     };
     let failed = |error: AppError| async {
         let c = Chrome::new(&state, &context, "deals.register_title", "/portal/registrations").await;
@@ -364,11 +357,11 @@ async fn show(
     Id(id): Id<RegistrationId>,
 ) -> WebResult<Response> {
     let view = uc::get(state.app(), &ctx, id).await?;
-    let console = base_of(&ctx) == "/console";
+    let console = area_of(&ctx) == "/console";
     let section = if console { "/console/registrations" } else { "/portal/registrations" };
     let mut c = Chrome::new(&state, &context, "deals.registration_title", section).await;
     c.title = format!("{} {}", c.t("deals.registration_title"), view.registration.number);
-    let base = base_of(&ctx);
+    let base = area_of(&ctx);
     let here = format!("{base}/registrations/{id}");
     let thread = threads::panel(&state, &ctx, &c, "registration", &id.to_string(), &here).await?;
     let r = &view.registration;
@@ -447,7 +440,7 @@ async fn decide(
     Id(id): Id<RegistrationId>,
     PageForm(form): PageForm<DecisionForm>,
 ) -> WebResult<Response> {
-    let decision = Decision { decision: form.decision.clone(), comment: some(&form.comment) };
+    let decision = Decision { decision: form.decision.clone(), comment: optional(&form.comment) };
     uc::decide(state.app(), &ctx, id, &decision).await?;
     let back = crate::pages::approvals::back_to(&form.next, &format!("/console/registrations/{id}"));
     Ok(see_other(&back, Some("deals.flash_decided")))
@@ -459,7 +452,7 @@ async fn decide_extension(
     Id(id): Id<RegistrationId>,
     PageForm(form): PageForm<DecisionForm>,
 ) -> WebResult<Response> {
-    let decision = Decision { decision: form.decision.clone(), comment: some(&form.comment) };
+    let decision = Decision { decision: form.decision.clone(), comment: optional(&form.comment) };
     uc::decide_extension(state.app(), &ctx, id, &decision).await?;
     let back = crate::pages::approvals::back_to(&form.next, &format!("/console/registrations/{id}"));
     Ok(see_other(&back, Some("deals.flash_decided")))
@@ -471,7 +464,7 @@ async fn extend(
     Id(id): Id<RegistrationId>,
     PageForm(form): PageForm<DecisionForm>,
 ) -> WebResult<Response> {
-    let view = uc::ask_extension(state.app(), &ctx, id, some(&form.comment).as_deref()).await?;
+    let view = uc::ask_extension(state.app(), &ctx, id, optional(&form.comment).as_deref()).await?;
     let flash = if view.registration.extension_asked_ms.is_some() {
         "deals.flash_extension_asked"
     } else {
@@ -486,8 +479,8 @@ async fn release(
     Id(id): Id<RegistrationId>,
     PageForm(form): PageForm<DecisionForm>,
 ) -> WebResult<Response> {
-    uc::release(state.app(), &ctx, id, some(&form.comment).as_deref()).await?;
-    Ok(see_other(&format!("{}/registrations/{id}", base_of(&ctx)), Some("deals.flash_released")))
+    uc::release(state.app(), &ctx, id, optional(&form.comment).as_deref()).await?;
+    Ok(see_other(&format!("{}/registrations/{id}", area_of(&ctx)), Some("deals.flash_released")))
 }
 
 /// One customer of the pool.
@@ -546,7 +539,7 @@ async fn claim(
     Id(id): Id<RegistrationId>,
     PageForm(form): PageForm<DecisionForm>,
 ) -> WebResult<Response> {
-    let view = uc::claim(state.app(), &ctx, id, some(&form.comment).as_deref(), None).await?;
+    let view = uc::claim(state.app(), &ctx, id, optional(&form.comment).as_deref(), None).await?;
     Ok(see_other(&format!("/portal/registrations/{}", view.registration.id), Some("deals.flash_claimed")))
 }
 

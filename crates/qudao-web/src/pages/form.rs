@@ -95,3 +95,8 @@ impl FormState {
 pub fn field_value(fields: &[(String, String)], name: &str) -> String {
     fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default()
 }
+
+/// An optional text field: trimmed, none when blank (the use cases tell "not given" from "given").
+pub fn optional(text: &str) -> Option<String> {
+    Some(text.trim().to_string()).filter(|t| !t.is_empty())
+}

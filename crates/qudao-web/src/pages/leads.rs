@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use qudao_app::AppError;
 use qudao_app::deals::leads::{self as uc, LeadBody, LeadQuery, PreviewInput, RuleInput};
-use qudao_domain::access::{Permission, RoleSide};
+use qudao_domain::access::Permission;
 use qudao_domain::deals::routing::{Rule, Strategy, TierWeight};
 use qudao_store::deals::leads::LeadRow;
 use serde::Deserialize;
@@ -18,7 +18,7 @@ use crate::error::WebResult;
 use crate::extract::{ApiQuery, PageForm};
 use crate::pages::console::partners::{Choice, region_choices};
 use crate::pages::ordering::label;
-use crate::pages::{Chrome, FormState, page, render, see_other};
+use crate::pages::{Chrome, FormState, area_of, page, render, see_other};
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
 use crate::state::AppState;
 
@@ -121,8 +121,8 @@ async fn list(
     Authed(ctx, context): Authed,
     ApiQuery(filter): ApiQuery<ListFilter>,
 ) -> WebResult<Response> {
-    let console = ctx.caller().role().side() == RoleSide::Brand;
-    let base = if console { "/console" } else { "/portal" };
+    let base = area_of(&ctx);
+    let console = base == "/console";
     let query =
         LeadQuery { status: filter.status.clone(), q: filter.q.clone(), limit: Some(200), ..LeadQuery::default() };
     let leads = uc::list(state.app(), &ctx, &query).await?;
@@ -165,8 +165,8 @@ async fn show(
     axum::extract::Path(path): axum::extract::Path<LeadPath>,
 ) -> WebResult<Response> {
     let view = uc::get(state.app(), &ctx, &path.id).await?;
-    let console = ctx.caller().role().side() == RoleSide::Brand;
-    let base = if console { "/console" } else { "/portal" };
+    let base = area_of(&ctx);
+    let console = base == "/console";
     let mut c = Chrome::new(&state, &context, "leads.lead_title", &format!("{base}/leads")).await;
     c.title = format!("{} {}", c.t("leads.lead_title"), view.lead.number);
     let now = state.app().now_ms();

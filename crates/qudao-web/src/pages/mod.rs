@@ -95,6 +95,12 @@ pub fn page(template: &impl Template) -> Response {
     render(StatusCode::OK, template)
 }
 
+/// The area of the caller's side: `/console` for the brand's staff, `/portal` for partners
+/// (pages shared by both link back into the caller's own).
+pub(crate) fn area_of(ctx: &qudao_app::Ctx) -> &'static str {
+    if ctx.caller().role().side() == qudao_domain::access::RoleSide::Brand { "/console" } else { "/portal" }
+}
+
 /// Redirects after a successful post (303), with a flash message key shown on the next page.
 pub fn see_other(location: &str, flash_key: Option<&str>) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();

@@ -16,8 +16,9 @@ use serde::Deserialize;
 use crate::context::Authed;
 use crate::error::{WebError, WebResult};
 use crate::extract::{ApiQuery, PageForm, UploadForm};
+use crate::pages::form::optional;
 use crate::pages::ordering::label;
-use crate::pages::{Chrome, page, see_other};
+use crate::pages::{Chrome, area_of, page, see_other};
 use crate::registry::{Effect, ObjectKind, Route, Verb, on};
 use crate::state::AppState;
 
@@ -106,22 +107,18 @@ struct CreateForm {
     from_lead: String,
 }
 
-fn some(text: &str) -> Option<String> {
-    Some(text.trim().to_string()).filter(|t| !t.is_empty())
-}
-
 async fn create(
     State(state): State<AppState>,
     Authed(ctx, _): Authed,
     PageForm(form): PageForm<CreateForm>,
 ) -> WebResult<Response> {
     let body = OpportunityBody {
-        name: some(&form.name),
-        from_lead: some(&form.from_lead),
-        from_registration: some(&form.from_registration),
-        customer_name: some(&form.customer_name),
-        amount: some(&form.amount).map(serde_json::Value::String),
-        close_date: some(&form.close_date),
+        name: optional(&form.name),
+        from_lead: optional(&form.from_lead),
+        from_registration: optional(&form.from_registration),
+        customer_name: optional(&form.customer_name),
+        amount: optional(&form.amount).map(serde_json::Value::String),
+        close_date: optional(&form.close_date),
         products: None,
         competitors: None,
     };
@@ -189,7 +186,7 @@ async fn show(
     let page_view = ShowPage {
         console,
         id: path.id.clone(),
-        card: card(&c, if console { "/console" } else { "/portal" }, &view),
+        card: card(&c, area_of(&ctx), &view),
         stage_name: view.stage_name.clone(),
         probability: view.probability,
         closed: view.opportunity.closed_ms.is_some(),
@@ -203,10 +200,8 @@ async fn show(
         followups,
         members: view.members.iter().map(|m| (m.name.clone(), m.role.clone())).collect(),
         shared: view.shared_with.iter().map(|(_, name)| name.clone()).collect(),
-        may_work: ctx.caller().may(Permission::DealsRegister)
-            && ctx.caller().partner_id() == Some(view.opportunity.partner_id),
-        may_follow_up: ctx.caller().may(Permission::DealsRegister)
-            || view.members.iter().any(|m| m.user_id == ctx.caller().user_id()),
+        may_work: uc::may_move_stage(&ctx, &view.opportunity),
+        may_follow_up: uc::may_write_followups(&ctx, &view.members),
         c,
     };
     Ok(page(&page_view))
@@ -226,7 +221,7 @@ async fn move_stage(
     axum::extract::Path(path): axum::extract::Path<OpportunityPath>,
     PageForm(form): PageForm<StageForm>,
 ) -> WebResult<Response> {
-    let input = StageMove { stage: form.stage.clone(), reason: some(&form.reason) };
+    let input = StageMove { stage: form.stage.clone(), reason: optional(&form.reason) };
     uc::move_stage(state.app(), &ctx, &path.id, &input).await?;
     Ok(see_other(&format!("/portal/opportunities/{}", path.id), Some("opportunities.flash_moved")))
 }
@@ -240,11 +235,11 @@ async fn followup(
     form: Result<UploadForm, WebError>,
 ) -> WebResult<Response> {
     let form = form?;
-    let body = FollowupBody { kind: form.value("kind"), note: form.value("note"), date: some(&form.value("date")) };
+    let body = FollowupBody { kind: form.value("kind"), note: form.value("note"), date: optional(&form.value("date")) };
     let picture = form.file.map(|f| Attachment { filename: f.filename, bytes: f.bytes });
     uc::add_followup(state.app(), &ctx, &path.id, &body, picture).await?;
-    let area = if ctx.caller().role().side() == RoleSide::Brand { "console" } else { "portal" };
-    Ok(see_other(&format!("/{area}/opportunities/{}#followups", path.id), Some("opportunities.flash_followed")))
+    let area = area_of(&ctx);
+    Ok(see_other(&format!("{area}/opportunities/{}#followups", path.id), Some("opportunities.flash_followed")))
 }
 
 /// One line of the forecast form: the opportunity, its amount, the categories to choose from.
@@ -291,9 +286,9 @@ async fn forecast(
             id: l.opportunity_id.clone(),
             name: l.name.clone(),
             amount: c.money(l.amount),
-            options: ["commit", "best_case", "pipeline", "omitted"]
+            options: ForecastCategory::ALL
                 .into_iter()
-                .map(|code| (code, c.t(&format!("opportunities.forecast.{code}")), code == category_code(l.category)))
+                .map(|k| (k.as_str(), c.t(&format!("opportunities.forecast.{}", k.as_str())), k == l.category))
                 .collect(),
         })
         .collect();
@@ -307,34 +302,26 @@ async fn forecast(
     }))
 }
 
-fn category_code(category: ForecastCategory) -> &'static str {
-    match category {
-        ForecastCategory::Commit => "commit",
-        ForecastCategory::BestCase => "best_case",
-        ForecastCategory::Pipeline => "pipeline",
-        ForecastCategory::Omitted => "omitted",
-    }
-}
-
 async fn submit_forecast(
     State(state): State<AppState>,
     Authed(ctx, _): Authed,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> WebResult<Response> {
-    let period = fields.iter().find(|(k, _)| k == "period").map(|(_, v)| v.clone()).unwrap_or_default();
-    let lines = fields
-        .iter()
-        .filter_map(|(k, v)| {
-            let id = k.strip_prefix("category.")?;
-            let category = match v.as_str() {
-                "commit" => ForecastCategory::Commit,
-                "best_case" => ForecastCategory::BestCase,
-                "omitted" => ForecastCategory::Omitted,
-                _ => ForecastCategory::Pipeline,
-            };
-            Some(ForecastLine { opportunity_id: id.to_string(), name: String::new(), category, amount: 0 })
-        })
-        .collect();
+    let period = crate::pages::form::field_value(&fields, "period");
+    let mut lines = Vec::new();
+    for (key, value) in &fields {
+        let Some(id) = key.strip_prefix("category.") else { continue };
+        // A category the form never offers is refused, not read as "pipeline".
+        let category = ForecastCategory::parse(value).ok_or_else(|| {
+            let codes: Vec<&str> = ForecastCategory::ALL.iter().map(|k| k.as_str()).collect();
+            qudao_app::AppError::from(qudao_domain::FieldError::with_param(
+                key.as_str(),
+                "not_one_of",
+                codes.join(", "),
+            ))
+        })?;
+        lines.push(ForecastLine { opportunity_id: id.to_string(), name: String::new(), category, amount: 0 });
+    }
     uc::submit_forecast(state.app(), &ctx, &ForecastInput { period: period.clone(), lines }).await?;
     Ok(see_other(&format!("/portal/forecast?period={period}"), Some("opportunities.flash_forecast")))
 }
